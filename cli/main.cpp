@@ -1,0 +1,225 @@
+// latchkey: the FastCGI auth service and its command line.
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/keys.hpp"
+#include "core/log.hpp"
+#include "core/password.hpp"
+#include "core/store.hpp"
+#include "fcgi/server.hpp"
+#include "handlers/contracts.hpp"
+#include "handlers/services.hpp"
+
+extern char** environ;
+
+namespace latchkey {
+namespace {
+
+constexpr const char* kUsage = R"(latchkey - authentication backend for nginx (FastCGI)
+
+Usage:
+  latchkey serve   [options]   answer FastCGI requests (fd 0 under spawn-fcgi, or --listen)
+  latchkey migrate [options]   create or upgrade the database, then exit
+  latchkey config  [options]   print the effective configuration, then exit
+  latchkey --help | --version
+
+Options:
+  --config FILE      read `key = value` settings from FILE
+  --listen ADDR      unix:PATH or HOST:PORT (default: the socket on fd 0)
+  --threads N        worker threads
+  --data-dir DIR     where the embedded defaults live (default: ./var)
+  --set KEY=VALUE    any configuration key (repeatable)
+
+Every key can also be set as LATCHKEY_<KEY> in the environment; the file comes first, then the
+environment, then the command line. `latchkey config` lists the keys.
+)";
+
+struct Command {
+    std::string name;
+    std::string config_file;
+    std::vector<std::pair<std::string, std::string>> overrides;
+};
+
+int usage_error(const std::string& message) {
+    std::cerr << "latchkey: " << message << "\n\n" << kUsage;
+    return 2;
+}
+
+Result<void> ensure_dir(const std::string& path, mode_t mode) {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) return make_error(Errc::config, "cannot create directory " + path + ": " + ec.message());
+    (void)mode;
+    return {};
+}
+
+Result<Config> effective_config(const Command& cmd) {
+    auto config = load_config(cmd.config_file, environ);
+    if (!config) return config.error();
+    for (const auto& [key, value] : cmd.overrides) {
+        if (auto r = set_config_value(*config, key, value); !r) return r.error();
+    }
+    // Derived paths follow a data_dir given on the command line too.
+    if (auto base = load_config(cmd.config_file, environ); base) {
+        if (config->database == base->database && config->data_dir != base->data_dir) {
+            config->database = config->data_dir + "/latchkey.db";
+        }
+        if (config->master_key_file == base->master_key_file && config->data_dir != base->data_dir) {
+            config->master_key_file = config->data_dir + "/master.key";
+        }
+        if (config->mail_dir == base->mail_dir && config->data_dir != base->data_dir) {
+            config->mail_dir = config->data_dir + "/mail";
+        }
+    }
+    return config;
+}
+
+LogLevel parse_level(const std::string& name) {
+    if (name == "debug") return LogLevel::debug;
+    if (name == "warn") return LogLevel::warn;
+    if (name == "error") return LogLevel::error;
+    return LogLevel::info;
+}
+
+Result<std::unique_ptr<Store>> open_store(const Config& config) {
+    return Store::open(StoreOptions{config.database, static_cast<int>(config.sqlite_busy_ms),
+                                    static_cast<int>(config.sqlite_cache_kib)});
+}
+
+int fail(const Error& error) {
+    log_event(LogLevel::error, "cannot start", {{"error", error.detail}});
+    return 1;
+}
+
+int migrate_command(const Config& config) {
+    if (auto r = ensure_dir(config.data_dir, 0750); !r) return fail(r.error());
+    auto store = open_store(config);
+    if (!store) return fail(store.error());
+    auto applied = (*store)->migrate();
+    if (!applied) return fail(applied.error());
+    auto version = (*store)->schema_version();
+    if (!version) return fail(version.error());
+    std::cout << "database " << config.database << ": schema version " << *version << " ("
+              << *applied << " migration(s) applied)\n";
+    return 0;
+}
+
+int serve_command(const Config& config) {
+    // Database, key and mail are private to the service; the socket's mode is set explicitly.
+    ::umask(027);
+    for (const auto& dir : {config.data_dir, config.mail_dir}) {
+        if (auto r = ensure_dir(dir, 0750); !r) return fail(r.error());
+    }
+    auto keys = KeyRing::load_or_create(config.master_key_file);
+    if (!keys) return fail(keys.error());
+    {
+        auto store = open_store(config);
+        if (!store) return fail(store.error());
+        if (auto applied = (*store)->migrate(); !applied) return fail(applied.error());
+    }
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int hash_slots = config.hash_concurrency > 0 ? static_cast<int>(config.hash_concurrency) : cores;
+    PasswordHasher hasher(HashParams{static_cast<std::uint64_t>(config.argon2_opslimit),
+                                     static_cast<std::size_t>(config.argon2_memlimit_kib) * 1024},
+                          hash_slots, std::chrono::milliseconds(config.hash_queue_ms));
+    Router router(all_contracts());
+    const KeyRing& key_ring = **keys;
+    ServicesFactory factory = [&]() -> std::shared_ptr<Services> {
+        auto store = open_store(config);
+        if (!store) {
+            log_event(LogLevel::error, "cannot open database", {{"error", store.error().detail}});
+            return nullptr;
+        }
+        return std::make_shared<Services>(Services{config, key_ring, hasher, std::move(*store)});
+    };
+    ServerOptions options{config.listen, static_cast<int>(config.socket_mode), config.socket_group,
+                          static_cast<int>(config.threads),
+                          static_cast<std::size_t>(config.max_body_bytes)};
+    return run_server(options, router, factory);
+}
+
+int config_command(const Config& config) {
+    std::cout << "data_dir = " << config.data_dir << "\ndatabase = " << config.database
+              << "\nmaster_key_file = " << config.master_key_file << "\nmail_dir = " << config.mail_dir
+              << "\nlisten = " << config.listen << "\nthreads = " << config.threads
+              << "\nissuer = " << config.issuer << "\naccess_token_ttl = " << config.access_token_ttl
+              << "\nargon2_opslimit = " << config.argon2_opslimit
+              << "\nargon2_memlimit_kib = " << config.argon2_memlimit_kib << "\n\n# keys:\n";
+    for (const auto& key : config_keys()) std::cout << "#   " << key.name << ": " << key.help << "\n";
+    return 0;
+}
+
+int run(int argc, char** argv) {
+    Command cmd;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto next = [&](const char* flag) -> std::optional<std::string> {
+            if (i + 1 >= args.size()) return std::nullopt;
+            (void)flag;
+            return args[++i];
+        };
+        if (a == "--help" || a == "-h" || a == "help") {
+            std::cout << kUsage;
+            return 0;
+        } else if (a == "--version") {
+            std::cout << "latchkey 0.1.0\n";
+            return 0;
+        } else if (a == "--config") {
+            auto v = next("--config");
+            if (!v) return usage_error("--config needs a file");
+            cmd.config_file = *v;
+        } else if (a == "--listen" || a == "--threads" || a == "--data-dir") {
+            auto v = next(a.c_str());
+            if (!v) return usage_error(a + " needs a value");
+            std::string key = a.substr(2);
+            if (key == "data-dir") key = "data_dir";
+            cmd.overrides.emplace_back(key, *v);
+        } else if (a == "--set") {
+            auto v = next("--set");
+            const auto eq = v ? v->find('=') : std::string::npos;
+            if (eq == std::string::npos) return usage_error("--set needs KEY=VALUE");
+            cmd.overrides.emplace_back(v->substr(0, eq), v->substr(eq + 1));
+        } else if (!a.empty() && a[0] != '-' && cmd.name.empty()) {
+            cmd.name = a;
+        } else {
+            return usage_error("unknown argument '" + a + "'");
+        }
+    }
+    if (cmd.name.empty()) return usage_error("no command given");
+    if (cmd.name != "serve" && cmd.name != "migrate" && cmd.name != "config") {
+        return usage_error("unknown command '" + cmd.name + "'");
+    }
+    if (sodium_init() < 0) {
+        std::cerr << "latchkey: libsodium failed to initialise\n";
+        return 1;
+    }
+    auto config = effective_config(cmd);
+    if (!config) return usage_error(config.error().detail);
+    set_log_level(parse_level(config->log_level));
+    if (cmd.name == "migrate") return migrate_command(*config);
+    if (cmd.name == "config") return config_command(*config);
+    return serve_command(*config);
+}
+
+}  // namespace
+}  // namespace latchkey
+
+int main(int argc, char** argv) {
+    try {
+        return latchkey::run(argc, argv);
+    } catch (const std::exception& e) {
+        latchkey::log_event(latchkey::LogLevel::error, "fatal", {{"error", e.what()}});
+        return 1;
+    }
+}

@@ -1,0 +1,164 @@
+#include "core/accounts.hpp"
+
+#include "core/email.hpp"
+#include "core/ids.hpp"
+#include "core/json.hpp"
+
+namespace latchkey {
+namespace {
+
+constexpr const char* kColumns =
+    "id, public_id, site, kind, email, username, profile, email_verified, disabled, created_at, "
+    "updated_at, password_hash";
+
+std::string profile_to_json(const Profile& profile) {
+    Json obj = json_object();
+    for (const auto& [key, value] : profile) json_put(obj.get(), key.c_str(), value);
+    return json_render(obj.get());
+}
+
+Profile profile_from_json(const std::string& text) {
+    Profile profile;
+    auto parsed = parse_json_strict(text);
+    if (auto* doc = std::get_if<Json>(&parsed)) {
+        const cJSON* item = nullptr;
+        cJSON_ArrayForEach(item, doc->get()) {
+            if (cJSON_IsString(item)) profile[item->string] = item->valuestring;
+        }
+    }
+    return profile;
+}
+
+Account read_account(const Statement& row, std::string* hash) {
+    Account a;
+    a.id = row.column_int(0);
+    a.public_id = row.column_text(1);
+    a.site = row.column_text(2);
+    a.kind = row.column_text(3);
+    a.email = row.column_text(4);
+    a.username = row.column_optional_text(5);
+    a.profile = profile_from_json(row.column_text(6));
+    a.email_verified = row.column_int(7) != 0;
+    a.disabled = row.column_int(8) != 0;
+    a.created_at = row.column_int(9);
+    a.updated_at = row.column_int(10);
+    if (hash != nullptr) *hash = row.column_text(11);
+    return a;
+}
+
+std::optional<std::string> lower(const std::optional<std::string>& s) {
+    if (!s) return std::nullopt;
+    return email_key(*s);  // ASCII case folding, the same rule as emails
+}
+
+}  // namespace
+
+Result<Account> Accounts::create(const NewAccount& n, std::int64_t now) {
+    auto hash = hasher_.hash(n.password);
+    if (!hash) return hash.error();
+
+    Account a;
+    a.public_id = n.id_style == PublicIdStyle::uuid ? new_uuid_v4() : new_hex_id(12);
+    a.site = n.site;
+    a.kind = n.kind;
+    a.email = n.email;
+    a.username = n.username;
+    a.profile = n.profile;
+    a.email_verified = n.email_verified;
+    a.created_at = a.updated_at = now;
+
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
+    {
+        auto taken = store_.prepare(
+            "SELECT email_key = ?3, username_key IS NOT NULL AND username_key = ?4 FROM accounts "
+            "WHERE site = ?1 AND kind = ?2 AND (email_key = ?3 OR username_key = ?4) "
+            "ORDER BY 1 DESC LIMIT 1");
+        if (!taken) return taken.error();
+        taken->bind(1, n.site).bind(2, n.kind).bind(3, email_key(n.email)).bind_optional(4, lower(n.username));
+        auto row = taken->step();
+        if (!row) return row.error();
+        if (*row) {
+            return make_error(taken->column_int(0) ? Errc::email_taken : Errc::username_taken);
+        }
+    }
+    {
+        auto insert = store_.prepare(
+            "INSERT INTO accounts(public_id, site, kind, email, email_key, username, username_key, "
+            "password_hash, profile, email_verified, created_at, updated_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)");
+        if (!insert) return insert.error();
+        insert->bind(1, a.public_id)
+            .bind(2, a.site)
+            .bind(3, a.kind)
+            .bind(4, a.email)
+            .bind(5, email_key(a.email))
+            .bind_optional(6, a.username)
+            .bind_optional(7, lower(a.username))
+            .bind(8, *hash)
+            .bind(9, profile_to_json(a.profile))
+            .bind(10, std::int64_t{a.email_verified})
+            .bind(11, now);
+        if (auto r = insert->run(); !r) return r.error();
+    }
+    a.id = store_.last_insert_rowid();
+    if (auto r = tx->commit(); !r) return r.error();
+    return a;
+}
+
+Result<std::optional<Account>> Accounts::find_by_email(std::string_view site, std::string_view kind,
+                                                       std::string_view email, std::string* hash) {
+    static const std::string sql = std::string("SELECT ") + kColumns +
+                                   " FROM accounts WHERE site = ?1 AND kind = ?2 AND email_key = ?3";
+    auto stmt = store_.prepare(sql.c_str());
+    if (!stmt) return stmt.error();
+    stmt->bind(1, site).bind(2, kind).bind(3, email_key(email));
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<Account>();
+    return std::optional<Account>(read_account(*stmt, hash));
+}
+
+Result<Account> Accounts::authenticate(std::string_view site, std::string_view kind,
+                                       std::string_view email, std::string_view password,
+                                       std::int64_t now) {
+    std::string stored;
+    auto found = find_by_email(site, kind, email, &stored);
+    if (!found) return found.error();
+    if (!*found) {
+        if (auto r = hasher_.verify_dummy(password); !r) return r.error();
+        return make_error(Errc::invalid_credentials, "unknown email");
+    }
+    auto match = hasher_.verify(stored, password);
+    if (!match) return match.error();
+    Account& account = **found;
+    if (!*match || account.disabled) return make_error(Errc::invalid_credentials, "wrong password");
+    if (hasher_.needs_rehash(stored)) {
+        auto fresh = hasher_.hash(password);
+        if (fresh) {
+            auto update = store_.prepare(
+                "UPDATE accounts SET password_hash = ?1 WHERE id = ?2 AND password_hash = ?3");
+            if (update) {
+                update->bind(1, *fresh).bind(2, account.id).bind(3, stored);
+                (void)update->run();  // best effort: the next login tries again
+            }
+        }
+    }
+    (void)now;
+    return std::move(account);
+}
+
+Result<Account> Accounts::find_by_public_id(std::string_view site, std::string_view kind,
+                                            std::string_view public_id) {
+    static const std::string sql = std::string("SELECT ") + kColumns +
+                                   " FROM accounts WHERE public_id = ?1 AND site = ?2 AND kind = ?3";
+    auto stmt = store_.prepare(sql.c_str());
+    if (!stmt) return stmt.error();
+    stmt->bind(1, public_id).bind(2, site).bind(3, kind);
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return make_error(Errc::not_found);
+    return read_account(*stmt, nullptr);
+}
+
+}  // namespace latchkey

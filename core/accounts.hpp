@@ -1,0 +1,69 @@
+#pragma once
+// Accounts: creation with uniqueness per (site, kind), authentication with rehash-on-login, lookup.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/password.hpp"
+#include "core/result.hpp"
+#include "core/store.hpp"
+
+namespace latchkey {
+
+using Profile = std::map<std::string, std::string>;  // contract fields, opaque to core
+
+enum class PublicIdStyle { uuid, hex24 };
+
+struct Account {
+    std::int64_t id = 0;
+    std::string public_id;
+    std::string site;
+    std::string kind;
+    std::string email;
+    std::optional<std::string> username;
+    Profile profile;
+    bool email_verified = false;
+    bool disabled = false;
+    std::int64_t created_at = 0;
+    std::int64_t updated_at = 0;
+};
+
+struct NewAccount {
+    std::string site = {};
+    std::string kind = "user";
+    std::string email = {};
+    std::optional<std::string> username = {};
+    std::string password = {};
+    Profile profile = {};
+    PublicIdStyle id_style = PublicIdStyle::uuid;
+    bool email_verified = false;
+};
+
+class Accounts {
+public:
+    Accounts(Store& store, const PasswordHasher& hasher) : store_(store), hasher_(hasher) {}
+
+    // Errc::email_taken (checked first) or Errc::username_taken when the namespace has them,
+    // case-insensitively; the password is hashed before the write lock is taken.
+    Result<Account> create(const NewAccount& account, std::int64_t now);
+
+    // Errc::invalid_credentials for an unknown email, a disabled account or a wrong password, all
+    // after the same hashing work. Upgrades a bcrypt or weak argon2 hash on success.
+    Result<Account> authenticate(std::string_view site, std::string_view kind,
+                                 std::string_view email, std::string_view password,
+                                 std::int64_t now);
+
+    Result<Account> find_by_public_id(std::string_view site, std::string_view kind,
+                                      std::string_view public_id);
+
+private:
+    Result<std::optional<Account>> find_by_email(std::string_view site, std::string_view kind,
+                                                 std::string_view email, std::string* hash);
+
+    Store& store_;
+    const PasswordHasher& hasher_;
+};
+
+}  // namespace latchkey

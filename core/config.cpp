@@ -1,0 +1,143 @@
+#include "core/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <variant>
+
+namespace latchkey {
+namespace {
+
+struct IntField {
+    std::int64_t Config::*field;
+    std::int64_t min;
+    std::int64_t max;
+    int base;  // 8 for modes
+};
+using Field = std::variant<std::string Config::*, IntField>;
+
+struct Row {
+    ConfigKey key;
+    Field field;
+};
+
+const std::vector<Row>& rows() {
+    static const std::vector<Row> table = {
+        {{"data_dir", "directory for the embedded defaults (database, key, mail)"}, &Config::data_dir},
+        {{"database", "SQLite database file"}, &Config::database},
+        {{"master_key_file", "32-byte master key (hex), created 0600 on first start"},
+         &Config::master_key_file},
+        {{"mail_dir", "directory where the dir mail transport writes .eml files"}, &Config::mail_dir},
+        {{"listen", "empty (fd 0, spawn-fcgi), unix:PATH or HOST:PORT"}, &Config::listen},
+        {{"socket_mode", "mode of a unix socket, octal"}, IntField{&Config::socket_mode, 0, 0777, 8}},
+        {{"socket_group", "group owning a unix socket (nginx's workers' group)"},
+         &Config::socket_group},
+        {{"threads", "worker threads"}, IntField{&Config::threads, 1, 1024, 10}},
+        {{"max_body_bytes", "largest request body accepted"},
+         IntField{&Config::max_body_bytes, 1024, 16 << 20, 10}},
+        {{"issuer", "JWT iss claim"}, &Config::issuer},
+        {{"access_token_ttl", "access token lifetime, seconds"},
+         IntField{&Config::access_token_ttl, 60, 86400 * 30, 10}},
+        {{"argon2_opslimit", "argon2id passes (t)"}, IntField{&Config::argon2_opslimit, 1, 64, 10}},
+        {{"argon2_memlimit_kib", "argon2id memory (m), KiB"},
+         IntField{&Config::argon2_memlimit_kib, 8, 4 << 20, 10}},
+        {{"hash_concurrency", "password hashes computed at once; 0 = one per core"},
+         IntField{&Config::hash_concurrency, 0, 256, 10}},
+        {{"hash_queue_ms", "longest wait for a hash slot before 503"},
+         IntField{&Config::hash_queue_ms, 0, 600000, 10}},
+        {{"sqlite_busy_ms", "SQLite busy timeout, ms"}, IntField{&Config::sqlite_busy_ms, 0, 600000, 10}},
+        {{"sqlite_cache_kib", "SQLite page cache per connection, KiB"},
+         IntField{&Config::sqlite_cache_kib, 64, 1 << 20, 10}},
+        {{"log_level", "debug, info, warn or error"}, &Config::log_level},
+    };
+    return table;
+}
+
+std::string trim(std::string s) {
+    auto not_space = [](unsigned char c) { return !std::isspace(c); };
+    s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+    s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+    return s;
+}
+
+}  // namespace
+
+const std::vector<ConfigKey>& config_keys() {
+    static const std::vector<ConfigKey> keys = [] {
+        std::vector<ConfigKey> k;
+        for (const auto& row : rows()) k.push_back(row.key);
+        return k;
+    }();
+    return keys;
+}
+
+Result<void> set_config_value(Config& config, const std::string& key, const std::string& value) {
+    for (const auto& row : rows()) {
+        if (key != row.key.name) continue;
+        if (auto* text = std::get_if<std::string Config::*>(&row.field)) {
+            config.*(*text) = value;
+            return {};
+        }
+        const auto& f = std::get<IntField>(row.field);
+        errno = 0;
+        char* end = nullptr;
+        const long long v = std::strtoll(value.c_str(), &end, f.base);
+        if (value.empty() || *end != '\0' || errno != 0 || v < f.min || v > f.max) {
+            return make_error(Errc::config, key + ": '" + value + "' is not a number in [" +
+                                                std::to_string(f.min) + ", " +
+                                                std::to_string(f.max) + "]");
+        }
+        config.*(f.field) = v;
+        return {};
+    }
+    return make_error(Errc::config, "unknown configuration key '" + key + "'");
+}
+
+Result<Config> load_config(const std::string& path, char** environ) {
+    Config config;
+    if (!path.empty()) {
+        std::ifstream in(path);
+        if (!in) return make_error(Errc::config, "cannot read configuration file " + path);
+        std::string line;
+        for (int number = 1; std::getline(in, line); ++number) {
+            line = trim(line);
+            if (line.empty() || line[0] == '#') continue;
+            const auto eq = line.find('=');
+            if (eq == std::string::npos) {
+                return make_error(Errc::config, path + ":" + std::to_string(number) +
+                                                    ": expected 'key = value'");
+            }
+            auto set = set_config_value(config, trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
+            if (!set) {
+                return make_error(Errc::config,
+                                  path + ":" + std::to_string(number) + ": " + set.error().detail);
+            }
+        }
+    }
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+        const std::string entry(*e);
+        static const std::string prefix = "LATCHKEY_";
+        const auto eq = entry.find('=');
+        if (entry.rfind(prefix, 0) != 0 || eq == std::string::npos) continue;
+        std::string key = entry.substr(prefix.size(), eq - prefix.size());
+        std::transform(key.begin(), key.end(), key.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        // LATCHKEY_CONTRACT and LATCHKEY_SITE are FastCGI params set by nginx, not settings.
+        if (key == "contract" || key == "site" || key == "config") continue;
+        auto set = set_config_value(config, key, entry.substr(eq + 1));
+        if (!set) return make_error(Errc::config, "environment " + entry.substr(0, eq) + ": " +
+                                                      set.error().detail);
+    }
+    if (config.database.empty()) config.database = config.data_dir + "/latchkey.db";
+    if (config.master_key_file.empty()) config.master_key_file = config.data_dir + "/master.key";
+    if (config.mail_dir.empty()) config.mail_dir = config.data_dir + "/mail";
+    static const char* levels[] = {"debug", "info", "warn", "error"};
+    if (std::find(std::begin(levels), std::end(levels), config.log_level) == std::end(levels)) {
+        return make_error(Errc::config, "log_level must be debug, info, warn or error");
+    }
+    return config;
+}
+
+}  // namespace latchkey

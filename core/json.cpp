@@ -1,0 +1,181 @@
+#include "core/json.hpp"
+
+#include <cmath>
+#include <string>
+#include <unordered_set>
+
+namespace latchkey {
+namespace {
+
+// Finds what cJSON lets through but we refuse inside string literals: raw control characters
+// (RFC 8259 section 7) and the escape \u0000, which cJSON would silently truncate at.
+std::optional<JsonSyntaxError> scan_strings(std::string_view text) {
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(text[i]);
+        if (!in_string) {
+            if (c == '"') in_string = true;
+            continue;
+        }
+        if (c == '"') {
+            in_string = false;
+        } else if (c < 0x20) {
+            return JsonSyntaxError{i, "Invalid control character"};
+        } else if (c == '\\' && i + 1 < text.size()) {
+            if (text.substr(i + 1, 5) == "u0000") return JsonSyntaxError{i, "NUL character"};
+            ++i;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> find_duplicate_key(const cJSON* node) {
+    for (; node != nullptr; node = node->next) {
+        if (cJSON_IsObject(node)) {
+            std::unordered_set<std::string_view> seen;
+            for (const cJSON* child = node->child; child != nullptr; child = child->next) {
+                if (!seen.insert(child->string).second) return std::string(child->string);
+            }
+        }
+        if (node->child != nullptr) {
+            if (auto dup = find_duplicate_key(node->child)) return dup;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* end = p + s.size();
+    while (p < end) {
+        const unsigned char c = *p;
+        if (c < 0x80) {
+            ++p;
+            continue;
+        }
+        int extra;
+        std::uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            extra = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            extra = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            extra = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (end - p <= extra) return false;
+        for (int k = 1; k <= extra; ++k) {
+            if ((p[k] & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (p[k] & 0x3F);
+        }
+        if ((extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF)) {
+            return false;
+        }
+        p += extra + 1;
+    }
+    return true;
+}
+
+std::size_t utf8_length(std::string_view s) {
+    std::size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+}
+
+std::variant<Json, JsonParseError> parse_json_strict(std::string_view text) {
+    if (!is_valid_utf8(text)) {
+        std::size_t ok = 0;  // report the offset of the first bad byte
+        while (ok < text.size() && is_valid_utf8(text.substr(0, ok + 1))) ++ok;
+        return JsonSyntaxError{ok, "Invalid UTF-8"};
+    }
+    if (auto bad = scan_strings(text)) return *bad;
+    const char* end = nullptr;
+    Json doc(cJSON_ParseWithLengthOpts(text.data(), text.size(), &end, false));
+    const std::size_t stop = end != nullptr ? static_cast<std::size_t>(end - text.data()) : 0;
+    if (!doc) return JsonSyntaxError{std::min(stop, text.size()), "Expecting value"};
+    std::size_t rest = stop;
+    while (rest < text.size() && (text[rest] == ' ' || text[rest] == '\t' || text[rest] == '\n' ||
+                                  text[rest] == '\r')) {
+        ++rest;
+    }
+    if (rest != text.size()) return JsonSyntaxError{rest, "Extra data"};
+    if (auto dup = find_duplicate_key(doc.get())) return JsonDuplicateKey{*dup};
+    return doc;
+}
+
+Json json_object() { return Json(cJSON_CreateObject()); }
+
+void json_put(cJSON* obj, const char* key, std::string_view value) {
+    cJSON_AddItemToObject(obj, key, cJSON_CreateString(std::string(value).c_str()));
+}
+
+void json_put(cJSON* obj, const char* key, const char* value) {
+    cJSON_AddItemToObject(obj, key, cJSON_CreateString(value));
+}
+
+void json_put(cJSON* obj, const char* key, std::int64_t value) {
+    cJSON_AddItemToObject(obj, key, cJSON_CreateNumber(static_cast<double>(value)));
+}
+
+void json_put(cJSON* obj, const char* key, bool value) {
+    cJSON_AddItemToObject(obj, key, cJSON_CreateBool(value));
+}
+
+void json_put(cJSON* obj, const char* key, Json value) {
+    cJSON_AddItemToObject(obj, key, value.release());
+}
+
+std::string json_render(const cJSON* value) {
+    std::unique_ptr<char, decltype(&cJSON_free)> text(cJSON_PrintUnformatted(value), &cJSON_free);
+    return text ? std::string(text.get()) : std::string("null");
+}
+
+std::optional<std::string_view> json_string(const cJSON* obj, const char* key) {
+    const cJSON* item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsString(item) || item->valuestring == nullptr) return std::nullopt;
+    return std::string_view(item->valuestring);
+}
+
+std::optional<std::int64_t> json_integer(const cJSON* obj, const char* key) {
+    const cJSON* item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsNumber(item)) return std::nullopt;
+    const double v = item->valuedouble;
+    // 2^53: beyond it a double no longer holds every integer exactly.
+    if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 9007199254740992.0) {
+        return std::nullopt;
+    }
+    return static_cast<std::int64_t>(v);
+}
+
+std::string json_escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 8);
+    for (unsigned char c : s) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (c < 0x20) {
+                    static const char hex[] = "0123456789abcdef";
+                    out += "\\u00";
+                    out += hex[c >> 4];
+                    out += hex[c & 15];
+                } else {
+                    out += static_cast<char>(c);
+                }
+        }
+    }
+    return out;
+}
+
+}  // namespace latchkey

@@ -1,0 +1,125 @@
+#include "core/keys.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+namespace latchkey {
+namespace {
+
+constexpr std::uint64_t kJwtKeyVersion = 1;
+constexpr char kJwtContext[crypto_kdf_CONTEXTBYTES + 1] = "LKjwtkey";
+
+Result<std::string> read_all(int fd) {
+    std::string text;
+    char buf[256];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return make_error(Errc::config, std::strerror(errno));
+        if (n == 0) return text;
+        text.append(buf, static_cast<std::size_t>(n));
+        if (text.size() > 4096) return make_error(Errc::config, "master key file is too large");
+    }
+}
+
+}  // namespace
+
+KeyRing::KeyRing(const std::array<unsigned char, 32>& master) {
+    std::memcpy(master_.data(), master.data(), master_.size());
+}
+
+KeyRing::~KeyRing() {
+    sodium_memzero(master_.data(), master_.size());
+    for (auto& [site, key] : cache_) sodium_memzero(key->secret.data(), key->secret.size());
+}
+
+std::unique_ptr<KeyRing> KeyRing::from_master(const std::array<unsigned char, 32>& master) {
+    return std::make_unique<KeyRing>(master);
+}
+
+Result<std::unique_ptr<KeyRing>> KeyRing::load_or_create(const std::string& path) {
+    std::array<unsigned char, 32> master{};
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        crypto_kdf_keygen(master.data());
+        char hex[65];
+        sodium_bin2hex(hex, sizeof hex, master.data(), master.size());
+        std::string line = std::string(hex) + "\n";
+        const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+        const bool synced = ::fsync(fd) == 0;
+        ::close(fd);
+        sodium_memzero(hex, sizeof hex);
+        if (!written || !synced) {
+            ::unlink(path.c_str());
+            return make_error(Errc::config, "cannot write master key " + path);
+        }
+        return from_master(master);
+    }
+    if (errno != EEXIST) {
+        return make_error(Errc::config, "cannot create master key " + path + ": " + std::strerror(errno));
+    }
+    // Another process may have just created it: wait briefly for its content.
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return make_error(Errc::config, "cannot read master key " + path + ": " + std::strerror(errno));
+        struct stat st {};
+        ::fstat(fd, &st);
+        auto text = read_all(fd);
+        ::close(fd);
+        if (!text) return text.error();
+        if (text->empty()) {
+            ::usleep(10000);
+            continue;
+        }
+        if ((st.st_mode & 077) != 0) {
+            return make_error(Errc::config, "master key " + path + " must not be readable by group or others (chmod 600)");
+        }
+        while (!text->empty() && (text->back() == '\n' || text->back() == '\r' || text->back() == ' ')) text->pop_back();
+        std::size_t len = 0;
+        if (text->size() != 64 ||
+            sodium_hex2bin(master.data(), master.size(), text->data(), text->size(), nullptr, &len,
+                           nullptr) != 0 ||
+            len != master.size()) {
+            return make_error(Errc::config, "master key " + path + " must hold 64 hex characters");
+        }
+        sodium_memzero(text->data(), text->size());
+        return from_master(master);
+    }
+    return make_error(Errc::config, "master key " + path + " stayed empty");
+}
+
+const SigningKey& KeyRing::signing_key(std::string_view site) const {
+    {
+        std::shared_lock lock(mutex_);
+        if (auto it = cache_.find(site); it != cache_.end()) return *it->second;
+    }
+    // crypto_kdf derives a versioned JWT key; keyed BLAKE2b binds it to the site name, which is
+    // longer than crypto_kdf's 8-byte context can hold.
+    unsigned char version_key[32];
+    crypto_kdf_derive_from_key(version_key, sizeof version_key, kJwtKeyVersion, kJwtContext,
+                               master_.data());
+    auto key = std::make_unique<SigningKey>();
+    const std::string message = "latchkey-site:" + std::string(site);
+    crypto_generichash(key->secret.data(), key->secret.size(),
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                       version_key, sizeof version_key);
+    sodium_memzero(version_key, sizeof version_key);
+    unsigned char id[8];
+    static constexpr unsigned char kKidLabel[] = "kid";
+    crypto_generichash(id, sizeof id, kKidLabel, sizeof kKidLabel - 1, key->secret.data(),
+                       key->secret.size());
+    char hex[17];
+    sodium_bin2hex(hex, sizeof hex, id, sizeof id);
+    key->kid = std::to_string(kJwtKeyVersion) + "-" + hex;
+
+    std::unique_lock lock(mutex_);
+    auto [it, inserted] = cache_.emplace(std::string(site), std::move(key));
+    return *it->second;
+}
+
+}  // namespace latchkey

@@ -1,0 +1,54 @@
+#include "fcgi/pipeline.hpp"
+
+#include <exception>
+
+#include "core/log.hpp"
+
+namespace latchkey {
+namespace {
+
+// Without a contract there is no shape to speak in: a plain JSON 500 that names the cause for the
+// operator (it is nginx's configuration, not the client, that is wrong).
+Response misconfigured(const std::string& why) {
+    log_event(LogLevel::error, "request refused: " + why);
+    Json body = json_object();
+    json_put(body.get(), "error", "Internal server error");
+    json_put(body.get(), "detail", "server misconfigured: " + why);
+    return Response::json(500, body.get());
+}
+
+}  // namespace
+
+Response process_request(const Router& router, Services& services, const Request& request) {
+    const auto contract_name = request.param("LATCHKEY_CONTRACT");
+    if (!contract_name || contract_name->empty()) {
+        return misconfigured("nginx passed no LATCHKEY_CONTRACT FastCGI param");
+    }
+    const auto site = request.param("LATCHKEY_SITE");
+    if (!site || site->empty()) return misconfigured("nginx passed no LATCHKEY_SITE FastCGI param");
+    const Contract* contract = router.contract(*contract_name);
+    if (contract == nullptr) {
+        return misconfigured("LATCHKEY_CONTRACT '" + std::string(*contract_name) + "' is unknown");
+    }
+    try {
+        if (request.body_too_large) {
+            return contract->render_problem(Problem{413, "Request body too large", {}, {}});
+        }
+        auto found = router.match(*contract, request.method, request.path);
+        if (auto* problem = std::get_if<Problem>(&found)) return contract->render_problem(*problem);
+        return std::get<const Route*>(found)->handler(services, request);
+    } catch (const std::exception& e) {
+        log_event(LogLevel::error, "handler failed",
+                  {{"contract", *contract_name}, {"path", request.path}, {"error", e.what()}});
+    } catch (...) {
+        log_event(LogLevel::error, "handler failed",
+                  {{"contract", *contract_name}, {"path", request.path}, {"error", "unknown"}});
+    }
+    try {
+        return contract->render_problem(Problem{500, "Internal server error", {}, {}});
+    } catch (...) {
+        return Response::json(500, std::string(R"({"error":"Internal server error"})"));
+    }
+}
+
+}  // namespace latchkey

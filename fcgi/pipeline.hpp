@@ -1,0 +1,12 @@
+#pragma once
+// The one path every request takes: contract → route → checks → handler → response. It is the
+// single exception boundary: nothing a handler throws reaches libfcgi.
+#include "fcgi/request.hpp"
+#include "fcgi/response.hpp"
+#include "fcgi/router.hpp"
+
+namespace latchkey {
+
+Response process_request(const Router& router, Services& services, const Request& request);
+
+}  // namespace latchkey

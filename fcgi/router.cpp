@@ -1,0 +1,27 @@
+#include "fcgi/router.hpp"
+
+namespace latchkey {
+
+const Contract* Router::contract(std::string_view name) const {
+    for (const auto& c : contracts_) {
+        if (c.name == name) return &c;
+    }
+    return nullptr;
+}
+
+std::variant<const Route*, Problem> Router::match(const Contract& contract, std::string_view method,
+                                                  std::string_view path) const {
+    std::string allow;
+    for (const auto& route : contract.routes) {
+        if (route.path != path) continue;
+        if (route.method == method) return &route;
+        if (allow.find(route.method) == std::string::npos) {
+            if (!allow.empty()) allow += ", ";
+            allow += route.method;
+        }
+    }
+    if (allow.empty()) return Problem{404, "Not Found", {}, {}};
+    return Problem{405, "Method Not Allowed", {}, {{"Allow", allow}}};
+}
+
+}  // namespace latchkey

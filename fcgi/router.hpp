@@ -1,0 +1,48 @@
+#pragma once
+// Route tables: one per contract, declared where the contract's handlers live. The router finds
+// the handler, or tells 404 (no such path) from 405 (path exists, method does not; with Allow).
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "fcgi/problem.hpp"
+#include "fcgi/request.hpp"
+#include "fcgi/response.hpp"
+
+namespace latchkey {
+
+// Per-thread application state (database connection and the like). fcgi/ only passes it along;
+// the application defines it.
+struct Services;
+
+using Handler = Response (*)(Services&, const Request&);
+
+struct Route {
+    std::string_view method;
+    std::string_view path;
+    Handler handler;
+};
+
+struct Contract {
+    std::string_view name;
+    std::span<const Route> routes;
+    Response (*render_problem)(const Problem&);  // this contract's error bodies
+};
+
+class Router {
+public:
+    explicit Router(std::vector<Contract> contracts) : contracts_(std::move(contracts)) {}
+
+    const Contract* contract(std::string_view name) const;
+
+    // The matching route, or the Problem (404 or 405 with Allow) to answer instead.
+    std::variant<const Route*, Problem> match(const Contract& contract, std::string_view method,
+                                              std::string_view path) const;
+
+private:
+    std::vector<Contract> contracts_;
+};
+
+}  // namespace latchkey

@@ -1,0 +1,266 @@
+#include "fcgi/server.hpp"
+
+#include <arpa/inet.h>
+#include <fcgiapp.h>
+#include <grp.h>
+#include <netdb.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cerrno>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "core/log.hpp"
+#include "fcgi/pipeline.hpp"
+
+namespace latchkey {
+namespace {
+
+std::atomic<bool> g_stopping{false};
+std::atomic<int> g_exit_code{0};
+
+class FcgiRequest {  // RAII for FCGX_Request
+public:
+    explicit FcgiRequest(int listen_fd) {
+        FCGX_InitRequest(&req_, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+    }
+    ~FcgiRequest() { FCGX_Free(&req_, 1); }
+    FcgiRequest(const FcgiRequest&) = delete;
+    FcgiRequest& operator=(const FcgiRequest&) = delete;
+    FCGX_Request* get() { return &req_; }
+
+private:
+    FCGX_Request req_{};
+};
+
+Request read_request(FCGX_Request* fcgx, std::size_t max_body) {
+    Request r;
+    for (char** p = fcgx->envp; p != nullptr && *p != nullptr; ++p) {
+        const char* eq = std::strchr(*p, '=');
+        if (eq == nullptr) continue;
+        r.params.emplace(std::string(*p, static_cast<std::size_t>(eq - *p)), std::string(eq + 1));
+    }
+    r.method = std::string(r.param("REQUEST_METHOD").value_or("GET"));
+    if (auto uri = r.param("DOCUMENT_URI")) {
+        r.path = std::string(*uri);
+    } else {
+        const std::string_view raw = r.param("REQUEST_URI").value_or("/");
+        r.path = std::string(raw.substr(0, raw.find('?')));
+    }
+    r.query_string = std::string(r.param("QUERY_STRING").value_or(""));
+    if (auto length = r.header("Content-Length")) {
+        char* end = nullptr;
+        const unsigned long long n = std::strtoull(std::string(*length).c_str(), &end, 10);
+        if (n > max_body) {
+            r.body_too_large = true;
+            return r;
+        }
+    }
+    // Read to EOF whatever was announced: nginx may pass a de-chunked body without a length.
+    char buf[16384];
+    for (;;) {
+        const int n = FCGX_GetStr(buf, sizeof buf, fcgx->in);
+        if (n <= 0) break;
+        if (r.body.size() + static_cast<std::size_t>(n) > max_body) {
+            r.body.clear();
+            r.body_too_large = true;
+            break;
+        }
+        r.body.append(buf, static_cast<std::size_t>(n));
+    }
+    return r;
+}
+
+void request_stop(int exit_code) {
+    if (exit_code != 0) g_exit_code = exit_code;
+    ::kill(::getpid(), SIGTERM);
+}
+
+struct Worker {
+    std::thread thread;
+    std::atomic<bool> in_accept{false};
+    std::atomic<bool> finished{false};
+};
+
+void worker_loop(Worker& self, int listen_fd, const ServerOptions& options, const Router& router,
+                 const ServicesFactory& factory) {
+    std::shared_ptr<Services> services;
+    try {
+        services = factory();
+    } catch (const std::exception& e) {
+        log_event(LogLevel::error, "worker cannot start", {{"error", e.what()}});
+    }
+    if (!services) {
+        request_stop(1);
+        self.finished = true;
+        return;
+    }
+    FcgiRequest request(listen_fd);
+    while (!g_stopping.load()) {
+        self.in_accept = true;
+        if (g_stopping.load()) break;
+        const int accepted = FCGX_Accept_r(request.get());
+        self.in_accept = false;
+        if (accepted < 0) {
+            if (g_stopping.load()) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));  // e.g. EMFILE: no spin
+            continue;
+        }
+        Request r = read_request(request.get(), options.max_body_bytes);
+        Response response = process_request(router, *services, r);
+        const std::string out = response.serialize();
+        FCGX_PutStr(out.data(), static_cast<int>(out.size()), request.get()->out);
+        FCGX_Finish_r(request.get());
+    }
+    self.in_accept = false;
+    self.finished = true;
+}
+
+void on_wake(int) {}  // only interrupts accept(2)
+
+int open_unix_listener(const ServerOptions& options, const std::string& path) {
+    sockaddr_un addr{};
+    if (path.size() >= sizeof addr.sun_path) {
+        log_event(LogLevel::error, "socket path too long", {{"path", path}});
+        return -1;
+    }
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    // Create the socket with no access at all, then open it up to exactly the configured mode:
+    // there is no moment at which anyone but us may connect.
+    const mode_t old_mask = ::umask(0777);
+    const int bound = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::umask(old_mask);
+    if (bound != 0) {
+        log_event(LogLevel::error, "cannot bind", {{"path", path}, {"error", std::strerror(errno)}});
+        ::close(fd);
+        return -1;
+    }
+    if (!options.socket_group.empty()) {
+        const group* g = ::getgrnam(options.socket_group.c_str());
+        if (g == nullptr || ::chown(path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0) {
+            log_event(LogLevel::error, "cannot give the socket to its group",
+                      {{"path", path}, {"group", options.socket_group}});
+            ::close(fd);
+            return -1;
+        }
+    }
+    ::chmod(path.c_str(), static_cast<mode_t>(options.socket_mode));
+    if (::listen(fd, 1024) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int open_tcp_listener(const std::string& where) {
+    const auto colon = where.rfind(':');
+    if (colon == std::string::npos) return -1;
+    std::string host = where.substr(0, colon);
+    const std::string port = where.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+    addrinfo* found = nullptr;
+    if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0 || found == nullptr) {
+        log_event(LogLevel::error, "listen address must be numeric HOST:PORT", {{"listen", where}});
+        return -1;
+    }
+    std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(found, &freeaddrinfo);
+    const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, found->ai_addr, found->ai_addrlen) != 0 || ::listen(fd, 1024) != 0) {
+        log_event(LogLevel::error, "cannot listen", {{"listen", where}, {"error", std::strerror(errno)}});
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+}  // namespace
+
+int run_server(const ServerOptions& options, const Router& router, const ServicesFactory& factory) {
+    // Signals are taken by sigwait in this thread only: workers never see EINTR, and libfcgi's own
+    // SIGTERM handling never runs.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);  // nginx may close a connection before we answer
+    struct sigaction wake {};
+    wake.sa_handler = on_wake;  // no SA_RESTART: accept(2) returns EINTR
+    sigemptyset(&wake.sa_mask);
+    ::sigaction(SIGUSR2, &wake, nullptr);
+
+    if (FCGX_Init() != 0) {
+        log_event(LogLevel::error, "FCGX_Init failed");
+        return 1;
+    }
+    int listen_fd = 0;
+    std::string unix_path;
+    if (options.listen.empty()) {
+        struct stat st {};
+        if (::fstat(0, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+            log_event(LogLevel::error,
+                      "no --listen given and standard input is not a socket (run under spawn-fcgi, "
+                      "or pass --listen unix:PATH or --listen HOST:PORT)");
+            return 2;
+        }
+    } else if (options.listen.rfind("unix:", 0) == 0) {
+        unix_path = options.listen.substr(5);
+        listen_fd = open_unix_listener(options, unix_path);
+    } else {
+        listen_fd = open_tcp_listener(options.listen);
+    }
+    if (listen_fd < 0) return 2;
+
+    log_event(LogLevel::info, "serving",
+              {{"listen", options.listen.empty() ? "fd 0" : options.listen},
+               {"threads", std::to_string(options.threads)}});
+    std::vector<Worker> workers(static_cast<std::size_t>(options.threads));
+    for (auto& w : workers) {
+        w.thread = std::thread(worker_loop, std::ref(w), listen_fd, std::cref(options),
+                               std::cref(router), std::cref(factory));
+    }
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    g_stopping = true;
+    log_event(LogLevel::info, "stopping: finishing requests in flight",
+              {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+    // Wake the workers blocked in accept(2); those inside a request finish it first. A socket we
+    // created is shut down (accept then fails with EINVAL). An inherited one may be shared with
+    // sibling processes (spawn-fcgi -F), so there each idle worker is interrupted by a signal
+    // instead, repeatedly, since one may arrive just before the worker enters accept(2).
+    // FCGX_ShutdownPending() is not used: libfcgi then fails every read, in-flight ones too.
+    if (!options.listen.empty()) ::shutdown(listen_fd, SHUT_RDWR);
+    for (bool all_done = false; !all_done;) {
+        all_done = true;
+        for (auto& w : workers) {
+            if (w.finished.load()) continue;
+            all_done = false;
+            if (w.in_accept.load()) pthread_kill(w.thread.native_handle(), SIGUSR2);
+        }
+        if (!all_done) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    for (auto& w : workers) w.thread.join();
+    if (!unix_path.empty()) ::unlink(unix_path.c_str());
+    if (listen_fd != 0) ::close(listen_fd);
+    log_event(LogLevel::info, "stopped");
+    return g_exit_code.load();
+}
+
+}  // namespace latchkey

@@ -1,0 +1,7 @@
+#include "handlers/contracts.hpp"
+
+namespace latchkey {
+
+std::vector<Contract> all_contracts() { return {fastapi_contract()}; }
+
+}  // namespace latchkey

@@ -1,0 +1,13 @@
+#pragma once
+// Every contract Latchkey serves, by the name nginx passes in LATCHKEY_CONTRACT.
+#include <vector>
+
+#include "fcgi/router.hpp"
+
+namespace latchkey {
+
+Contract fastapi_contract();
+
+std::vector<Contract> all_contracts();
+
+}  // namespace latchkey

@@ -1,0 +1,273 @@
+// The fastapi contract (seed 002): FastAPI + pydantic v1 behaviour, as CONTRACTS.md decides it.
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "handlers/contracts.hpp"
+#include "handlers/services.hpp"
+#include "handlers/validation.hpp"
+
+namespace latchkey {
+namespace {
+
+Response register_user(Services&, const Request&);
+Response issue_token(Services&, const Request&);
+Response current_user(Services&, const Request&);
+Response logout(Services&, const Request&);
+
+// The contract's API, as its frontend calls it.
+constexpr Route kRoutes[] = {
+    {"POST", "/api/auth/register", register_user},
+    {"POST", "/api/auth/token", issue_token},
+    {"GET", "/api/auth/me", current_user},
+    {"POST", "/api/auth/logout", logout},
+};
+
+constexpr FieldRule kRegisterFields[] = {
+    {.name = "username", .min_length = 3, .max_length = 50},
+    {.name = "email", .kind = FieldKind::email},
+    {.name = "password", .kind = FieldKind::password, .min_length = 6},
+};
+constexpr FieldRule kLoginFields[] = {
+    {.name = "email", .kind = FieldKind::email},
+    {.name = "password", .kind = FieldKind::password},
+};
+// OAuth2PasswordRequestForm: the username is whatever the user typed (here: the email).
+constexpr FieldRule kLoginFormFields[] = {
+    {.name = "username"},
+    {.name = "password", .kind = FieldKind::password},
+};
+constexpr const char* kUsernamePattern = "^[^\\x00-\\x1f\\x7f]+$";
+
+// --- error bodies: FastAPI's {"detail": ...} and pydantic v1's validation entries -------------
+
+Json validation_entry(const FieldIssue& issue) {
+    Json entry = json_object();
+    Json loc(cJSON_CreateArray());
+    cJSON_AddItemToArray(loc.get(), cJSON_CreateString("body"));
+    if (issue.issue == Issue::malformed) {
+        cJSON_AddItemToArray(loc.get(), cJSON_CreateNumber(static_cast<double>(issue.offset)));
+    } else if (!issue.field.empty()) {
+        cJSON_AddItemToArray(loc.get(), cJSON_CreateString(issue.field.c_str()));
+    }
+    json_put(entry.get(), "loc", std::move(loc));
+    Json ctx;
+    std::string msg, type;
+    switch (issue.issue) {
+        case Issue::missing: msg = "field required", type = "value_error.missing"; break;
+        case Issue::wrong_type: msg = "str type expected", type = "type_error.str"; break;
+        case Issue::invalid_email:
+            msg = "value is not a valid email address", type = "value_error.email";
+            break;
+        case Issue::too_short:
+        case Issue::too_long: {
+            const bool short_ = issue.issue == Issue::too_short;
+            msg = std::string("ensure this value has ") + (short_ ? "at least " : "at most ") +
+                  std::to_string(issue.limit) + " characters";
+            type = short_ ? "value_error.any_str.min_length" : "value_error.any_str.max_length";
+            ctx = json_object();
+            json_put(ctx.get(), "limit_value", issue.limit);
+            break;
+        }
+        case Issue::invalid_chars:
+            msg = std::string("string does not match regex \"") + kUsernamePattern + "\"";
+            type = "value_error.str.regex";
+            ctx = json_object();
+            json_put(ctx.get(), "pattern", kUsernamePattern);
+            break;
+        case Issue::not_object: msg = "value is not a valid dict", type = "type_error.dict"; break;
+        case Issue::duplicate_key:
+            msg = "duplicate key in JSON object", type = "value_error.jsondecode.duplicate_key";
+            break;
+        case Issue::malformed: {
+            // As Python's json module words it; FastAPI also echoes the document in ctx.doc,
+            // which we leave out: it would send the password back.
+            msg = issue.detail + ": line " + std::to_string(issue.line) + " column " +
+                  std::to_string(issue.column) + " (char " + std::to_string(issue.offset) + ")";
+            type = "value_error.jsondecode";
+            ctx = json_object();
+            json_put(ctx.get(), "msg", issue.detail);
+            json_put(ctx.get(), "pos", static_cast<std::int64_t>(issue.offset));
+            json_put(ctx.get(), "lineno", static_cast<std::int64_t>(issue.line));
+            json_put(ctx.get(), "colno", static_cast<std::int64_t>(issue.column));
+            break;
+        }
+        case Issue::mismatch: msg = "values do not match", type = "value_error"; break;
+        case Issue::invalid_choice:
+            msg = "unexpected value", type = "value_error.const";
+            break;
+    }
+    json_put(entry.get(), "msg", msg);
+    json_put(entry.get(), "type", type);
+    if (ctx) json_put(entry.get(), "ctx", std::move(ctx));
+    return entry;
+}
+
+Response render_problem(const Problem& problem) {
+    Json body = json_object();
+    int status = problem.status;
+    if (!problem.issues.empty()) {
+        status = 422;
+        Json detail(cJSON_CreateArray());
+        for (const auto& issue : problem.issues) {
+            cJSON_AddItemToArray(detail.get(), validation_entry(issue).release());
+        }
+        json_put(body.get(), "detail", std::move(detail));
+    } else {
+        std::string message = problem.message;
+        if (status == 404) message = "Not Found";
+        if (status == 405) message = "Method Not Allowed";
+        if (status == 500) message = "Internal Server Error";
+        json_put(body.get(), "detail", message);
+    }
+    Response r = Response::json(status, body.get());
+    for (const auto& [name, value] : problem.headers) r.with_header(name, value);
+    return r;
+}
+
+Response problem(int status, std::string message,
+                 std::vector<std::pair<std::string, std::string>> headers = {}) {
+    return render_problem(Problem{status, std::move(message), {}, std::move(headers)});
+}
+
+Response invalid(std::vector<FieldIssue> issues) {
+    return render_problem(Problem{422, "", std::move(issues), {}});
+}
+
+Response core_failure(const Error& error) { return render_problem(problem_from_core(error)); }
+
+Response unauthorized(const char* message) {
+    return problem(401, message, {{"WWW-Authenticate", "Bearer"}});
+}
+
+// --- bodies ------------------------------------------------------------------------------------
+
+Json user_json(const Account& a) {
+    Json user = json_object();
+    json_put(user.get(), "id", a.id);
+    json_put(user.get(), "username", a.username.value_or(""));
+    json_put(user.get(), "email", a.email);
+    json_put(user.get(), "created_at", iso8601_utc(a.created_at));
+    json_put(user.get(), "updated_at", iso8601_utc(a.updated_at));
+    return user;
+}
+
+// The JSON object body of a request that must send one: 415 for another media type, 422 entries
+// for anything that is not a JSON object.
+std::variant<Json, Response> json_body(const Request& request) {
+    if (!is_json_media_type(request.media_type())) {
+        return problem(415, "Unsupported Media Type: send Content-Type: application/json");
+    }
+    auto parsed = parse_json_object(request.body);
+    if (auto* issues = std::get_if<std::vector<FieldIssue>>(&parsed)) return invalid(std::move(*issues));
+    return std::move(std::get<Json>(parsed));
+}
+
+// --- handlers ----------------------------------------------------------------------------------
+
+Response register_user(Services& services, const Request& request) {
+    auto body = json_body(request);
+    if (auto* r = std::get_if<Response>(&body)) return std::move(*r);
+    FieldValues v;
+    if (auto issues = validate_fields(std::get<Json>(body).get(), kRegisterFields, v); !issues.empty()) {
+        return invalid(std::move(issues));
+    }
+    NewAccount account{.site = std::string(site_of(request)),
+                       .email = v["email"],
+                       .username = v["username"],
+                       .password = v["password"]};
+    auto created = services.accounts().create(account, unix_now());
+    if (!created) {
+        if (created.error().code == Errc::email_taken) return problem(400, "Email already registered");
+        if (created.error().code == Errc::username_taken) return problem(400, "Username already registered");
+        return core_failure(created.error());
+    }
+    return Response::json(201, user_json(*created).get());
+}
+
+Response issue_token(Services& services, const Request& request) {
+    FieldValues v;
+    std::string email;
+    if (request.media_type() == "application/x-www-form-urlencoded") {
+        if (!is_valid_utf8(request.body)) return invalid({{"", Issue::malformed}});
+        auto issues = validate_pairs(Request::parse_urlencoded(request.body), kLoginFormFields, v);
+        if (!issues.empty()) return invalid(std::move(issues));
+        email = v["username"];
+    } else {
+        auto body = json_body(request);
+        if (auto* r = std::get_if<Response>(&body)) return std::move(*r);
+        auto issues = validate_fields(std::get<Json>(body).get(), kLoginFields, v);
+        if (!issues.empty()) return invalid(std::move(issues));
+        email = v["email"];
+    }
+    const std::string_view site = site_of(request);
+    const std::int64_t now = unix_now();
+    auto account = services.accounts().authenticate(site, "user", email, v["password"], now);
+    if (!account) {
+        if (account.error().code == Errc::invalid_credentials) {
+            return unauthorized("Invalid email or password");
+        }
+        return core_failure(account.error());
+    }
+    const auto token = issue_access_token(services.issuer(site), account->public_id,
+                                          services.config.access_token_ttl, nullptr, now);
+    Json out = json_object();
+    json_put(out.get(), "access_token", token.token);
+    json_put(out.get(), "token_type", "Bearer");
+    json_put(out.get(), "user_id", std::to_string(account->id));
+    return Response::json(200, out.get());
+}
+
+// The account behind the request's bearer token, or the 401 to answer.
+std::variant<Account, Response> authenticate(Services& services, const Request& request,
+                                             VerifiedToken* verified = nullptr) {
+    const auto header = request.header("Authorization");
+    const auto token = header ? bearer_token(*header) : std::nullopt;
+    if (!token) return unauthorized("Not authenticated");
+    const std::string_view site = site_of(request);
+    auto checked = verify_access_token(services.issuer(site), *services.store, *token, unix_now());
+    if (!checked) {
+        if (checked.error().code != Errc::invalid_token) return core_failure(checked.error());
+        return unauthorized("Could not validate credentials");
+    }
+    auto account = services.accounts().find_by_public_id(site, "user", checked->subject);
+    if (!account) {
+        if (account.error().code != Errc::not_found) return core_failure(account.error());
+        return unauthorized("Could not validate credentials");
+    }
+    if (account->disabled) return unauthorized("Could not validate credentials");
+    if (verified != nullptr) *verified = std::move(*checked);
+    return std::move(*account);
+}
+
+Response current_user(Services& services, const Request& request) {
+    auto who = authenticate(services, request);
+    if (auto* r = std::get_if<Response>(&who)) {
+        // FastAPI's OAuth2PasswordBearer says "Not authenticated" for a missing header; the seed
+        // and CONTRACTS.md say one message for both cases.
+        if (r->status == 401) return unauthorized("Could not validate credentials");
+        return std::move(*r);
+    }
+    return Response::json(200, user_json(std::get<Account>(who)).get());
+}
+
+Response logout(Services& services, const Request& request) {
+    VerifiedToken verified;
+    auto who = authenticate(services, request, &verified);
+    if (std::holds_alternative<Account>(who)) {
+        if (auto revoked = revoke_access_token(*services.store, site_of(request), verified); !revoked) {
+            return core_failure(revoked.error());
+        }
+    } else if (std::get<Response>(who).status >= 500) {
+        return std::move(std::get<Response>(who));
+    }
+    Json out = json_object();
+    json_put(out.get(), "message", "Successfully logged out");
+    return Response::json(200, out.get());
+}
+
+}  // namespace
+
+Contract fastapi_contract() { return Contract{"fastapi", kRoutes, render_problem}; }
+
+}  // namespace latchkey
