@@ -1,0 +1,37 @@
+# Thin wrapper: CMake builds, CTest tests. See README.md.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+MAKEFLAGS  += --no-print-directory
+
+.PHONY: all deps build run test test-release asan-test format clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+# Serves the demo sites on 127.0.0.1 in the foreground; Ctrl-C stops everything.
+run: build
+	@scripts/run-local $(BUILD)/latchkey
+
+# The whole suite, on the normal build and on the ASan+UBSan build.
+test: test-release asan-test
+
+test-release: build
+	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+asan-test: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLATCHKEY_SANITIZE=ON -DBUILD_TESTING=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+	@cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
+
+format:
+	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	@rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,285 @@
+"""The integration harness: a real `latchkey serve` and a real nginx per test module.
+
+Each Stack gets its own temporary directory, unix socket and free loopback ports; nginx's config is
+rendered from the project's nginx.conf by scripts/render-nginx-conf, as `make run` does. At
+teardown the service is stopped with SIGTERM and must exit 0 with no sanitizer report.
+"""
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("LATCHKEY_BIN", os.path.join(ROOT, "build", "latchkey"))
+SITES = ["fastapi"]  # grows with each contract served by nginx.conf
+
+
+def free_port(host="127.0.0.1"):
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class Reply:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers  # list of (name, value)
+        self.body = body
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def headers_named(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return f"<Reply {self.status} {self.body[:300]!r}>"
+
+
+class Client:
+    """HTTP/1.1 to one site, exactly as sent: no redirects, no retries, no cookie jar."""
+
+    def __init__(self, host, port):
+        self.host, self.port = host, port
+
+    def request(self, method, path, body=None, headers=None, json_body=None, source=None):
+        headers = dict(headers or {})
+        if json_body is not None:
+            body = json.dumps(json_body)
+            headers.setdefault("Content-Type", "application/json")
+        if isinstance(body, str):
+            body = body.encode()
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=30,
+                                          source_address=(source, 0) if source else None)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            r = conn.getresponse()
+            return Reply(r.status, r.getheaders(), r.read())
+        finally:
+            conn.close()
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.request("POST", path, json_body=json, **kw)
+
+
+class Stack:
+    def __init__(self, extra_settings=None):
+        self.dir = tempfile.mkdtemp(prefix="latchkey-test-")
+        # nginx's workers run as nobody when the suite runs as root: they must reach the socket.
+        os.chmod(self.dir, 0o755)
+        self.data = os.path.join(self.dir, "var")
+        self.run_dir = os.path.join(self.dir, "run")
+        self.ngx = os.path.join(self.dir, "nginx")
+        for d in (self.run_dir, self.ngx):
+            os.makedirs(d)
+            os.chmod(d, 0o755)
+        self.socket = os.path.join(self.run_dir, "latchkey.sock")
+        self.ports = {site: free_port() for site in SITES}
+        self.settings = {"threads": "8", "argon2_memlimit_kib": "19456", "argon2_opslimit": "2"}
+        self.settings.update(extra_settings or {})
+        self.proc = None
+        self.nginx = None
+        self.log_path = os.path.join(self.dir, "latchkey.log")
+
+    # --- processes ----------------------------------------------------------------------------
+    def start_latchkey(self):
+        args = [BIN, "serve", "--data-dir", self.data, "--listen", "unix:" + self.socket]
+        if os.geteuid() == 0:
+            args += ["--set", "socket_group=nogroup"]
+        for k, v in self.settings.items():
+            args += ["--set", f"{k}={v}"]
+        # The service refuses unknown LATCHKEY_* settings; the harness's own variables are not for it.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LATCHKEY_")}
+        env.setdefault("ASAN_OPTIONS", "abort_on_error=0:halt_on_error=1:detect_leaks=1")
+        env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.time() + 20
+        while not os.path.exists(self.socket):
+            if self.proc.poll() is not None:
+                raise RuntimeError("latchkey exited at start:\n" + self.read_log())
+            if time.time() > deadline:
+                raise RuntimeError("latchkey did not create its socket:\n" + self.read_log())
+            time.sleep(0.02)
+
+    def stop_latchkey(self, sig=signal.SIGTERM, expect_clean=True):
+        if self.proc is None:
+            return None
+        self.proc.send_signal(sig)
+        try:
+            code = self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+            raise AssertionError("latchkey did not stop within 30 s of SIGTERM")
+        finally:
+            self.log.close()
+            self.proc = None
+        if expect_clean:
+            log = self.read_log()
+            assert "Sanitizer" not in log and "runtime error:" not in log, log[-4000:]
+            assert code == 0, f"latchkey exited {code}:\n{log[-4000:]}"
+        return code
+
+    def start_nginx(self):
+        conf = os.path.join(self.ngx, "nginx.conf")
+        args = [os.path.join(ROOT, "scripts", "render-nginx-conf"), "--prefix", self.ngx,
+                "--socket", self.socket]
+        for site in SITES:
+            args += ["--port", f"{site}={self.ports[site]}"]
+        with open(conf, "w") as f:
+            subprocess.run(args, check=True, stdout=f)
+        self.nginx = subprocess.Popen(["nginx", "-p", self.ngx, "-c", conf, "-e",
+                                       os.path.join(self.ngx, "error.log"), "-g", "daemon off;"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for site in SITES:
+            wait_for_port(self.ports[site], self.nginx)
+
+    def stop_nginx(self):
+        if self.nginx is not None:
+            self.nginx.send_signal(signal.SIGQUIT)
+            try:
+                self.nginx.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.nginx.kill()
+                self.nginx.wait()
+            self.nginx = None
+
+    def start(self):
+        self.start_latchkey()
+        self.start_nginx()
+        return self
+
+    def stop(self):
+        try:
+            self.stop_nginx()
+        finally:
+            self.stop_latchkey()
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # --- access -------------------------------------------------------------------------------
+    def client(self, site):
+        return Client("127.0.0.1", self.ports[site])
+
+    def read_log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def db(self):
+        """A read-only view of the service's database, for assertions on stored state."""
+        conn = sqlite3.connect(f"file:{os.path.join(self.data, 'latchkey.db')}?mode=ro", uri=True,
+                               timeout=10)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def fastcgi_raw(self, params, body=b""):
+        """Talks FastCGI to the socket directly (bypassing nginx), for params nginx would set."""
+        return fastcgi_request(self.socket, params, body)
+
+
+def wait_for_port(port, proc, timeout=15):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("nginx exited: " + proc.stderr.read().decode(errors="replace"))
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+def _fcgi_record(kind, request_id, content):
+    import struct
+    out = b""
+    for i in range(0, max(len(content), 1), 65535):
+        chunk = content[i:i + 65535]
+        out += struct.pack(">BBHHBx", 1, kind, request_id, len(chunk), 0) + chunk
+        if not content:
+            break
+    return out
+
+
+def _fcgi_pair(name, value):
+    import struct
+    def length(n):
+        return bytes([n]) if n < 128 else struct.pack(">I", n | 0x80000000)
+    return length(len(name)) + length(len(value)) + name + value
+
+
+def fastcgi_request(socket_path, params, body=b""):
+    """A minimal FastCGI client (responder role) returning (headers dict, body bytes)."""
+    import struct
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(30)
+    s.connect(socket_path)
+    msg = _fcgi_record(1, 1, struct.pack(">HB5x", 1, 0))
+    pairs = b"".join(_fcgi_pair(k.encode(), v.encode()) for k, v in params.items())
+    msg += _fcgi_record(4, 1, pairs) + _fcgi_record(4, 1, b"")
+    if body:
+        msg += _fcgi_record(5, 1, body)
+    msg += _fcgi_record(5, 1, b"")
+    s.sendall(msg)
+    out = b""
+    while True:
+        head = s.recv(8, socket.MSG_WAITALL)
+        if len(head) < 8:
+            break
+        _, kind, _, clen, plen = struct.unpack(">BBHHBx", head)
+        content = s.recv(clen + plen, socket.MSG_WAITALL)[:clen] if clen + plen else b""
+        if kind == 6:
+            out += content
+        if kind == 3:
+            break
+    s.close()
+    head, _, body = out.partition(b"\r\n\r\n")
+    headers = {}
+    for line in head.decode().split("\r\n"):
+        k, _, v = line.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    return headers, body
+
+
+@pytest.fixture(scope="module")
+def stack():
+    s = Stack().start()
+    try:
+        yield s
+    finally:
+        s.stop()
+        s.cleanup()
+
+
+@pytest.fixture(scope="module")
+def fastapi(stack):
+    return stack.client("fastapi")
+
+
+_counter = [0]
+
+
+def unique(prefix="user"):
+    """A name no other test uses: tests share one stack per module."""
+    _counter[0] += 1
+    return f"{prefix}{os.getpid()}x{_counter[0]}"
