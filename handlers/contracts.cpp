@@ -2,6 +2,6 @@
 
 namespace latchkey {
 
-std::vector<Contract> all_contracts() { return {fastapi_contract()}; }
+std::vector<Contract> all_contracts() { return {fastapi_contract(), gateway_contract()}; }
 
 }  // namespace latchkey

@@ -7,6 +7,7 @@
 namespace latchkey {
 
 Contract fastapi_contract();
+Contract gateway_contract();
 
 std::vector<Contract> all_contracts();
 

@@ -3,6 +3,7 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "handlers/auth.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"
 #include "handlers/validation.hpp"
@@ -152,15 +153,10 @@ Json user_json(const Account& a) {
     return user;
 }
 
-// The JSON object body of a request that must send one: 415 for another media type, 422 entries
-// for anything that is not a JSON object.
 std::variant<Json, Response> json_body(const Request& request) {
-    if (!is_json_media_type(request.media_type())) {
-        return problem(415, "Unsupported Media Type: send Content-Type: application/json");
-    }
-    auto parsed = parse_json_object(request.body);
-    if (auto* issues = std::get_if<std::vector<FieldIssue>>(&parsed)) return invalid(std::move(*issues));
-    return std::move(std::get<Json>(parsed));
+    auto body = read_json_body(request);
+    if (auto* p = std::get_if<Problem>(&body)) return render_problem(*p);
+    return std::move(std::get<Json>(body));
 }
 
 // --- handlers ----------------------------------------------------------------------------------
@@ -218,48 +214,23 @@ Response issue_token(Services& services, const Request& request) {
     return Response::json(200, out.get());
 }
 
-// The account behind the request's bearer token, or the 401 to answer.
-std::variant<Account, Response> authenticate(Services& services, const Request& request,
-                                             VerifiedToken* verified = nullptr) {
-    const auto header = request.header("Authorization");
-    const auto token = header ? bearer_token(*header) : std::nullopt;
-    if (!token) return unauthorized("Not authenticated");
-    const std::string_view site = site_of(request);
-    auto checked = verify_access_token(services.issuer(site), *services.store, *token, unix_now());
-    if (!checked) {
-        if (checked.error().code != Errc::invalid_token) return core_failure(checked.error());
-        return unauthorized("Could not validate credentials");
-    }
-    auto account = services.accounts().find_by_public_id(site, "user", checked->subject);
-    if (!account) {
-        if (account.error().code != Errc::not_found) return core_failure(account.error());
-        return unauthorized("Could not validate credentials");
-    }
-    if (account->disabled) return unauthorized("Could not validate credentials");
-    if (verified != nullptr) *verified = std::move(*checked);
-    return std::move(*account);
-}
-
 Response current_user(Services& services, const Request& request) {
-    auto who = authenticate(services, request);
-    if (auto* r = std::get_if<Response>(&who)) {
-        // FastAPI's OAuth2PasswordBearer says "Not authenticated" for a missing header; the seed
-        // and CONTRACTS.md say one message for both cases.
-        if (r->status == 401) return unauthorized("Could not validate credentials");
-        return std::move(*r);
-    }
-    return Response::json(200, user_json(std::get<Account>(who)).get());
+    auto who = authenticate(services, request, "user");
+    if (auto* error = std::get_if<Error>(&who)) return core_failure(*error);
+    // FastAPI's OAuth2PasswordBearer says "Not authenticated" for a missing header; the seed
+    // and CONTRACTS.md name one message for both cases.
+    if (std::holds_alternative<AuthFailure>(who)) return unauthorized("Could not validate credentials");
+    return Response::json(200, user_json(std::get<Caller>(who).account).get());
 }
 
 Response logout(Services& services, const Request& request) {
-    VerifiedToken verified;
-    auto who = authenticate(services, request, &verified);
-    if (std::holds_alternative<Account>(who)) {
-        if (auto revoked = revoke_access_token(*services.store, site_of(request), verified); !revoked) {
+    auto who = authenticate(services, request, "user");
+    if (auto* error = std::get_if<Error>(&who)) return core_failure(*error);
+    if (auto* caller = std::get_if<Caller>(&who)) {
+        if (auto revoked = revoke_access_token(*services.store, site_of(request), caller->token);
+            !revoked) {
             return core_failure(revoked.error());
         }
-    } else if (std::get<Response>(who).status >= 500) {
-        return std::move(std::get<Response>(who));
     }
     Json out = json_object();
     json_put(out.get(), "message", "Successfully logged out");

@@ -93,6 +93,17 @@ std::variant<Json, std::vector<FieldIssue>> parse_json_object(std::string_view b
     return doc;
 }
 
+std::variant<Json, Problem> read_json_body(const Request& request) {
+    if (!is_json_media_type(request.media_type())) {
+        return Problem{415, "Unsupported Media Type: send Content-Type: application/json", {}, {}};
+    }
+    auto parsed = parse_json_object(request.body);
+    if (auto* issues = std::get_if<std::vector<FieldIssue>>(&parsed)) {
+        return Problem{400, "Validation failed", std::move(*issues), {}};
+    }
+    return std::move(std::get<Json>(parsed));
+}
+
 std::vector<FieldIssue> validate_fields(const cJSON* object, std::span<const FieldRule> rules,
                                         FieldValues& values) {
     std::vector<FieldIssue> issues;

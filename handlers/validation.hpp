@@ -42,6 +42,10 @@ bool is_json_media_type(const std::string& media_type);
 // The body as a JSON object, or the issues that stop it being one (empty body = `missing`).
 std::variant<Json, std::vector<FieldIssue>> parse_json_object(std::string_view body);
 
+// The JSON object body of a request that must send one: a 415 Problem for another media type,
+// a validation Problem (issues) for anything that is not a JSON object.
+std::variant<Json, Problem> read_json_body(const Request& request);
+
 // Checks `object` against `rules` in order: every bad field gets one issue. Valid values land in
 // `values` (absent optional fields do not).
 std::vector<FieldIssue> validate_fields(const cJSON* object, std::span<const FieldRule> rules,

@@ -20,7 +20,8 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("LATCHKEY_BIN", os.path.join(ROOT, "build", "latchkey"))
-SITES = ["fastapi"]  # grows with each contract served by nginx.conf
+SITES = ["fastapi", "gateway", "gateway-cookie"]  # the `local: listen` sites of nginx.conf
+FRONTEND_ORIGIN = "http://127.0.0.1:5173"  # the gateway sites' trusted frontend (CORS)
 
 
 def free_port(host="127.0.0.1"):
@@ -145,11 +146,14 @@ class Stack:
                 "--socket", self.socket]
         for site in SITES:
             args += ["--port", f"{site}={self.ports[site]}"]
+        args += ["--origin", f"gateway={FRONTEND_ORIGIN}"]
         with open(conf, "w") as f:
             subprocess.run(args, check=True, stdout=f)
+        # TZ=UTC: nginx's $time_iso8601 then ends in +00:00, which nginx.conf turns into Z.
         self.nginx = subprocess.Popen(["nginx", "-p", self.ngx, "-c", conf, "-e",
                                        os.path.join(self.ngx, "error.log"), "-g", "daemon off;"],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                      env=dict(os.environ, TZ="UTC"))
         for site in SITES:
             wait_for_port(self.ports[site], self.nginx)
 
@@ -274,6 +278,18 @@ def stack():
 @pytest.fixture(scope="module")
 def fastapi(stack):
     return stack.client("fastapi")
+
+
+@pytest.fixture(scope="module")
+def gateway(stack):
+    """The gateway site delivering tokens in the JSON body."""
+    return stack.client("gateway")
+
+
+@pytest.fixture(scope="module")
+def gateway_cookie(stack):
+    """The gateway site delivering tokens in an HttpOnly cookie (same accounts as `gateway`)."""
+    return stack.client("gateway-cookie")
 
 
 _counter = [0]

@@ -1,0 +1,62 @@
+#include "handlers/auth.hpp"
+
+#include "core/clock.hpp"
+
+namespace latchkey {
+
+std::variant<Caller, AuthFailure, Error> authenticate(Services& services, const Request& request,
+                                                       std::string_view kind,
+                                                       std::string_view cookie_name) {
+    std::optional<std::string> token;
+    bool from_cookie = false;
+    if (const auto header = request.header("Authorization")) {
+        if (auto bearer = bearer_token(*header)) token = std::string(*bearer);
+    }
+    if (!token && !cookie_name.empty()) {
+        token = request.cookie(cookie_name);
+        from_cookie = token.has_value();
+        if (token && token->empty()) token.reset();
+    }
+    if (!token) return AuthFailure::missing;
+    const std::string_view site = site_of(request);
+    auto checked = verify_access_token(services.issuer(site), *services.store, *token, unix_now());
+    if (!checked) {
+        if (checked.error().code != Errc::invalid_token) return checked.error();
+        return AuthFailure::invalid;
+    }
+    auto account = services.accounts().find_by_public_id(site, kind, checked->subject);
+    if (!account) {
+        if (account.error().code != Errc::not_found) return account.error();
+        return AuthFailure::invalid;
+    }
+    if (account->disabled) return AuthFailure::invalid;
+    return Caller{std::move(*account), std::move(*checked), from_cookie};
+}
+
+bool same_origin_or_trusted(const Request& request) {
+    const auto origin = request.header("Origin");
+    if (!origin) {
+        // No Origin: not a browser's cross-origin request, unless Fetch Metadata says otherwise.
+        const auto fetch_site = request.header("Sec-Fetch-Site");
+        return !fetch_site || *fetch_site == "same-origin" || *fetch_site == "none";
+    }
+    if (auto trusted = request.param("LATCHKEY_TRUSTED_ORIGIN"); trusted && !trusted->empty() &&
+                                                                 *trusted == *origin) {
+        return true;
+    }
+    // Debian's fastcgi_params passes HTTP_HOST as nginx's $host, which has no port: the port comes
+    // from SERVER_PORT, left out when it is the scheme's default (RFC 6454 section 6.2).
+    const auto host = request.header("Host");
+    if (!host) return false;
+    const auto https = request.param("HTTPS");
+    const std::string scheme = std::string(
+        request.param("REQUEST_SCHEME").value_or(https && *https == "on" ? "https" : "http"));
+    std::string own = scheme + "://" + std::string(*host);
+    const std::string port(request.param("SERVER_PORT").value_or(""));
+    const bool default_port = port.empty() || (scheme == "http" && port == "80") ||
+                              (scheme == "https" && port == "443");
+    if (!default_port && host->find(':') == std::string_view::npos) own += ":" + port;
+    return *origin == own;
+}
+
+}  // namespace latchkey

@@ -1,0 +1,35 @@
+#pragma once
+// Who is calling: the account behind a request's access token, from `Authorization: Bearer` or,
+// on sites that deliver tokens in a cookie, from that cookie. Shared by every contract.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "core/accounts.hpp"
+#include "core/tokens.hpp"
+#include "handlers/services.hpp"
+
+namespace latchkey {
+
+struct Caller {
+    Account account;
+    VerifiedToken token;
+    bool from_cookie = false;
+};
+
+enum class AuthFailure {
+    missing,  // no credentials at all
+    invalid,  // credentials present but forged, expired, revoked, or of a gone/disabled account
+};
+
+// `cookie_name` empty: bearer only. Otherwise the bearer header wins when both are present.
+std::variant<Caller, AuthFailure, Error> authenticate(Services& services, const Request& request,
+                                                       std::string_view kind,
+                                                       std::string_view cookie_name = {});
+
+// Cookie-authenticated state changes must come from the site's own origin or the frontend origin
+// nginx trusts (RFC 6454 origins; defence beyond SameSite). True when the request may proceed.
+bool same_origin_or_trusted(const Request& request);
+
+}  // namespace latchkey
