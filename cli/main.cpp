@@ -58,7 +58,8 @@ int usage_error(const std::string& message) {
 Result<void> ensure_dir(const std::string& path, mode_t mode) {
     std::error_code ec;
     std::filesystem::create_directories(path, ec);
-    if (ec) return make_error(Errc::config, "cannot create directory " + path + ": " + ec.message());
+    if (ec)
+        return make_error(Errc::config, "cannot create directory " + path + ": " + ec.message());
     (void)mode;
     return {};
 }
@@ -74,7 +75,8 @@ Result<Config> effective_config(const Command& cmd) {
         if (config->database == base->database && config->data_dir != base->data_dir) {
             config->database = config->data_dir + "/latchkey.db";
         }
-        if (config->master_key_file == base->master_key_file && config->data_dir != base->data_dir) {
+        if (config->master_key_file == base->master_key_file &&
+            config->data_dir != base->data_dir) {
             config->master_key_file = config->data_dir + "/master.key";
         }
         if (config->mail_dir == base->mail_dir && config->data_dir != base->data_dir) {
@@ -128,7 +130,8 @@ int serve_command(const Config& config) {
         if (auto applied = (*store)->migrate(); !applied) return fail(applied.error());
     }
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    const int hash_slots = config.hash_concurrency > 0 ? static_cast<int>(config.hash_concurrency) : cores;
+    const int hash_slots =
+        config.hash_concurrency > 0 ? static_cast<int>(config.hash_concurrency) : cores;
     PasswordHasher hasher(HashParams{static_cast<std::uint64_t>(config.argon2_opslimit),
                                      static_cast<std::size_t>(config.argon2_memlimit_kib) * 1024},
                           hash_slots, std::chrono::milliseconds(config.hash_queue_ms));
@@ -150,12 +153,14 @@ int serve_command(const Config& config) {
 
 int config_command(const Config& config) {
     std::cout << "data_dir = " << config.data_dir << "\ndatabase = " << config.database
-              << "\nmaster_key_file = " << config.master_key_file << "\nmail_dir = " << config.mail_dir
-              << "\nlisten = " << config.listen << "\nthreads = " << config.threads
-              << "\nissuer = " << config.issuer << "\naccess_token_ttl = " << config.access_token_ttl
+              << "\nmaster_key_file = " << config.master_key_file
+              << "\nmail_dir = " << config.mail_dir << "\nlisten = " << config.listen
+              << "\nthreads = " << config.threads << "\nissuer = " << config.issuer
+              << "\naccess_token_ttl = " << config.access_token_ttl
               << "\nargon2_opslimit = " << config.argon2_opslimit
               << "\nargon2_memlimit_kib = " << config.argon2_memlimit_kib << "\n\n# keys:\n";
-    for (const auto& key : config_keys()) std::cout << "#   " << key.name << ": " << key.help << "\n";
+    for (const auto& key : config_keys())
+        std::cout << "#   " << key.name << ": " << key.help << "\n";
     return 0;
 }
 

@@ -75,7 +75,10 @@ Result<Account> Accounts::create(const NewAccount& n, std::int64_t now) {
             "WHERE site = ?1 AND kind = ?2 AND (email_key = ?3 OR username_key = ?4) "
             "ORDER BY 1 DESC LIMIT 1");
         if (!taken) return taken.error();
-        taken->bind(1, n.site).bind(2, n.kind).bind(3, email_key(n.email)).bind_optional(4, lower(n.username));
+        taken->bind(1, n.site)
+            .bind(2, n.kind)
+            .bind(3, email_key(n.email))
+            .bind_optional(4, lower(n.username));
         auto row = taken->step();
         if (!row) return row.error();
         if (*row) {
@@ -108,8 +111,9 @@ Result<Account> Accounts::create(const NewAccount& n, std::int64_t now) {
 
 Result<std::optional<Account>> Accounts::find_by_email(std::string_view site, std::string_view kind,
                                                        std::string_view email, std::string* hash) {
-    static const std::string sql = std::string("SELECT ") + kColumns +
-                                   " FROM accounts WHERE site = ?1 AND kind = ?2 AND email_key = ?3";
+    static const std::string sql =
+        std::string("SELECT ") + kColumns +
+        " FROM accounts WHERE site = ?1 AND kind = ?2 AND email_key = ?3";
     auto stmt = store_.prepare(sql.c_str());
     if (!stmt) return stmt.error();
     stmt->bind(1, site).bind(2, kind).bind(3, email_key(email));
@@ -150,8 +154,9 @@ Result<Account> Accounts::authenticate(std::string_view site, std::string_view k
 
 Result<Account> Accounts::find_by_public_id(std::string_view site, std::string_view kind,
                                             std::string_view public_id) {
-    static const std::string sql = std::string("SELECT ") + kColumns +
-                                   " FROM accounts WHERE public_id = ?1 AND site = ?2 AND kind = ?3";
+    static const std::string sql =
+        std::string("SELECT ") + kColumns +
+        " FROM accounts WHERE public_id = ?1 AND site = ?2 AND kind = ?3";
     auto stmt = store_.prepare(sql.c_str());
     if (!stmt) return stmt.error();
     stmt->bind(1, public_id).bind(2, site).bind(3, kind);

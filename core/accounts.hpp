@@ -42,7 +42,7 @@ struct NewAccount {
 };
 
 class Accounts {
-public:
+  public:
     Accounts(Store& store, const PasswordHasher& hasher) : store_(store), hasher_(hasher) {}
 
     // Errc::email_taken (checked first) or Errc::username_taken when the namespace has them,
@@ -58,7 +58,7 @@ public:
     Result<Account> find_by_public_id(std::string_view site, std::string_view kind,
                                       std::string_view public_id);
 
-private:
+  private:
     Result<std::optional<Account>> find_by_email(std::string_view site, std::string_view kind,
                                                  std::string_view email, std::string* hash);
 

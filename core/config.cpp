@@ -25,13 +25,16 @@ struct Row {
 
 const std::vector<Row>& rows() {
     static const std::vector<Row> table = {
-        {{"data_dir", "directory for the embedded defaults (database, key, mail)"}, &Config::data_dir},
+        {{"data_dir", "directory for the embedded defaults (database, key, mail)"},
+         &Config::data_dir},
         {{"database", "SQLite database file"}, &Config::database},
         {{"master_key_file", "32-byte master key (hex), created 0600 on first start"},
          &Config::master_key_file},
-        {{"mail_dir", "directory where the dir mail transport writes .eml files"}, &Config::mail_dir},
+        {{"mail_dir", "directory where the dir mail transport writes .eml files"},
+         &Config::mail_dir},
         {{"listen", "empty (fd 0, spawn-fcgi), unix:PATH or HOST:PORT"}, &Config::listen},
-        {{"socket_mode", "mode of a unix socket, octal"}, IntField{&Config::socket_mode, 0, 0777, 8}},
+        {{"socket_mode", "mode of a unix socket, octal"},
+         IntField{&Config::socket_mode, 0, 0777, 8}},
         {{"socket_group", "group owning a unix socket (nginx's workers' group)"},
          &Config::socket_group},
         {{"threads", "worker threads"}, IntField{&Config::threads, 1, 1024, 10}},
@@ -47,7 +50,8 @@ const std::vector<Row>& rows() {
          IntField{&Config::hash_concurrency, 0, 256, 10}},
         {{"hash_queue_ms", "longest wait for a hash slot before 503"},
          IntField{&Config::hash_queue_ms, 0, 600000, 10}},
-        {{"sqlite_busy_ms", "SQLite busy timeout, ms"}, IntField{&Config::sqlite_busy_ms, 0, 600000, 10}},
+        {{"sqlite_busy_ms", "SQLite busy timeout, ms"},
+         IntField{&Config::sqlite_busy_ms, 0, 600000, 10}},
         {{"sqlite_cache_kib", "SQLite page cache per connection, KiB"},
          IntField{&Config::sqlite_cache_kib, 64, 1 << 20, 10}},
         {{"log_level", "debug, info, warn or error"}, &Config::log_level},
@@ -106,10 +110,11 @@ Result<Config> load_config(const std::string& path, char** environ) {
             if (line.empty() || line[0] == '#') continue;
             const auto eq = line.find('=');
             if (eq == std::string::npos) {
-                return make_error(Errc::config, path + ":" + std::to_string(number) +
-                                                    ": expected 'key = value'");
+                return make_error(Errc::config,
+                                  path + ":" + std::to_string(number) + ": expected 'key = value'");
             }
-            auto set = set_config_value(config, trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
+            auto set =
+                set_config_value(config, trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
             if (!set) {
                 return make_error(Errc::config,
                                   path + ":" + std::to_string(number) + ": " + set.error().detail);
@@ -127,8 +132,9 @@ Result<Config> load_config(const std::string& path, char** environ) {
         // LATCHKEY_CONTRACT and LATCHKEY_SITE are FastCGI params set by nginx, not settings.
         if (key == "contract" || key == "site" || key == "config") continue;
         auto set = set_config_value(config, key, entry.substr(eq + 1));
-        if (!set) return make_error(Errc::config, "environment " + entry.substr(0, eq) + ": " +
-                                                      set.error().detail);
+        if (!set)
+            return make_error(Errc::config,
+                              "environment " + entry.substr(0, eq) + ": " + set.error().detail);
     }
     if (config.database.empty()) config.database = config.data_dir + "/latchkey.db";
     if (config.master_key_file.empty()) config.master_key_file = config.data_dir + "/master.key";

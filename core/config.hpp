@@ -9,21 +9,21 @@
 namespace latchkey {
 
 struct Config {
-    std::string data_dir = "var";       // embedded default: everything lives under ./var
-    std::string database;               // default: <data_dir>/latchkey.db
-    std::string master_key_file;        // default: <data_dir>/master.key
-    std::string mail_dir;               // default: <data_dir>/mail
-    std::string listen;                 // "" = inherited fd 0 (spawn-fcgi); unix:PATH; HOST:PORT
-    std::int64_t socket_mode = 0660;    // for unix:PATH; written in octal in files
-    std::string socket_group;           // for unix:PATH; group that may connect (nginx's)
-    std::int64_t threads = 16;          // worker threads, each with its own SQLite connection
+    std::string data_dir = "var";     // embedded default: everything lives under ./var
+    std::string database;             // default: <data_dir>/latchkey.db
+    std::string master_key_file;      // default: <data_dir>/master.key
+    std::string mail_dir;             // default: <data_dir>/mail
+    std::string listen;               // "" = inherited fd 0 (spawn-fcgi); unix:PATH; HOST:PORT
+    std::int64_t socket_mode = 0660;  // for unix:PATH; written in octal in files
+    std::string socket_group;         // for unix:PATH; group that may connect (nginx's)
+    std::int64_t threads = 16;        // worker threads, each with its own SQLite connection
     std::int64_t max_body_bytes = 65536;
-    std::string issuer = "latchkey";    // the JWT iss claim
-    std::int64_t access_token_ttl = 1800;  // seconds
-    std::int64_t argon2_opslimit = 2;      // OWASP floor: t = 2
+    std::string issuer = "latchkey";           // the JWT iss claim
+    std::int64_t access_token_ttl = 1800;      // seconds
+    std::int64_t argon2_opslimit = 2;          // OWASP floor: t = 2
     std::int64_t argon2_memlimit_kib = 19456;  // OWASP floor: m = 19 MiB
-    std::int64_t hash_concurrency = 0;     // hashes at once; 0 = one per core
-    std::int64_t hash_queue_ms = 5000;     // longest wait for a hash slot before 503
+    std::int64_t hash_concurrency = 0;         // hashes at once; 0 = one per core
+    std::int64_t hash_queue_ms = 5000;         // longest wait for a hash slot before 503
     std::int64_t sqlite_busy_ms = 5000;
     std::int64_t sqlite_cache_kib = 2048;  // page cache per connection
     std::string log_level = "info";

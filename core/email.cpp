@@ -44,8 +44,8 @@ bool is_valid_email(std::string_view email) {
     std::string_view last;
     for (std::size_t start = 0;;) {
         const auto dot = domain.find('.', start);
-        last = domain.substr(start, dot == std::string_view::npos ? std::string_view::npos
-                                                                 : dot - start);
+        last = domain.substr(start,
+                             dot == std::string_view::npos ? std::string_view::npos : dot - start);
         if (!is_valid_label(last)) return false;
         ++labels;
         if (dot == std::string_view::npos) break;

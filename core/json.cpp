@@ -101,8 +101,8 @@ std::variant<Json, JsonParseError> parse_json_strict(std::string_view text) {
     const std::size_t stop = end != nullptr ? static_cast<std::size_t>(end - text.data()) : 0;
     if (!doc) return JsonSyntaxError{std::min(stop, text.size()), "Expecting value"};
     std::size_t rest = stop;
-    while (rest < text.size() && (text[rest] == ' ' || text[rest] == '\t' || text[rest] == '\n' ||
-                                  text[rest] == '\r')) {
+    while (rest < text.size() &&
+           (text[rest] == ' ' || text[rest] == '\t' || text[rest] == '\n' || text[rest] == '\r')) {
         ++rest;
     }
     if (rest != text.size()) return JsonSyntaxError{rest, "Extra data"};
@@ -110,7 +110,9 @@ std::variant<Json, JsonParseError> parse_json_strict(std::string_view text) {
     return doc;
 }
 
-Json json_object() { return Json(cJSON_CreateObject()); }
+Json json_object() {
+    return Json(cJSON_CreateObject());
+}
 
 void json_put(cJSON* obj, const char* key, std::string_view value) {
     cJSON_AddItemToObject(obj, key, cJSON_CreateString(std::string(value).c_str()));
@@ -159,11 +161,21 @@ std::string json_escape(std::string_view s) {
     out.reserve(s.size() + 8);
     for (unsigned char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (c < 0x20) {
                     static const char hex[] = "0123456789abcdef";

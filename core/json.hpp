@@ -1,6 +1,7 @@
 #pragma once
 // RAII and strict parsing around cJSON. Strict means: valid UTF-8, no NUL characters in strings,
-// no key repeated within one object (RFC 8259 leaves that open; we refuse so no two parsers disagree).
+// no key repeated within one object (RFC 8259 leaves that open; we refuse so no two parsers
+// disagree).
 #include <cjson/cJSON.h>
 
 #include <cstddef>

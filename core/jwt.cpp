@@ -26,13 +26,15 @@ std::string mac(std::string_view signing_input, const SigningKey& key) {
     unsigned char tag[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256_state state;
     crypto_auth_hmacsha256_init(&state, key.secret.data(), key.secret.size());
-    crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(signing_input.data()),
-                                  signing_input.size());
+    crypto_auth_hmacsha256_update(
+        &state, reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size());
     crypto_auth_hmacsha256_final(&state, tag);
     return base64url_encode(std::string_view(reinterpret_cast<const char*>(tag), sizeof tag));
 }
 
-Error invalid(const char* why) { return make_error(Errc::invalid_token, why); }
+Error invalid(const char* why) {
+    return make_error(Errc::invalid_token, why);
+}
 
 }  // namespace
 
@@ -49,8 +51,8 @@ std::string sign_hs256(const cJSON* claims, const SigningKey& key) {
     json_put(header.get(), "alg", "HS256");
     json_put(header.get(), "typ", "JWT");
     json_put(header.get(), "kid", key.kid);
-    std::string input = base64url_encode(json_render(header.get())) + "." +
-                        base64url_encode(json_render(claims));
+    std::string input =
+        base64url_encode(json_render(header.get())) + "." + base64url_encode(json_render(claims));
     std::string signature = mac(input, key);
     return input + "." + signature;
 }

@@ -50,7 +50,8 @@ Result<std::unique_ptr<KeyRing>> KeyRing::load_or_create(const std::string& path
         char hex[65];
         sodium_bin2hex(hex, sizeof hex, master.data(), master.size());
         std::string line = std::string(hex) + "\n";
-        const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+        const bool written =
+            ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
         const bool synced = ::fsync(fd) == 0;
         ::close(fd);
         sodium_memzero(hex, sizeof hex);
@@ -61,12 +62,15 @@ Result<std::unique_ptr<KeyRing>> KeyRing::load_or_create(const std::string& path
         return from_master(master);
     }
     if (errno != EEXIST) {
-        return make_error(Errc::config, "cannot create master key " + path + ": " + std::strerror(errno));
+        return make_error(Errc::config,
+                          "cannot create master key " + path + ": " + std::strerror(errno));
     }
     // Another process may have just created it: wait briefly for its content.
     for (int attempt = 0; attempt < 50; ++attempt) {
         fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) return make_error(Errc::config, "cannot read master key " + path + ": " + std::strerror(errno));
+        if (fd < 0)
+            return make_error(Errc::config,
+                              "cannot read master key " + path + ": " + std::strerror(errno));
         struct stat st {};
         ::fstat(fd, &st);
         auto text = read_all(fd);
@@ -77,9 +81,13 @@ Result<std::unique_ptr<KeyRing>> KeyRing::load_or_create(const std::string& path
             continue;
         }
         if ((st.st_mode & 077) != 0) {
-            return make_error(Errc::config, "master key " + path + " must not be readable by group or others (chmod 600)");
+            return make_error(
+                Errc::config,
+                "master key " + path + " must not be readable by group or others (chmod 600)");
         }
-        while (!text->empty() && (text->back() == '\n' || text->back() == '\r' || text->back() == ' ')) text->pop_back();
+        while (!text->empty() &&
+               (text->back() == '\n' || text->back() == '\r' || text->back() == ' '))
+            text->pop_back();
         std::size_t len = 0;
         if (text->size() != 64 ||
             sodium_hex2bin(master.data(), master.size(), text->data(), text->size(), nullptr, &len,

@@ -19,7 +19,7 @@ struct SigningKey {
 };
 
 class KeyRing {
-public:
+  public:
     // Reads the hex master key at `path`, creating it (mode 0600, O_EXCL so concurrent first
     // starts agree) when it does not exist.
     static Result<std::unique_ptr<KeyRing>> load_or_create(const std::string& path);
@@ -31,7 +31,7 @@ public:
 
     explicit KeyRing(const std::array<unsigned char, 32>& master);
 
-private:
+  private:
     std::array<unsigned char, crypto_kdf_KEYBYTES> master_;
     mutable std::shared_mutex mutex_;
     mutable std::map<std::string, std::unique_ptr<SigningKey>, std::less<>> cache_;

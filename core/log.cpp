@@ -14,16 +14,22 @@ std::atomic<LogLevel> g_minimum{LogLevel::info};
 
 const char* level_name(LogLevel level) {
     switch (level) {
-        case LogLevel::debug: return "debug";
-        case LogLevel::info: return "info";
-        case LogLevel::warn: return "warn";
-        case LogLevel::error: return "error";
+        case LogLevel::debug:
+            return "debug";
+        case LogLevel::info:
+            return "info";
+        case LogLevel::warn:
+            return "warn";
+        case LogLevel::error:
+            return "error";
     }
     return "info";
 }
 }  // namespace
 
-void set_log_level(LogLevel minimum) { g_minimum = minimum; }
+void set_log_level(LogLevel minimum) {
+    g_minimum = minimum;
+}
 
 void log_event(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
     if (level < g_minimum.load(std::memory_order_relaxed)) return;

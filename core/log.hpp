@@ -10,7 +10,8 @@ enum class LogLevel { debug, info, warn, error };
 
 using LogField = std::pair<std::string_view, std::string_view>;
 
-void log_event(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {});
+void log_event(LogLevel level, std::string_view message,
+               std::initializer_list<LogField> fields = {});
 void set_log_level(LogLevel minimum);
 
 }  // namespace latchkey

@@ -10,7 +10,7 @@
 namespace latchkey {
 
 class PasswordHasher::Slot {
-public:
+  public:
     explicit Slot(std::counting_semaphore<1024>* slots) : slots_(slots) {}
     Slot(Slot&& other) noexcept : slots_(other.slots_) { other.slots_ = nullptr; }
     Slot(const Slot&) = delete;
@@ -18,11 +18,12 @@ public:
         if (slots_ != nullptr) slots_->release();
     }
 
-private:
+  private:
     std::counting_semaphore<1024>* slots_;
 };
 
-PasswordHasher::PasswordHasher(HashParams params, int concurrency, std::chrono::milliseconds max_wait)
+PasswordHasher::PasswordHasher(HashParams params, int concurrency,
+                               std::chrono::milliseconds max_wait)
     : params_(params), max_wait_(max_wait), slots_(concurrency) {
     // The dummy carries the real parameters so a miss costs what a hit costs.
     char out[crypto_pwhash_STRBYTES];
@@ -82,7 +83,8 @@ Result<void> PasswordHasher::verify_dummy(std::string_view password) const {
 bool PasswordHasher::needs_rehash(std::string_view stored) const {
     const std::string hash(stored);
     if (hash.rfind("$argon2id$", 0) != 0) return true;
-    return crypto_pwhash_str_needs_rehash(hash.c_str(), params_.opslimit, params_.memlimit_bytes) != 0;
+    return crypto_pwhash_str_needs_rehash(hash.c_str(), params_.opslimit, params_.memlimit_bytes) !=
+           0;
 }
 
 }  // namespace latchkey

@@ -20,14 +20,14 @@ struct HashParams {
 };
 
 class PasswordHasher {
-public:
+  public:
     PasswordHasher(HashParams params, int concurrency, std::chrono::milliseconds max_wait);
 
     // A new argon2id hash string ($argon2id$v=19$m=...,t=...,p=1$salt$hash).
     Result<std::string> hash(std::string_view password) const;
 
-    // True when `password` matches `stored` (argon2id, argon2i or bcrypt $2a$/$2b$/$2y$). An unknown
-    // format is simply false.
+    // True when `password` matches `stored` (argon2id, argon2i or bcrypt $2a$/$2b$/$2y$). An
+    // unknown format is simply false.
     Result<bool> verify(std::string_view stored, std::string_view password) const;
 
     // Spends the time of one verification against a fixed hash, for accounts that do not exist.
@@ -38,7 +38,7 @@ public:
 
     const HashParams& params() const { return params_; }
 
-private:
+  private:
     class Slot;
     Result<Slot> acquire() const;
 

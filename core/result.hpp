@@ -27,7 +27,7 @@ struct Error {
 
 template <class T>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
     Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}
 
@@ -42,23 +42,25 @@ public:
     const T& operator*() const& { return value(); }
     const Error& error() const { return std::get<1>(v_); }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
 template <>
 class [[nodiscard]] Result<void> {
-public:
+  public:
     Result() = default;
     Result(Error error) : error_(std::move(error)) {}
     bool ok() const { return !error_; }
     explicit operator bool() const { return ok(); }
     const Error& error() const { return *error_; }
 
-private:
+  private:
     std::optional<Error> error_;
 };
 
-inline Error make_error(Errc code, std::string detail = {}) { return Error{code, std::move(detail)}; }
+inline Error make_error(Errc code, std::string detail = {}) {
+    return Error{code, std::move(detail)};
+}
 
 }  // namespace latchkey

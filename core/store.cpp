@@ -52,7 +52,9 @@ Result<void> Statement::run() {
     }
 }
 
-std::int64_t Statement::column_int(int col) const { return sqlite3_column_int64(stmt_, col); }
+std::int64_t Statement::column_int(int col) const {
+    return sqlite3_column_int64(stmt_, col);
+}
 
 std::string Statement::column_text(int col) const {
     const auto* text = sqlite3_column_text(stmt_, col);
@@ -66,13 +68,15 @@ std::optional<std::string> Statement::column_optional_text(int col) const {
     return column_text(col);
 }
 
-int Statement::changes() const { return sqlite3_changes(sqlite3_db_handle(stmt_)); }
+int Statement::changes() const {
+    return sqlite3_changes(sqlite3_db_handle(stmt_));
+}
 
 Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(options.path.c_str(), &raw,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+    const int rc =
+        sqlite3_open_v2(options.path.c_str(), &raw,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     auto store = std::make_unique<Store>(Handle{raw});  // closes the handle even on failure
     if (rc != SQLITE_OK) return sqlite_error(raw, rc, "open");
     // The busy timeout comes before any pragma: several connections opening a new database at
@@ -104,8 +108,8 @@ Result<void> Store::exec(const char* sql) {
     std::string detail = message ? message : sqlite3_errstr(rc);
     sqlite3_free(message);
     const int primary = rc & 0xFF;
-    return make_error(primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? Errc::busy : Errc::storage,
-                      detail);
+    return make_error(
+        primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? Errc::busy : Errc::storage, detail);
 }
 
 Result<Statement> Store::prepare(const char* sql) {
@@ -119,7 +123,9 @@ Result<Statement> Store::prepare(const char* sql) {
     return Statement(it->second.get());
 }
 
-std::int64_t Store::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+std::int64_t Store::last_insert_rowid() const {
+    return sqlite3_last_insert_rowid(db_);
+}
 
 Result<Store::Transaction> Store::begin() {
     if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.error();
@@ -167,8 +173,9 @@ Result<int> Store::migrate() {
             return make_error(Errc::storage, "migration " + std::to_string(m.version) + "_" +
                                                  std::string(m.name) + ": " + r.error().detail);
         }
-        auto record = prepare("INSERT INTO schema_migrations(version, name, applied_at) "
-                              "VALUES (?1, ?2, ?3)");
+        auto record = prepare(
+            "INSERT INTO schema_migrations(version, name, applied_at) "
+            "VALUES (?1, ?2, ?3)");
         if (!record) return record.error();
         record->bind(1, std::int64_t{m.version}).bind(2, m.name).bind(3, iso8601_utc(unix_now()));
         if (auto r = record->run(); !r) return r.error();

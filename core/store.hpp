@@ -23,7 +23,7 @@ struct StoreOptions {
 // A prepared statement borrowed from the Store's cache: reset and unbound when it goes out of
 // scope, so the next user finds it clean.
 class Statement {
-public:
+  public:
     explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
     Statement(Statement&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
     Statement(const Statement&) = delete;
@@ -45,12 +45,12 @@ public:
     std::optional<std::string> column_optional_text(int col) const;
     int changes() const;
 
-private:
+  private:
     sqlite3_stmt* stmt_;
 };
 
 class Store {
-public:
+  public:
     static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
     ~Store();
     Store(const Store&) = delete;
@@ -67,13 +67,13 @@ public:
 
     // BEGIN IMMEDIATE ... COMMIT, rolled back when not committed.
     class Transaction {
-    public:
+      public:
         Transaction(const Transaction&) = delete;
         Transaction(Transaction&& other) noexcept : store_(other.store_) { other.store_ = nullptr; }
         ~Transaction();
         Result<void> commit();
 
-    private:
+      private:
         friend class Store;
         explicit Transaction(Store* store) : store_(store) {}
         Store* store_;
@@ -85,8 +85,7 @@ public:
     };
     explicit Store(Handle h) : db_(h.db) {}
 
-private:
-
+  private:
     sqlite3* db_;
     struct StmtDeleter {
         void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }

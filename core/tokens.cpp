@@ -63,7 +63,8 @@ Result<VerifiedToken> verify_access_token(const TokenIssuer& who, Store& store,
     if (*iat > now + kClockSkew) return make_error(Errc::invalid_token, "issued in the future");
     if (cJSON_GetObjectItemCaseSensitive(c, "nbf") != nullptr) {
         const auto nbf = json_integer(c, "nbf");
-        if (!nbf || *nbf > now + kClockSkew) return make_error(Errc::invalid_token, "not yet valid");
+        if (!nbf || *nbf > now + kClockSkew)
+            return make_error(Errc::invalid_token, "not yet valid");
     }
     auto revoked = store.prepare("SELECT 1 FROM revoked_tokens WHERE jti = ?1");
     if (!revoked) return revoked.error();
@@ -74,20 +75,30 @@ Result<VerifiedToken> verify_access_token(const TokenIssuer& who, Store& store,
     return VerifiedToken{std::string(*sub), std::string(*jti), *iat, *exp, std::move(*claims)};
 }
 
-Result<void> revoke_access_token(Store& store, std::string_view site, const VerifiedToken& token) {
-    auto insert = store.prepare(
-        "INSERT INTO revoked_tokens(jti, site, expires_at) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT(jti) DO NOTHING");
-    if (!insert) return insert.error();
-    insert->bind(1, token.jti).bind(2, site).bind(3, token.expires_at);
-    return insert->run();
+Result<void> revoke_access_token(Store& store, std::string_view site, const VerifiedToken& token,
+                                 std::int64_t now) {
+    {
+        auto insert = store.prepare(
+            "INSERT INTO revoked_tokens(jti, site, expires_at) VALUES (?1, ?2, ?3) "
+            "ON CONFLICT(jti) DO NOTHING");
+        if (!insert) return insert.error();
+        insert->bind(1, token.jti).bind(2, site).bind(3, token.expires_at);
+        if (auto r = insert->run(); !r) return r;
+    }
+    auto purge = store.prepare(
+        "DELETE FROM revoked_tokens WHERE jti IN "
+        "(SELECT jti FROM revoked_tokens WHERE expires_at <= ?1 LIMIT 100)");
+    if (!purge) return purge.error();
+    purge->bind(1, now);
+    return purge->run();
 }
 
 std::optional<std::string_view> bearer_token(std::string_view authorization) {
     constexpr std::string_view scheme = "bearer";
     if (authorization.size() <= scheme.size() + 1) return std::nullopt;
     for (std::size_t i = 0; i < scheme.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(authorization[i])) != scheme[i]) return std::nullopt;
+        if (std::tolower(static_cast<unsigned char>(authorization[i])) != scheme[i])
+            return std::nullopt;
     }
     if (authorization[scheme.size()] != ' ') return std::nullopt;
     std::string_view token = authorization.substr(scheme.size() + 1);

@@ -40,8 +40,10 @@ IssuedToken issue_access_token(const TokenIssuer& who, std::string_view subject,
 Result<VerifiedToken> verify_access_token(const TokenIssuer& who, Store& store,
                                           std::string_view token, std::int64_t now);
 
-// Refuses the token's jti from now until it would have expired anyway.
-Result<void> revoke_access_token(Store& store, std::string_view site, const VerifiedToken& token);
+// Refuses the token's jti from now until it would have expired anyway; rows of tokens that have
+// expired since are purged on the way (a bounded batch per call).
+Result<void> revoke_access_token(Store& store, std::string_view site, const VerifiedToken& token,
+                                 std::int64_t now);
 
 // Extracts the token of an `Authorization: Bearer <token>` header value (scheme case-insensitive).
 std::optional<std::string_view> bearer_token(std::string_view authorization);

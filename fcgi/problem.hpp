@@ -11,8 +11,8 @@ namespace latchkey {
 
 // What is wrong with one input field; contracts word it their own way.
 enum class Issue {
-    missing,         // absent (or, for contracts that say so, empty)
-    wrong_type,      // not a string where a string is required
+    missing,     // absent (or, for contracts that say so, empty)
+    wrong_type,  // not a string where a string is required
     invalid_email,
     too_short,       // limit = minimum length
     too_long,        // limit = maximum length
@@ -39,8 +39,8 @@ struct FieldIssue {
 
 struct Problem {
     int status;
-    std::string message;              // the contract's wording when the handler knows it
-    std::vector<FieldIssue> issues;   // for validation problems
+    std::string message;             // the contract's wording when the handler knows it
+    std::vector<FieldIssue> issues;  // for validation problems
     std::vector<std::pair<std::string, std::string>> headers;  // e.g. Allow, WWW-Authenticate
 };
 

@@ -27,7 +27,8 @@ std::string url_decode(std::string_view text, bool plus_is_space) {
         const char c = text[i];
         if (c == '+' && plus_is_space) {
             out += ' ';
-        } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
+        } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+                   hex_value(text[i + 2]) >= 0) {
             out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
             i += 2;
         } else {
@@ -93,9 +94,9 @@ std::vector<std::pair<std::string, std::string>> Request::parse_urlencoded(std::
         text = amp == std::string_view::npos ? std::string_view() : text.substr(amp + 1);
         if (pair.empty()) continue;
         const auto eq = pair.find('=');
-        out.emplace_back(url_decode(pair.substr(0, eq), true),
-                         eq == std::string_view::npos ? std::string()
-                                                      : url_decode(pair.substr(eq + 1), true));
+        out.emplace_back(
+            url_decode(pair.substr(0, eq), true),
+            eq == std::string_view::npos ? std::string() : url_decode(pair.substr(eq + 1), true));
     }
     return out;
 }

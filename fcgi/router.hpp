@@ -32,7 +32,7 @@ struct Contract {
 };
 
 class Router {
-public:
+  public:
     explicit Router(std::vector<Contract> contracts) : contracts_(std::move(contracts)) {}
 
     const Contract* contract(std::string_view name) const;
@@ -41,7 +41,7 @@ public:
     std::variant<const Route*, Problem> match(const Contract& contract, std::string_view method,
                                               std::string_view path) const;
 
-private:
+  private:
     std::vector<Contract> contracts_;
 };
 

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -27,7 +27,7 @@ std::atomic<bool> g_stopping{false};
 std::atomic<int> g_exit_code{0};
 
 class FcgiRequest {  // RAII for FCGX_Request
-public:
+  public:
     explicit FcgiRequest(int listen_fd) {
         FCGX_InitRequest(&req_, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
     }
@@ -36,7 +36,7 @@ public:
     FcgiRequest& operator=(const FcgiRequest&) = delete;
     FCGX_Request* get() { return &req_; }
 
-private:
+  private:
     FCGX_Request req_{};
 };
 
@@ -142,7 +142,8 @@ int open_unix_listener(const ServerOptions& options, const std::string& path) {
     const int bound = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
     ::umask(old_mask);
     if (bound != 0) {
-        log_event(LogLevel::error, "cannot bind", {{"path", path}, {"error", std::strerror(errno)}});
+        log_event(LogLevel::error, "cannot bind",
+                  {{"path", path}, {"error", std::strerror(errno)}});
         ::close(fd);
         return -1;
     }
@@ -168,7 +169,8 @@ int open_tcp_listener(const std::string& where) {
     if (colon == std::string::npos) return -1;
     std::string host = where.substr(0, colon);
     const std::string port = where.substr(colon + 1);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -183,7 +185,8 @@ int open_tcp_listener(const std::string& where) {
     const int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (::bind(fd, found->ai_addr, found->ai_addrlen) != 0 || ::listen(fd, 1024) != 0) {
-        log_event(LogLevel::error, "cannot listen", {{"listen", where}, {"error", std::strerror(errno)}});
+        log_event(LogLevel::error, "cannot listen",
+                  {{"listen", where}, {"error", std::strerror(errno)}});
         ::close(fd);
         return -1;
     }

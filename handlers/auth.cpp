@@ -5,8 +5,8 @@
 namespace latchkey {
 
 std::variant<Caller, AuthFailure, Error> authenticate(Services& services, const Request& request,
-                                                       std::string_view kind,
-                                                       std::string_view cookie_name) {
+                                                      std::string_view kind,
+                                                      std::string_view cookie_name) {
     std::optional<std::string> token;
     bool from_cookie = false;
     if (const auto header = request.header("Authorization")) {
@@ -40,8 +40,8 @@ bool same_origin_or_trusted(const Request& request) {
         const auto fetch_site = request.header("Sec-Fetch-Site");
         return !fetch_site || *fetch_site == "same-origin" || *fetch_site == "none";
     }
-    if (auto trusted = request.param("LATCHKEY_TRUSTED_ORIGIN"); trusted && !trusted->empty() &&
-                                                                 *trusted == *origin) {
+    if (auto trusted = request.param("LATCHKEY_TRUSTED_ORIGIN");
+        trusted && !trusted->empty() && *trusted == *origin) {
         return true;
     }
     // Debian's fastcgi_params passes HTTP_HOST as nginx's $host, which has no port: the port comes
@@ -53,8 +53,8 @@ bool same_origin_or_trusted(const Request& request) {
         request.param("REQUEST_SCHEME").value_or(https && *https == "on" ? "https" : "http"));
     std::string own = scheme + "://" + std::string(*host);
     const std::string port(request.param("SERVER_PORT").value_or(""));
-    const bool default_port = port.empty() || (scheme == "http" && port == "80") ||
-                              (scheme == "https" && port == "443");
+    const bool default_port =
+        port.empty() || (scheme == "http" && port == "80") || (scheme == "https" && port == "443");
     if (!default_port && host->find(':') == std::string_view::npos) own += ":" + port;
     return *origin == own;
 }

@@ -25,8 +25,8 @@ enum class AuthFailure {
 
 // `cookie_name` empty: bearer only. Otherwise the bearer header wins when both are present.
 std::variant<Caller, AuthFailure, Error> authenticate(Services& services, const Request& request,
-                                                       std::string_view kind,
-                                                       std::string_view cookie_name = {});
+                                                      std::string_view kind,
+                                                      std::string_view cookie_name = {});
 
 // Cookie-authenticated state changes must come from the site's own origin or the frontend origin
 // nginx trusts (RFC 6454 origins; defence beyond SameSite). True when the request may proceed.

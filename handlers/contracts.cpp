@@ -2,6 +2,8 @@
 
 namespace latchkey {
 
-std::vector<Contract> all_contracts() { return {fastapi_contract(), gateway_contract()}; }
+std::vector<Contract> all_contracts() {
+    return {fastapi_contract(), gateway_contract()};
+}
 
 }  // namespace latchkey

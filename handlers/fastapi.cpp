@@ -55,8 +55,12 @@ Json validation_entry(const FieldIssue& issue) {
     Json ctx;
     std::string msg, type;
     switch (issue.issue) {
-        case Issue::missing: msg = "field required", type = "value_error.missing"; break;
-        case Issue::wrong_type: msg = "str type expected", type = "type_error.str"; break;
+        case Issue::missing:
+            msg = "field required", type = "value_error.missing";
+            break;
+        case Issue::wrong_type:
+            msg = "str type expected", type = "type_error.str";
+            break;
         case Issue::invalid_email:
             msg = "value is not a valid email address", type = "value_error.email";
             break;
@@ -76,7 +80,9 @@ Json validation_entry(const FieldIssue& issue) {
             ctx = json_object();
             json_put(ctx.get(), "pattern", kUsernamePattern);
             break;
-        case Issue::not_object: msg = "value is not a valid dict", type = "type_error.dict"; break;
+        case Issue::not_object:
+            msg = "value is not a valid dict", type = "type_error.dict";
+            break;
         case Issue::duplicate_key:
             msg = "duplicate key in JSON object", type = "value_error.jsondecode.duplicate_key";
             break;
@@ -93,7 +99,9 @@ Json validation_entry(const FieldIssue& issue) {
             json_put(ctx.get(), "colno", static_cast<std::int64_t>(issue.column));
             break;
         }
-        case Issue::mismatch: msg = "values do not match", type = "value_error"; break;
+        case Issue::mismatch:
+            msg = "values do not match", type = "value_error";
+            break;
         case Issue::invalid_choice:
             msg = "unexpected value", type = "value_error.const";
             break;
@@ -135,7 +143,9 @@ Response invalid(std::vector<FieldIssue> issues) {
     return render_problem(Problem{422, "", std::move(issues), {}});
 }
 
-Response core_failure(const Error& error) { return render_problem(problem_from_core(error)); }
+Response core_failure(const Error& error) {
+    return render_problem(problem_from_core(error));
+}
 
 Response unauthorized(const char* message) {
     return problem(401, message, {{"WWW-Authenticate", "Bearer"}});
@@ -165,7 +175,8 @@ Response register_user(Services& services, const Request& request) {
     auto body = json_body(request);
     if (auto* r = std::get_if<Response>(&body)) return std::move(*r);
     FieldValues v;
-    if (auto issues = validate_fields(std::get<Json>(body).get(), kRegisterFields, v); !issues.empty()) {
+    if (auto issues = validate_fields(std::get<Json>(body).get(), kRegisterFields, v);
+        !issues.empty()) {
         return invalid(std::move(issues));
     }
     NewAccount account{.site = std::string(site_of(request)),
@@ -174,8 +185,10 @@ Response register_user(Services& services, const Request& request) {
                        .password = v["password"]};
     auto created = services.accounts().create(account, unix_now());
     if (!created) {
-        if (created.error().code == Errc::email_taken) return problem(400, "Email already registered");
-        if (created.error().code == Errc::username_taken) return problem(400, "Username already registered");
+        if (created.error().code == Errc::email_taken)
+            return problem(400, "Email already registered");
+        if (created.error().code == Errc::username_taken)
+            return problem(400, "Username already registered");
         return core_failure(created.error());
     }
     return Response::json(201, user_json(*created).get());
@@ -219,7 +232,8 @@ Response current_user(Services& services, const Request& request) {
     if (auto* error = std::get_if<Error>(&who)) return core_failure(*error);
     // FastAPI's OAuth2PasswordBearer says "Not authenticated" for a missing header; the seed
     // and CONTRACTS.md name one message for both cases.
-    if (std::holds_alternative<AuthFailure>(who)) return unauthorized("Could not validate credentials");
+    if (std::holds_alternative<AuthFailure>(who))
+        return unauthorized("Could not validate credentials");
     return Response::json(200, user_json(std::get<Caller>(who).account).get());
 }
 
@@ -227,7 +241,8 @@ Response logout(Services& services, const Request& request) {
     auto who = authenticate(services, request, "user");
     if (auto* error = std::get_if<Error>(&who)) return core_failure(*error);
     if (auto* caller = std::get_if<Caller>(&who)) {
-        if (auto revoked = revoke_access_token(*services.store, site_of(request), caller->token);
+        if (auto revoked =
+                revoke_access_token(*services.store, site_of(request), caller->token, unix_now());
             !revoked) {
             return core_failure(revoked.error());
         }
@@ -239,6 +254,8 @@ Response logout(Services& services, const Request& request) {
 
 }  // namespace
 
-Contract fastapi_contract() { return Contract{"fastapi", kRoutes, render_problem}; }
+Contract fastapi_contract() {
+    return Contract{"fastapi", kRoutes, render_problem};
+}
 
 }  // namespace latchkey

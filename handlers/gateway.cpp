@@ -50,22 +50,30 @@ std::string label(std::string_view field) {
 std::string message_for(const FieldIssue& issue) {
     const std::string name = label(issue.field);
     switch (issue.issue) {
-        case Issue::missing: return name + " is required.";
-        case Issue::wrong_type: return name + " must be a string.";
-        case Issue::invalid_email: return "Email must be a valid email address.";
+        case Issue::missing:
+            return name + " is required.";
+        case Issue::wrong_type:
+            return name + " must be a string.";
+        case Issue::invalid_email:
+            return "Email must be a valid email address.";
         case Issue::too_short:
             return name + " must be at least " + std::to_string(issue.limit) + " characters.";
         case Issue::too_long:
             return name + " must be at most " + std::to_string(issue.limit) +
                    (issue.field == "password" ? " bytes." : " characters.");
-        case Issue::invalid_chars: return name + " must not contain control characters.";
-        case Issue::mismatch: return name + " does not match.";
-        case Issue::invalid_choice: return name + " has an unexpected value.";
-        case Issue::not_object: return "Request body must be a JSON object.";
+        case Issue::invalid_chars:
+            return name + " must not contain control characters.";
+        case Issue::mismatch:
+            return name + " does not match.";
+        case Issue::invalid_choice:
+            return name + " has an unexpected value.";
+        case Issue::not_object:
+            return "Request body must be a JSON object.";
         case Issue::malformed:
             return "Request body is not valid JSON (" + issue.detail + " at character " +
                    std::to_string(issue.offset) + ").";
-        case Issue::duplicate_key: return "Field '" + issue.field + "' appears more than once.";
+        case Issue::duplicate_key:
+            return "Field '" + issue.field + "' appears more than once.";
     }
     return name + " is invalid.";
 }
@@ -118,7 +126,9 @@ Response problem(int status, std::string message) {
     return render_problem(Problem{status, std::move(message), {}, {}});
 }
 
-Response core_failure(const Error& error) { return render_problem(problem_from_core(error)); }
+Response core_failure(const Error& error) {
+    return render_problem(problem_from_core(error));
+}
 
 // --- token delivery ----------------------------------------------------------------------------
 
@@ -166,7 +176,8 @@ std::variant<FieldValues, Response> read_fields(const Request& request,
     if (auto* p = std::get_if<Problem>(&body)) return render_problem(*p);
     FieldValues values;
     auto issues = validate_fields(std::get<Json>(body).get(), rules, values);
-    if (!issues.empty()) return render_problem(Problem{400, "Validation failed", std::move(issues), {}});
+    if (!issues.empty())
+        return render_problem(Problem{400, "Validation failed", std::move(issues), {}});
     return values;
 }
 
@@ -213,7 +224,8 @@ Response login(Services& services, const Request& request) {
     Json out = json_object();
     if (*delivery == Delivery::cookie) {
         json_put(out.get(), "message", "Logged in");
-        return Response::json(200, out.get()).with_header("Set-Cookie", token_cookie(token.token, false));
+        return Response::json(200, out.get())
+            .with_header("Set-Cookie", token_cookie(token.token, false));
     }
     json_put(out.get(), "token", token.token);
     json_put(out.get(), "user", user_json(*account));
@@ -253,7 +265,8 @@ Response logout(Services& services, const Request& request) {
         if (caller->from_cookie && !same_origin_or_trusted(request)) {
             return problem(403, "Cross-origin request refused");
         }
-        if (auto revoked = revoke_access_token(*services.store, site_of(request), caller->token);
+        if (auto revoked =
+                revoke_access_token(*services.store, site_of(request), caller->token, unix_now());
             !revoked) {
             return core_failure(revoked.error());
         }
@@ -267,6 +280,8 @@ Response logout(Services& services, const Request& request) {
 
 }  // namespace
 
-Contract gateway_contract() { return Contract{"gateway", kRoutes, render_problem}; }
+Contract gateway_contract() {
+    return Contract{"gateway", kRoutes, render_problem};
+}
 
 }  // namespace latchkey

@@ -21,7 +21,9 @@ struct Services {
     std::unique_ptr<Store> store;
 
     Accounts accounts() { return Accounts(*store, hasher); }
-    TokenIssuer issuer(std::string_view site) const { return TokenIssuer{keys, config.issuer, site}; }
+    TokenIssuer issuer(std::string_view site) const {
+        return TokenIssuer{keys, config.issuer, site};
+    }
 };
 
 // The site nginx named for this request (the pipeline has checked it is there).

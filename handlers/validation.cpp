@@ -9,7 +9,9 @@ namespace latchkey {
 namespace {
 
 std::string_view trim(std::string_view s) {
-    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+    auto space = [](char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    };
     while (!s.empty() && space(s.front())) s.remove_prefix(1);
     while (!s.empty() && space(s.back())) s.remove_suffix(1);
     return s;
@@ -80,8 +82,9 @@ std::variant<Json, std::vector<FieldIssue>> parse_json_object(std::string_view b
         FieldIssue issue{"", Issue::malformed};
         issue.offset = bad.offset;
         issue.detail = bad.message;
-        issue.line = 1 + static_cast<std::size_t>(
-                             std::count(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(bad.offset), '\n'));
+        issue.line =
+            1 + static_cast<std::size_t>(std::count(
+                    body.begin(), body.begin() + static_cast<std::ptrdiff_t>(bad.offset), '\n'));
         const auto last_newline = body.rfind('\n', bad.offset == 0 ? 0 : bad.offset - 1);
         issue.column = last_newline == std::string_view::npos || bad.offset == 0
                            ? bad.offset + 1
@@ -122,8 +125,9 @@ std::vector<FieldIssue> validate_fields(const cJSON* object, std::span<const Fie
     return issues;
 }
 
-std::vector<FieldIssue> validate_pairs(const std::vector<std::pair<std::string, std::string>>& pairs,
-                                       std::span<const FieldRule> rules, FieldValues& values) {
+std::vector<FieldIssue> validate_pairs(
+    const std::vector<std::pair<std::string, std::string>>& pairs, std::span<const FieldRule> rules,
+    FieldValues& values) {
     std::vector<FieldIssue> issues;
     for (const auto& rule : rules) {
         std::optional<std::string_view> raw;
@@ -145,7 +149,8 @@ std::vector<FieldIssue> validate_pairs(const std::vector<std::pair<std::string, 
 Problem problem_from_core(const Error& error) {
     if (error.code == Errc::busy) {
         log_event(LogLevel::warn, "busy: answering 503", {{"error", error.detail}});
-        return Problem{503, "Service temporarily unavailable, try again shortly", {}, {{"Retry-After", "1"}}};
+        return Problem{
+            503, "Service temporarily unavailable, try again shortly", {}, {{"Retry-After", "1"}}};
     }
     log_event(LogLevel::error, "internal failure", {{"error", error.detail}});
     return Problem{500, "Internal server error", {}, {}};

@@ -26,8 +26,8 @@ struct FieldRule {
     const char* name;
     FieldKind kind = FieldKind::text;
     bool required = true;
-    std::int64_t min_length = 0;  // characters (code points), after trimming
-    std::int64_t max_length = 0;  // 0 = no limit
+    std::int64_t min_length = 0;    // characters (code points), after trimming
+    std::int64_t max_length = 0;    // 0 = no limit
     bool blank_is_missing = false;  // "" (after trimming) counts as absent
     std::span<const char* const> choices = {};
 };
@@ -52,8 +52,9 @@ std::vector<FieldIssue> validate_fields(const cJSON* object, std::span<const Fie
                                         FieldValues& values);
 
 // The same rules over already-decoded string pairs (form posts); later duplicates are ignored.
-std::vector<FieldIssue> validate_pairs(const std::vector<std::pair<std::string, std::string>>& pairs,
-                                       std::span<const FieldRule> rules, FieldValues& values);
+std::vector<FieldIssue> validate_pairs(
+    const std::vector<std::pair<std::string, std::string>>& pairs, std::span<const FieldRule> rules,
+    FieldValues& values);
 
 // Problem for an unexpected core failure: 503 + Retry-After when a resource was busy, 500 (and a
 // log line) otherwise.
