@@ -82,7 +82,8 @@ class Client:
 
 
 class Stack:
-    def __init__(self, extra_settings=None):
+    def __init__(self, extra_settings=None, spawn_fcgi=False):
+        self.spawn_fcgi = spawn_fcgi  # start under spawn-fcgi: the socket arrives on fd 0
         self.dir = tempfile.mkdtemp(prefix="latchkey-test-")
         # nginx's workers run as nobody when the suite runs as root: they must reach the socket.
         os.chmod(self.dir, 0o755)
@@ -102,9 +103,14 @@ class Stack:
 
     # --- processes ----------------------------------------------------------------------------
     def start_latchkey(self):
-        args = [BIN, "serve", "--data-dir", self.data, "--listen", "unix:" + self.socket]
-        if os.geteuid() == 0:
-            args += ["--set", "socket_group=nogroup"]
+        if self.spawn_fcgi:
+            group = ["-G", "nogroup"] if os.geteuid() == 0 else []
+            args = ["spawn-fcgi", "-n", "-s", self.socket, "-M", "0660", *group, "--",
+                    BIN, "serve", "--data-dir", self.data]
+        else:
+            args = [BIN, "serve", "--data-dir", self.data, "--listen", "unix:" + self.socket]
+            if os.geteuid() == 0:
+                args += ["--set", "socket_group=nogroup"]
         for k, v in self.settings.items():
             args += ["--set", f"{k}={v}"]
         # The service refuses unknown LATCHKEY_* settings; the harness's own variables are not for it.

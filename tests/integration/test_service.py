@@ -70,3 +70,60 @@ def test_sigterm_finishes_in_flight_requests_and_exits_zero():
     finally:
         s.stop_nginx()
         s.cleanup()
+
+
+def test_under_spawn_fcgi_it_serves_from_fd_0_and_stops_cleanly():
+    s = Stack(spawn_fcgi=True).start()
+    try:
+        c = s.client("fastapi")
+        name = unique("spawn")
+        r = c.post("/api/auth/register", json={"username": name, "email": f"{name}@example.com",
+                                               "password": "secret12"})
+        assert r.status == 201, r
+        assert "fd 0" in s.read_log()
+        r = c.get("/api/auth/me")
+        assert r.status == 401 and r.json() == {"detail": "Could not validate credentials"}
+        # An inherited socket is not shut down (siblings may share it): idle workers are woken
+        # one by one. Exit code 0 and a clean log are asserted by stop_latchkey.
+        s.stop_latchkey()
+    finally:
+        s.stop_nginx()
+        s.cleanup()
+
+
+def test_migrate_command_creates_the_schema_and_is_idempotent(tmp_path):
+    import subprocess
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LATCHKEY_")}
+    from conftest import BIN
+    for expected in ("migration(s) applied", "0 migration(s) applied"):
+        out = subprocess.run([BIN, "migrate", "--data-dir", str(tmp_path)], env=env,
+                             capture_output=True, text=True, check=True).stdout
+        assert expected in out
+    import sqlite3
+    conn = sqlite3.connect(tmp_path / "latchkey.db")
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"accounts", "revoked_tokens", "schema_migrations"} <= tables
+
+
+def test_config_file_and_environment_and_flags_apply_in_that_order(tmp_path):
+    import subprocess
+    from conftest import BIN
+    conf = tmp_path / "latchkey.conf"
+    conf.write_text("# comment\nthreads = 3\nissuer = from-file\naccess_token_ttl = 600\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LATCHKEY_")}
+    env["LATCHKEY_ISSUER"] = "from-env"
+    out = subprocess.run([BIN, "config", "--config", str(conf), "--set", "access_token_ttl=900"],
+                         env=env, capture_output=True, text=True, check=True).stdout
+    assert "threads = 3" in out
+    assert "issuer = from-env" in out
+    assert "access_token_ttl = 900" in out
+
+
+def test_unknown_setting_is_refused_at_start(tmp_path):
+    import subprocess
+    from conftest import BIN
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LATCHKEY_")}
+    env["LATCHKEY_THREADZ"] = "4"
+    r = subprocess.run([BIN, "config"], env=env, capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "threadz" in r.stderr
