@@ -14,6 +14,8 @@
 #include "core/config.hpp"
 #include "core/keys.hpp"
 #include "core/log.hpp"
+#include "core/mail_transport.hpp"
+#include "core/mail_worker.hpp"
 #include "core/password.hpp"
 #include "core/store.hpp"
 #include "fcgi/server.hpp"
@@ -137,13 +139,24 @@ int serve_command(const Config& config) {
                           hash_slots, std::chrono::milliseconds(config.hash_queue_ms));
     Router router(all_contracts());
     const KeyRing& key_ring = **keys;
+
+    auto transport = make_mail_transport(config);
+    if (!transport) return fail(transport.error());
+    auto mail_store = open_store(config);
+    if (!mail_store) return fail(mail_store.error());
+    MailWorker mail_worker(config, key_ring, std::move(*mail_store), std::move(*transport));
+    mail_worker.start();
+
     ServicesFactory factory = [&]() -> std::shared_ptr<Services> {
         auto store = open_store(config);
         if (!store) {
             log_event(LogLevel::error, "cannot open database", {{"error", store.error().detail}});
             return nullptr;
         }
-        return std::make_shared<Services>(Services{config, key_ring, hasher, std::move(*store)});
+        auto services =
+            std::make_shared<Services>(Services{config, key_ring, hasher, std::move(*store)});
+        services->mail_worker = &mail_worker;
+        return services;
     };
     ServerOptions options{config.listen, static_cast<int>(config.socket_mode), config.socket_group,
                           static_cast<int>(config.threads),

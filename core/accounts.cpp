@@ -9,7 +9,7 @@ namespace {
 
 constexpr const char* kColumns =
     "id, public_id, site, kind, email, username, profile, email_verified, disabled, created_at, "
-    "updated_at, password_hash";
+    "updated_at, password_hash, session_version";
 
 std::string profile_to_json(const Profile& profile) {
     Json obj = json_object();
@@ -43,6 +43,7 @@ Account read_account(const Statement& row, std::string* hash) {
     a.created_at = row.column_int(9);
     a.updated_at = row.column_int(10);
     if (hash != nullptr) *hash = row.column_text(11);
+    a.session_version = row.column_int(12);
     return a;
 }
 
@@ -53,7 +54,8 @@ std::optional<std::string> lower(const std::optional<std::string>& s) {
 
 }  // namespace
 
-Result<Account> Accounts::create(const NewAccount& n, std::int64_t now) {
+Result<Account> Accounts::create(const NewAccount& n, std::int64_t now,
+                                 const WithinCreate& within) {
     auto hash = hasher_.hash(n.password);
     if (!hash) return hash.error();
 
@@ -105,6 +107,9 @@ Result<Account> Accounts::create(const NewAccount& n, std::int64_t now) {
         if (auto r = insert->run(); !r) return r.error();
     }
     a.id = store_.last_insert_rowid();
+    if (within) {
+        if (auto r = within(a); !r) return r.error();
+    }
     if (auto r = tx->commit(); !r) return r.error();
     return a;
 }
@@ -150,6 +155,41 @@ Result<Account> Accounts::authenticate(std::string_view site, std::string_view k
     }
     (void)now;
     return std::move(account);
+}
+
+Result<std::optional<Account>> Accounts::find_by_email(std::string_view site, std::string_view kind,
+                                                       std::string_view email) {
+    return find_by_email(site, kind, email, nullptr);
+}
+
+Result<Account> Accounts::find_by_id(std::int64_t id) {
+    static const std::string sql =
+        std::string("SELECT ") + kColumns + " FROM accounts WHERE id = ?1";
+    auto stmt = store_.prepare(sql.c_str());
+    if (!stmt) return stmt.error();
+    stmt->bind(1, id);
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return make_error(Errc::not_found);
+    return read_account(*stmt, nullptr);
+}
+
+Result<void> Accounts::replace_password(std::int64_t id, std::string_view hash, std::int64_t now) {
+    auto stmt = store_.prepare(
+        "UPDATE accounts SET password_hash = ?2, session_version = session_version + 1, "
+        "updated_at = ?3 WHERE id = ?1");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, id).bind(2, hash).bind(3, now);
+    return stmt->run();
+}
+
+Result<void> Accounts::mark_email_verified(std::int64_t id, std::int64_t now) {
+    auto stmt = store_.prepare(
+        "UPDATE accounts SET email_verified = 1, updated_at = ?2 WHERE id = ?1 AND email_verified "
+        "= 0");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, id).bind(2, now);
+    return stmt->run();
 }
 
 Result<Account> Accounts::find_by_public_id(std::string_view site, std::string_view kind,

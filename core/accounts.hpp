@@ -1,6 +1,7 @@
 #pragma once
 // Accounts: creation with uniqueness per (site, kind), authentication with rehash-on-login, lookup.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@ struct Account {
     Profile profile;
     bool email_verified = false;
     bool disabled = false;
+    std::int64_t session_version = 0;  // tokens carrying another version are refused
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;
 };
@@ -45,9 +47,23 @@ class Accounts {
   public:
     Accounts(Store& store, const PasswordHasher& hasher) : store_(store), hasher_(hasher) {}
 
+    // Work that must commit together with a new account (e.g. queueing its verification mail).
+    using WithinCreate = std::function<Result<void>(const Account&)>;
+
     // Errc::email_taken (checked first) or Errc::username_taken when the namespace has them,
-    // case-insensitively; the password is hashed before the write lock is taken.
-    Result<Account> create(const NewAccount& account, std::int64_t now);
+    // case-insensitively; the password is hashed before the write lock is taken. `within` runs
+    // inside the same transaction; its failure rolls the account back.
+    Result<Account> create(const NewAccount& account, std::int64_t now,
+                           const WithinCreate& within = {});
+
+    Result<std::optional<Account>> find_by_email(std::string_view site, std::string_view kind,
+                                                 std::string_view email);
+    Result<Account> find_by_id(std::int64_t id);
+
+    // Sets a new password and bumps the session version (every earlier token stops working);
+    // run inside the caller's transaction. `hash` comes from PasswordHasher::hash.
+    Result<void> replace_password(std::int64_t id, std::string_view hash, std::int64_t now);
+    Result<void> mark_email_verified(std::int64_t id, std::int64_t now);
 
     // Errc::invalid_credentials for an unknown email, a disabled account or a wrong password, all
     // after the same hashing work. Upgrades a bcrypt or weak argon2 hash on success.

@@ -55,6 +55,18 @@ const std::vector<Row>& rows() {
         {{"sqlite_cache_kib", "SQLite page cache per connection, KiB"},
          IntField{&Config::sqlite_cache_kib, 64, 1 << 20, 10}},
         {{"log_level", "debug, info, warn or error"}, &Config::log_level},
+        {{"mail_transport", "dir, sendmail, smtp://[user:pass@]host:port or smtps://..."},
+         &Config::mail_transport},
+        {{"mail_from", "From: header of every mail"}, &Config::mail_from},
+        {{"sendmail_path", "sendmail binary for mail_transport = sendmail"},
+         &Config::sendmail_path},
+        {{"mail_require_tls", "1: smtp:// must use STARTTLS"},
+         IntField{&Config::mail_require_tls, 0, 1, 10}},
+        {{"mail_max_attempts", "delivery attempts before a mail is marked failed"},
+         IntField{&Config::mail_max_attempts, 1, 100, 10}},
+        {{"template_dir", "directory of mail template overrides"}, &Config::template_dir},
+        {{"public_url", "frontend base URL for mail links, when nginx passes none"},
+         &Config::public_url},
     };
     return table;
 }

@@ -27,6 +27,13 @@ struct Config {
     std::int64_t sqlite_busy_ms = 5000;
     std::int64_t sqlite_cache_kib = 2048;  // page cache per connection
     std::string log_level = "info";
+    std::string mail_transport = "dir";  // dir, sendmail, smtp://..., smtps://...
+    std::string mail_from = "Latchkey <no-reply@localhost>";
+    std::string sendmail_path = "/usr/sbin/sendmail";
+    std::int64_t mail_require_tls = 0;   // 1: smtp:// must upgrade with STARTTLS
+    std::int64_t mail_max_attempts = 8;  // then the message is marked failed
+    std::string template_dir;            // overrides for mail templates (see docs/mail.md)
+    std::string public_url;  // frontend base URL when nginx passes no LATCHKEY_PUBLIC_URL
 };
 
 struct ConfigKey {

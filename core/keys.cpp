@@ -31,10 +31,16 @@ Result<std::string> read_all(int fd) {
 
 KeyRing::KeyRing(const std::array<unsigned char, 32>& master) {
     std::memcpy(master_.data(), master.data(), master_.size());
+    crypto_kdf_derive_from_key(one_time_key_.data(), one_time_key_.size(), 1, "LKonce__",
+                               master_.data());
+    crypto_kdf_derive_from_key(outbox_key_.data(), outbox_key_.size(), 1, "LKoutbox",
+                               master_.data());
 }
 
 KeyRing::~KeyRing() {
     sodium_memzero(master_.data(), master_.size());
+    sodium_memzero(one_time_key_.data(), one_time_key_.size());
+    sodium_memzero(outbox_key_.data(), outbox_key_.size());
     for (auto& [site, key] : cache_) sodium_memzero(key->secret.data(), key->secret.size());
 }
 

@@ -29,10 +29,17 @@ class KeyRing {
     // The HS256 key of `site`, derived once and cached.
     const SigningKey& signing_key(std::string_view site) const;
 
+    // Keys for other purposes, each derived once from the master key with its own crypto_kdf
+    // context: hashing one-time tokens and codes, and sealing queued mail.
+    const std::array<unsigned char, 32>& one_time_key() const { return one_time_key_; }
+    const std::array<unsigned char, 32>& outbox_key() const { return outbox_key_; }
+
     explicit KeyRing(const std::array<unsigned char, 32>& master);
 
   private:
     std::array<unsigned char, crypto_kdf_KEYBYTES> master_;
+    std::array<unsigned char, 32> one_time_key_;
+    std::array<unsigned char, 32> outbox_key_;
     mutable std::shared_mutex mutex_;
     mutable std::map<std::string, std::unique_ptr<SigningKey>, std::less<>> cache_;
 };

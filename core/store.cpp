@@ -28,6 +28,11 @@ Statement& Statement::bind(int index, std::int64_t value) {
     return *this;
 }
 
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+    sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+
 Statement& Statement::bind_null(int index) {
     sqlite3_bind_null(stmt_, index);
     return *this;
@@ -57,6 +62,10 @@ std::int64_t Statement::column_int(int col) const {
 }
 
 std::string Statement::column_text(int col) const {
+    if (sqlite3_column_type(stmt_, col) == SQLITE_BLOB) {
+        const auto* blob = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+        return std::string(blob, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+    }
     const auto* text = sqlite3_column_text(stmt_, col);
     return text ? std::string(reinterpret_cast<const char*>(text),
                               static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))

@@ -33,6 +33,7 @@ class Statement {
     Statement& bind(int index, std::string_view text);
     Statement& bind(int index, std::int64_t value);
     Statement& bind_null(int index);
+    Statement& bind_blob(int index, std::string_view bytes);
     Statement& bind_optional(int index, const std::optional<std::string>& text);
 
     // SQLITE_ROW -> true, SQLITE_DONE -> false, anything else -> error.

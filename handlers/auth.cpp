@@ -30,7 +30,52 @@ std::variant<Caller, AuthFailure, Error> authenticate(Services& services, const 
         return AuthFailure::invalid;
     }
     if (account->disabled) return AuthFailure::invalid;
+    if (json_integer(checked->claims.get(), "sv") != account->session_version) {
+        return AuthFailure::invalid;  // issued before a password reset or change
+    }
     return Caller{std::move(*account), std::move(*checked), from_cookie};
+}
+
+IssuedToken issue_token_for(Services& services, const Request& request, const Account& account,
+                            std::int64_t ttl, const cJSON* extra, std::int64_t now) {
+    Json claims = extra != nullptr ? Json(cJSON_Duplicate(extra, true)) : json_object();
+    json_put(claims.get(), "sv", account.session_version);
+    return issue_access_token(services.issuer(site_of(request)), account.public_id, ttl,
+                              claims.get(), now);
+}
+
+namespace {
+
+// scheme://host[:port] of the request as nginx received it. Debian's fastcgi_params passes
+// HTTP_HOST as nginx's $host, which has no port: the port comes from SERVER_PORT, left out when it
+// is the scheme's default (RFC 6454 section 6.2).
+std::optional<std::string> own_origin(const Request& request) {
+    const auto host = request.header("Host");
+    if (!host) return std::nullopt;
+    const auto https = request.param("HTTPS");
+    const std::string scheme = std::string(
+        request.param("REQUEST_SCHEME").value_or(https && *https == "on" ? "https" : "http"));
+    std::string own = scheme + "://" + std::string(*host);
+    const std::string port(request.param("SERVER_PORT").value_or(""));
+    const bool default_port =
+        port.empty() || (scheme == "http" && port == "80") || (scheme == "https" && port == "443");
+    if (!default_port && host->find(':') == std::string_view::npos) own += ":" + port;
+    return own;
+}
+
+}  // namespace
+
+std::string public_url(const Services& services, const Request& request) {
+    std::string url;
+    if (auto param = request.param("LATCHKEY_PUBLIC_URL"); param && !param->empty()) {
+        url = std::string(*param);
+    } else if (!services.config.public_url.empty()) {
+        url = services.config.public_url;
+    } else {
+        url = own_origin(request).value_or("http://localhost");
+    }
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
 }
 
 bool same_origin_or_trusted(const Request& request) {
@@ -44,19 +89,8 @@ bool same_origin_or_trusted(const Request& request) {
         trusted && !trusted->empty() && *trusted == *origin) {
         return true;
     }
-    // Debian's fastcgi_params passes HTTP_HOST as nginx's $host, which has no port: the port comes
-    // from SERVER_PORT, left out when it is the scheme's default (RFC 6454 section 6.2).
-    const auto host = request.header("Host");
-    if (!host) return false;
-    const auto https = request.param("HTTPS");
-    const std::string scheme = std::string(
-        request.param("REQUEST_SCHEME").value_or(https && *https == "on" ? "https" : "http"));
-    std::string own = scheme + "://" + std::string(*host);
-    const std::string port(request.param("SERVER_PORT").value_or(""));
-    const bool default_port =
-        port.empty() || (scheme == "http" && port == "80") || (scheme == "https" && port == "443");
-    if (!default_port && host->find(':') == std::string_view::npos) own += ":" + port;
-    return *origin == own;
+    const auto own = own_origin(request);
+    return own && *origin == *own;
 }
 
 }  // namespace latchkey

@@ -28,6 +28,15 @@ std::variant<Caller, AuthFailure, Error> authenticate(Services& services, const 
                                                       std::string_view kind,
                                                       std::string_view cookie_name = {});
 
+// An access token for `account` at the request's site, carrying its session version (`sv`) so a
+// password reset or change ends it. `extra` (an object or null) adds contract claims.
+IssuedToken issue_token_for(Services& services, const Request& request, const Account& account,
+                            std::int64_t ttl, const cJSON* extra, std::int64_t now);
+
+// The site's public base URL for links in mail: the LATCHKEY_PUBLIC_URL param, else the
+// `public_url` setting, else the request's own origin. No trailing slash.
+std::string public_url(const Services& services, const Request& request);
+
 // Cookie-authenticated state changes must come from the site's own origin or the frontend origin
 // nginx trusts (RFC 6454 origins; defence beyond SameSite). True when the request may proceed.
 bool same_origin_or_trusted(const Request& request);

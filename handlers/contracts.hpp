@@ -8,6 +8,7 @@ namespace latchkey {
 
 Contract fastapi_contract();
 Contract gateway_contract();
+Contract verified_contract();
 
 std::vector<Contract> all_contracts();
 

@@ -218,8 +218,8 @@ Response issue_token(Services& services, const Request& request) {
         }
         return core_failure(account.error());
     }
-    const auto token = issue_access_token(services.issuer(site), account->public_id,
-                                          services.config.access_token_ttl, nullptr, now);
+    const auto token = issue_token_for(services, request, *account,
+                                       services.config.access_token_ttl, nullptr, now);
     Json out = json_object();
     json_put(out.get(), "access_token", token.token);
     json_put(out.get(), "token_type", "Bearer");

@@ -219,8 +219,8 @@ Response login(Services& services, const Request& request) {
         }
         return core_failure(account.error());
     }
-    const auto token = issue_access_token(services.issuer(site), account->public_id,
-                                          services.config.access_token_ttl, nullptr, now);
+    const auto token = issue_token_for(services, request, *account,
+                                       services.config.access_token_ttl, nullptr, now);
     Json out = json_object();
     if (*delivery == Delivery::cookie) {
         json_put(out.get(), "message", "Logged in");

@@ -7,6 +7,9 @@
 #include "core/accounts.hpp"
 #include "core/config.hpp"
 #include "core/keys.hpp"
+#include "core/mail.hpp"
+#include "core/mail_worker.hpp"
+#include "core/one_time.hpp"
 #include "core/password.hpp"
 #include "core/store.hpp"
 #include "core/tokens.hpp"
@@ -19,8 +22,14 @@ struct Services {
     const KeyRing& keys;
     const PasswordHasher& hasher;
     std::unique_ptr<Store> store;
+    MailWorker* mail_worker = nullptr;  // woken after mail is queued; may be absent (tests)
 
     Accounts accounts() { return Accounts(*store, hasher); }
+    OneTimeTokens one_time_tokens() { return OneTimeTokens(*store, keys); }
+    Outbox outbox() { return Outbox(*store, keys); }
+    void mail_queued() {
+        if (mail_worker != nullptr) mail_worker->wake();
+    }
     TokenIssuer issuer(std::string_view site) const {
         return TokenIssuer{keys, config.issuer, site};
     }

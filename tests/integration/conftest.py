@@ -20,7 +20,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("LATCHKEY_BIN", os.path.join(ROOT, "build", "latchkey"))
-SITES = ["fastapi", "gateway", "gateway-cookie"]  # the `local: listen` sites of nginx.conf
+SITES = ["fastapi", "gateway", "gateway-cookie", "verified"]  # the `local: listen` sites of nginx.conf
 FRONTEND_ORIGIN = "http://127.0.0.1:5173"  # the gateway sites' trusted frontend (CORS)
 
 
@@ -195,6 +195,31 @@ class Stack:
         with open(self.log_path, "rb") as f:
             return f.read().decode(errors="replace")
 
+    def mails(self):
+        """Every message the dir transport wrote, oldest first, parsed (email.message objects)."""
+        import email
+        import email.policy
+        folder = os.path.join(self.data, "mail")
+        if not os.path.isdir(folder):
+            return []
+        out = []
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".eml"):
+                with open(os.path.join(folder, name), "rb") as f:
+                    out.append(email.message_from_binary_file(f, policy=email.policy.default))
+        return out
+
+    def wait_for_mail(self, to, count=1, timeout=10):
+        """The messages to `to`, once at least `count` have arrived (the worker sends async)."""
+        deadline = time.time() + timeout
+        while True:
+            found = [m for m in self.mails() if m["To"] == to]
+            if len(found) >= count:
+                return found
+            if time.time() > deadline:
+                raise AssertionError(f"no mail to {to} within {timeout} s (have {len(found)})")
+            time.sleep(0.05)
+
     def db(self):
         """A read-only view of the service's database, for assertions on stored state."""
         conn = sqlite3.connect(f"file:{os.path.join(self.data, 'latchkey.db')}?mode=ro", uri=True,
@@ -284,6 +309,11 @@ def stack():
 @pytest.fixture(scope="module")
 def fastapi(stack):
     return stack.client("fastapi")
+
+
+@pytest.fixture(scope="module")
+def verified(stack):
+    return stack.client("verified")
 
 
 @pytest.fixture(scope="module")

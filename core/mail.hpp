@@ -1,0 +1,61 @@
+#pragma once
+// Mail: messages, their RFC 5322/MIME form, and the outbox they wait in. A message is written to
+// the outbox inside the same transaction as the change that caused it, so a registration never
+// exists without its mail and a rolled-back one never sends any.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/keys.hpp"
+#include "core/result.hpp"
+#include "core/store.hpp"
+
+namespace latchkey {
+
+struct MailMessage {
+    std::string site;
+    std::string kind;  // verify_email, reset_password, ...
+    std::string to;
+    std::string subject;
+    std::string text;
+    std::string html;
+    std::string link;  // the action link, if any (logged by the dir transport for local use)
+};
+
+// A complete RFC 5322 message: From, To, Subject (RFC 2047 when not ASCII), Date, Message-ID,
+// MIME-Version, and a multipart/alternative body with UTF-8 text and HTML parts in base64.
+// CR and LF are removed from every header value.
+std::string render_mime(const MailMessage& message, std::string_view from, std::int64_t now,
+                        std::string_view message_id);
+
+// The address inside "Name <addr@host>", or the whole string.
+std::string mail_address(std::string_view from);
+
+struct QueuedMail {
+    std::int64_t id;
+    int attempts;
+    MailMessage message;
+};
+
+class Outbox {
+  public:
+    Outbox(Store& store, const KeyRing& keys) : store_(store), keys_(keys) {}
+
+    // Seals and queues `message`; run inside the caller's transaction.
+    Result<std::int64_t> enqueue(const MailMessage& message, std::int64_t now);
+
+    // Leases up to `limit` due messages (pending and due, or sending with an expired lease) for
+    // `lease_seconds`; a crashed sender's messages come back when the lease runs out.
+    Result<std::vector<QueuedMail>> claim_due(std::int64_t now, int limit,
+                                              std::int64_t lease_seconds);
+    Result<void> mark_sent(std::int64_t id, std::int64_t now);
+    Result<void> mark_retry(std::int64_t id, std::string_view error, std::int64_t next_attempt_at);
+    Result<void> mark_failed(std::int64_t id, std::string_view error);
+
+  private:
+    Store& store_;
+    const KeyRing& keys_;
+};
+
+}  // namespace latchkey

@@ -1,0 +1,164 @@
+#include "core/mail_transport.hpp"
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "core/log.hpp"
+
+namespace latchkey {
+namespace {
+
+class DirTransport final : public MailTransport {
+  public:
+    explicit DirTransport(std::string dir) : dir_(std::move(dir)) {}
+
+    SendOutcome send(const MailMessage& message, const std::string& mime) override {
+        const std::string name = std::to_string(unix_now()) + "-" + new_hex_id(8) + ".eml";
+        const std::string tmp = dir_ + "/." + name + ".tmp";
+        const std::string path = dir_ + "/" + name;
+        {
+            std::ofstream out(tmp, std::ios::binary);
+            out << mime;
+            if (!out.flush()) return {false, false, "cannot write " + tmp};
+        }
+        if (std::rename(tmp.c_str(), path.c_str()) != 0) {  // readers never see half a message
+            return {false, false, "cannot rename " + tmp + ": " + std::strerror(errno)};
+        }
+        log_event(
+            LogLevel::info, "mail written",
+            {{"to", message.to}, {"kind", message.kind}, {"file", path}, {"link", message.link}});
+        return {true, false, {}};
+    }
+
+  private:
+    std::string dir_;
+};
+
+class SendmailTransport final : public MailTransport {
+  public:
+    explicit SendmailTransport(std::string path) : path_(std::move(path)) {}
+
+    SendOutcome send(const MailMessage&, const std::string& mime) override {
+        int pipe_fds[2];
+        if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return {false, false, "pipe failed"};
+        const pid_t pid = ::fork();
+        if (pid < 0) {
+            ::close(pipe_fds[0]);
+            ::close(pipe_fds[1]);
+            return {false, false, "fork failed"};
+        }
+        if (pid == 0) {
+            ::dup2(pipe_fds[0], STDIN_FILENO);
+            const char* argv[] = {path_.c_str(), "-t", "-i", nullptr};
+            ::execv(path_.c_str(), const_cast<char* const*>(argv));
+            ::_exit(127);
+        }
+        ::close(pipe_fds[0]);
+        std::size_t written = 0;
+        while (written < mime.size()) {
+            const ssize_t n = ::write(pipe_fds[1], mime.data() + written, mime.size() - written);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            written += static_cast<std::size_t>(n);
+        }
+        ::close(pipe_fds[1]);
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && written == mime.size()) {
+            return {true, false, {}};
+        }
+        const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        // sysexits.h: 75 is "try again later"; 64-78 otherwise mean the message itself is wrong.
+        const bool permanent = code >= 64 && code <= 78 && code != 75;
+        return {false, permanent, path_ + " exited with " + std::to_string(code)};
+    }
+
+  private:
+    std::string path_;
+};
+
+class SmtpTransport final : public MailTransport {
+  public:
+    SmtpTransport(std::string url, std::string from, bool require_tls)
+        : url_(std::move(url)), from_(std::move(from)), require_tls_(require_tls) {}
+
+    SendOutcome send(const MailMessage& message, const std::string& mime) override {
+        std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(),
+                                                                 &curl_easy_cleanup);
+        if (!curl) return {false, false, "curl_easy_init failed"};
+        struct Reader {
+            const std::string* data;
+            std::size_t offset;
+        } reader{&mime, 0};
+        auto read = +[](char* buffer, size_t size, size_t count, void* user) -> size_t {
+            auto* r = static_cast<Reader*>(user);
+            const std::size_t n = std::min(size * count, r->data->size() - r->offset);
+            std::memcpy(buffer, r->data->data() + r->offset, n);
+            r->offset += n;
+            return n;
+        };
+        std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> rcpt(
+            curl_slist_append(nullptr, ("<" + message.to + ">").c_str()), &curl_slist_free_all);
+        const std::string from = "<" + mail_address(from_) + ">";
+        char error[CURL_ERROR_SIZE] = "";
+        curl_easy_setopt(curl.get(), CURLOPT_URL, url_.c_str());
+        curl_easy_setopt(curl.get(), CURLOPT_MAIL_FROM, from.c_str());
+        curl_easy_setopt(curl.get(), CURLOPT_MAIL_RCPT, rcpt.get());
+        curl_easy_setopt(curl.get(), CURLOPT_READFUNCTION, read);
+        curl_easy_setopt(curl.get(), CURLOPT_READDATA, &reader);
+        curl_easy_setopt(curl.get(), CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(curl.get(), CURLOPT_USE_SSL,
+                         require_tls_ ? CURLUSESSL_ALL : CURLUSESSL_TRY);
+        curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 10L);
+        curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 60L);
+        curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
+        const CURLcode rc = curl_easy_perform(curl.get());
+        if (rc == CURLE_OK) return {true, false, {}};
+        long response = 0;
+        curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &response);
+        const std::string why =
+            std::string(curl_easy_strerror(rc)) + (error[0] ? ": " : "") + error;
+        return {false, response >= 500 && response < 600, why};
+    }
+
+  private:
+    std::string url_;
+    std::string from_;
+    bool require_tls_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<MailTransport>> make_mail_transport(const Config& config) {
+    const std::string& t = config.mail_transport;
+    if (t == "dir") {
+        std::error_code ec;
+        std::filesystem::create_directories(config.mail_dir, ec);
+        if (ec) return make_error(Errc::config, "cannot create mail_dir " + config.mail_dir);
+        return std::unique_ptr<MailTransport>(std::make_unique<DirTransport>(config.mail_dir));
+    }
+    if (t == "sendmail") {
+        return std::unique_ptr<MailTransport>(
+            std::make_unique<SendmailTransport>(config.sendmail_path));
+    }
+    if (t.rfind("smtp://", 0) == 0 || t.rfind("smtps://", 0) == 0) {
+        static const bool curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+        if (!curl_ready) return make_error(Errc::config, "libcurl failed to initialise");
+        return std::unique_ptr<MailTransport>(
+            std::make_unique<SmtpTransport>(t, config.mail_from, config.mail_require_tls != 0));
+    }
+    return make_error(Errc::config,
+                      "mail_transport must be dir, sendmail, smtp://... or smtps://...");
+}
+
+}  // namespace latchkey

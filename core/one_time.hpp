@@ -1,0 +1,43 @@
+#pragma once
+// Single-use secrets sent by mail (verification and password-reset links). The token itself is
+// only ever in the mail; the database keeps a keyed hash.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/keys.hpp"
+#include "core/result.hpp"
+#include "core/store.hpp"
+
+namespace latchkey {
+
+struct Redeemed {
+    std::int64_t account_id;
+    bool already_used;  // redeemed before: the caller decides whether a repeat is harmless
+};
+
+class OneTimeTokens {
+  public:
+    OneTimeTokens(Store& store, const KeyRing& keys) : store_(store), keys_(keys) {}
+
+    // A new token for `purpose`, valid `ttl` seconds; run inside the caller's transaction. With
+    // `replace`, the account's earlier unused tokens of that purpose stop working.
+    Result<std::string> issue(std::int64_t account_id, std::string_view purpose, std::int64_t ttl,
+                              std::int64_t now, bool replace);
+
+    // Marks the token used; run inside the caller's transaction, with the change the token
+    // authorises, so both happen or neither. Errc::invalid_token when unknown, of another purpose
+    // or expired. A token used before is reported (already_used) only while it has not expired.
+    Result<Redeemed> redeem(std::string_view purpose, std::string_view token, std::int64_t now);
+
+    // Every unused token of `purpose` for the account stops working.
+    Result<void> revoke_all(std::int64_t account_id, std::string_view purpose);
+
+  private:
+    std::string keyed_hash(std::string_view purpose, std::string_view token) const;
+
+    Store& store_;
+    const KeyRing& keys_;
+};
+
+}  // namespace latchkey
