@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <ctime>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -22,7 +24,12 @@ class DirTransport final : public MailTransport {
     explicit DirTransport(std::string dir) : dir_(std::move(dir)) {}
 
     SendOutcome send(const MailMessage& message, const std::string& mime) override {
-        const std::string name = std::to_string(unix_now()) + "-" + new_hex_id(8) + ".eml";
+        // Nanoseconds first: listing the folder in name order lists the mail in delivery order.
+        timespec ts{};
+        ::clock_gettime(CLOCK_REALTIME, &ts);
+        char stamp[32];
+        std::snprintf(stamp, sizeof stamp, "%lld%09ld", static_cast<long long>(ts.tv_sec), ts.tv_nsec);
+        const std::string name = std::string(stamp) + "-" + new_hex_id(4) + ".eml";
         const std::string tmp = dir_ + "/." + name + ".tmp";
         const std::string path = dir_ + "/" + name;
         {
