@@ -180,7 +180,14 @@ Result<void> Accounts::replace_password(std::int64_t id, std::string_view hash, 
         "updated_at = ?3 WHERE id = ?1");
     if (!stmt) return stmt.error();
     stmt->bind(1, id).bind(2, hash).bind(3, now);
-    return stmt->run();
+    if (auto r = stmt->run(); !r) return r;
+    // A new password ends every refresh session too.
+    auto families = store_.prepare(
+        "UPDATE refresh_families SET revoked_at = ?2, revoked_reason = 'password' "
+        "WHERE account_id = ?1 AND revoked_at IS NULL");
+    if (!families) return families.error();
+    families->bind(1, id).bind(2, now);
+    return families->run();
 }
 
 Result<void> Accounts::mark_email_verified(std::int64_t id, std::int64_t now) {

@@ -60,7 +60,8 @@ class Accounts {
                                                  std::string_view email);
     Result<Account> find_by_id(std::int64_t id);
 
-    // Sets a new password and bumps the session version (every earlier token stops working);
+    // Sets a new password, bumps the session version (every earlier access token stops working)
+    // and revokes every refresh family;
     // run inside the caller's transaction. `hash` comes from PasswordHasher::hash.
     Result<void> replace_password(std::int64_t id, std::string_view hash, std::int64_t now);
     Result<void> mark_email_verified(std::int64_t id, std::int64_t now);

@@ -7,8 +7,8 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 
@@ -28,7 +28,8 @@ class DirTransport final : public MailTransport {
         timespec ts{};
         ::clock_gettime(CLOCK_REALTIME, &ts);
         char stamp[32];
-        std::snprintf(stamp, sizeof stamp, "%lld%09ld", static_cast<long long>(ts.tv_sec), ts.tv_nsec);
+        std::snprintf(stamp, sizeof stamp, "%lld%09ld", static_cast<long long>(ts.tv_sec),
+                      ts.tv_nsec);
         const std::string name = std::string(stamp) + "-" + new_hex_id(4) + ".eml";
         const std::string tmp = dir_ + "/." + name + ".tmp";
         const std::string path = dir_ + "/" + name;

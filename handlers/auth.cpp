@@ -24,7 +24,16 @@ std::variant<Caller, AuthFailure, Error> authenticate(Services& services, const 
         if (checked.error().code != Errc::invalid_token) return checked.error();
         return AuthFailure::invalid;
     }
-    auto account = services.accounts().find_by_public_id(site, kind, checked->subject);
+    if (json_string(checked->claims.get(), "use").value_or("access") != "access") {
+        return AuthFailure::invalid;
+    }
+    std::string account_kind(kind);
+    if (account_kind.empty()) {
+        const auto type = json_string(checked->claims.get(), "type");
+        if (!type || type->empty()) return AuthFailure::invalid;
+        account_kind = std::string(*type);
+    }
+    auto account = services.accounts().find_by_public_id(site, account_kind, checked->subject);
     if (!account) {
         if (account.error().code != Errc::not_found) return account.error();
         return AuthFailure::invalid;

@@ -9,6 +9,7 @@ namespace latchkey {
 Contract fastapi_contract();
 Contract gateway_contract();
 Contract verified_contract();
+Contract storefront_contract();
 
 std::vector<Contract> all_contracts();
 

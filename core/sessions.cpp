@@ -1,0 +1,188 @@
+#include "core/sessions.hpp"
+
+#include <sodium.h>
+
+#include "core/email.hpp"
+#include "core/ids.hpp"
+
+namespace latchkey {
+
+std::string Sessions::keyed_hash(std::string_view jti) const {
+    const std::string message = "refresh:" + std::string(jti);
+    unsigned char digest[32];
+    crypto_generichash(digest, sizeof digest,
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                       keys_.one_time_key().data(), keys_.one_time_key().size());
+    char hex[65];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    return hex;
+}
+
+Result<RefreshGrant> Sessions::add_token(const std::string& family_id, std::int64_t account_id,
+                                         std::int64_t family_expires_at, std::int64_t now) {
+    RefreshGrant grant{new_hex_id(16), family_id, account_id, now,
+                       std::min(now + policy_.family_lifetime, family_expires_at)};
+    auto insert = store_.prepare(
+        "INSERT INTO refresh_tokens(token_hash, family_id, issued_at, expires_at) "
+        "VALUES (?1, ?2, ?3, ?4)");
+    if (!insert) return insert.error();
+    insert->bind(1, keyed_hash(grant.jti))
+        .bind(2, family_id)
+        .bind(3, now)
+        .bind(4, grant.expires_at);
+    if (auto r = insert->run(); !r) return r.error();
+    return grant;
+}
+
+Result<RefreshGrant> Sessions::start(std::string_view site, std::int64_t account_id,
+                                     std::int64_t now) {
+    const std::string family_id = new_hex_id(16);
+    const std::int64_t expires_at = now + policy_.family_lifetime;
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
+    {
+        auto insert = store_.prepare(
+            "INSERT INTO refresh_families(id, site, account_id, created_at, expires_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5)");
+        if (!insert) return insert.error();
+        insert->bind(1, family_id)
+            .bind(2, site)
+            .bind(3, account_id)
+            .bind(4, now)
+            .bind(5, expires_at);
+        if (auto r = insert->run(); !r) return r.error();
+    }
+    auto grant = add_token(family_id, account_id, expires_at, now);
+    if (!grant) return grant.error();
+    // Purge a few families that have ended, so the tables do not grow without bound.
+    auto purge = store_.prepare(
+        "DELETE FROM refresh_families WHERE id IN (SELECT id FROM refresh_families "
+        "WHERE expires_at <= ?1 OR revoked_at <= ?1 - 86400 LIMIT 50)");
+    if (!purge) return purge.error();
+    purge->bind(1, now);
+    if (auto r = purge->run(); !r) return r.error();
+    if (auto r = tx->commit(); !r) return r.error();
+    return grant;
+}
+
+Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view site,
+                                                                std::string_view family_id,
+                                                                std::string_view jti,
+                                                                std::int64_t now) {
+    // BEGIN IMMEDIATE serialises every rotation: two concurrent presentations of one token see
+    // each other's writes, so at most one is a plain rotation and the other is judged a race or
+    // a reuse by the rules below.
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
+    std::int64_t account_id = 0, family_expires_at = 0, token_expires_at = 0;
+    std::optional<std::int64_t> rotated_at;
+    bool family_alive = false;
+    {
+        auto find = store_.prepare(
+            "SELECT f.account_id, f.expires_at, f.revoked_at IS NULL, t.expires_at, t.rotated_at "
+            "FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id "
+            "WHERE t.token_hash = ?1 AND f.id = ?2 AND f.site = ?3");
+        if (!find) return find.error();
+        find->bind(1, keyed_hash(jti)).bind(2, family_id).bind(3, site);
+        auto row = find->step();
+        if (!row) return row.error();
+        if (!*row) return make_error(Errc::invalid_token, "unknown refresh token");
+        account_id = find->column_int(0);
+        family_expires_at = find->column_int(1);
+        family_alive = find->column_int(2) != 0;
+        token_expires_at = find->column_int(3);
+        if (auto r = find->column_optional_text(4)) rotated_at = std::stoll(*r);
+    }
+    if (!family_alive) return make_error(Errc::invalid_token, "family revoked");
+    if (family_expires_at <= now || token_expires_at <= now) {
+        return make_error(Errc::invalid_token, "expired");
+    }
+    RotateOutcome outcome = RotateOutcome::rotated;
+    if (rotated_at) {
+        if (now - *rotated_at > policy_.reuse_grace) {
+            // Reuse of a spent token: someone holds a copy. End the family (RFC 9700).
+            if (auto r = revoke_family(site, family_id, "reuse", now); !r) return r.error();
+            if (auto r = tx->commit(); !r) return r.error();
+            return make_error(Errc::invalid_token, "refresh token reuse: family revoked");
+        }
+        outcome = RotateOutcome::raced;
+    } else {
+        auto spend =
+            store_.prepare("UPDATE refresh_tokens SET rotated_at = ?2 WHERE token_hash = ?1");
+        if (!spend) return spend.error();
+        spend->bind(1, keyed_hash(jti)).bind(2, now);
+        if (auto r = spend->run(); !r) return r.error();
+    }
+    auto grant = add_token(std::string(family_id), account_id, family_expires_at, now);
+    if (!grant) return grant.error();
+    if (auto r = tx->commit(); !r) return r.error();
+    return std::make_pair(std::move(*grant), outcome);
+}
+
+Result<void> Sessions::revoke_family(std::string_view site, std::string_view family_id,
+                                     std::string_view reason, std::int64_t now) {
+    auto stmt = store_.prepare(
+        "UPDATE refresh_families SET revoked_at = ?3, revoked_reason = ?4 "
+        "WHERE id = ?1 AND site = ?2 AND revoked_at IS NULL");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, family_id).bind(2, site).bind(3, now).bind(4, reason);
+    return stmt->run();
+}
+
+Result<void> Sessions::revoke_account(std::int64_t account_id, std::string_view reason,
+                                      std::int64_t now) {
+    auto stmt = store_.prepare(
+        "UPDATE refresh_families SET revoked_at = ?2, revoked_reason = ?3 "
+        "WHERE account_id = ?1 AND revoked_at IS NULL");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, account_id).bind(2, now).bind(3, reason);
+    return stmt->run();
+}
+
+Result<std::int64_t> LoginThrottle::locked_for(std::string_view site, std::string_view kind,
+                                               std::string_view email, std::int64_t now) {
+    auto stmt = store_.prepare(
+        "SELECT locked_until FROM login_failures WHERE site = ?1 AND kind = ?2 AND email_key = ?3");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, site).bind(2, kind).bind(3, email_key(email));
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return std::int64_t{0};
+    const std::int64_t until = stmt->column_int(0);
+    return until > now ? until - now : 0;
+}
+
+Result<void> LoginThrottle::record_failure(std::string_view site, std::string_view kind,
+                                           std::string_view email, std::int64_t now) {
+    // One statement: a new window when the old one is over, else one more failure; the lock
+    // starts when the count reaches the limit.
+    auto stmt = store_.prepare(
+        "INSERT INTO login_failures(site, kind, email_key, window_start, failures, locked_until) "
+        "VALUES (?1, ?2, ?3, ?4, 1, CASE WHEN ?5 <= 1 THEN ?4 + ?7 ELSE 0 END) "
+        "ON CONFLICT(site, kind, email_key) DO UPDATE SET "
+        "  window_start = CASE WHEN window_start <= ?4 - ?6 THEN ?4 ELSE window_start END, "
+        "  failures = CASE WHEN window_start <= ?4 - ?6 THEN 1 ELSE failures + 1 END, "
+        "  locked_until = CASE WHEN (CASE WHEN window_start <= ?4 - ?6 THEN 1 ELSE failures + 1 "
+        "END) >= ?5 "
+        "                      THEN ?4 + ?7 ELSE locked_until END");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, site)
+        .bind(2, kind)
+        .bind(3, email_key(email))
+        .bind(4, now)
+        .bind(5, std::int64_t{policy_.max_failures})
+        .bind(6, policy_.window)
+        .bind(7, policy_.lock_for);
+    return stmt->run();
+}
+
+Result<void> LoginThrottle::record_success(std::string_view site, std::string_view kind,
+                                           std::string_view email) {
+    auto stmt = store_.prepare(
+        "DELETE FROM login_failures WHERE site = ?1 AND kind = ?2 AND email_key = ?3");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, site).bind(2, kind).bind(3, email_key(email));
+    return stmt->run();
+}
+
+}  // namespace latchkey

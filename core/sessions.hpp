@@ -1,0 +1,89 @@
+#pragma once
+// Refresh-token families: start at login, rotate on refresh, detect reuse, end at logout, at a
+// password change, or at their absolute expiry. Only keyed hashes of token ids are stored.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/keys.hpp"
+#include "core/result.hpp"
+#include "core/store.hpp"
+
+namespace latchkey {
+
+struct SessionPolicy {
+    std::int64_t family_lifetime = 7 * 24 * 3600;  // absolute, from login
+    std::int64_t reuse_grace = 10;                 // seconds a rotated token may be presented again
+};
+
+// What the caller turns into a signed refresh token (claims jti, fam, sub, exp).
+struct RefreshGrant {
+    std::string jti;
+    std::string family_id;
+    std::int64_t account_id;
+    std::int64_t issued_at;
+    std::int64_t expires_at;
+};
+
+enum class RotateOutcome {
+    rotated,  // a fresh token; the presented one is spent
+    raced,    // the presented one was rotated moments ago (two tabs): a fresh sibling
+};
+
+class Sessions {
+  public:
+    Sessions(Store& store, const KeyRing& keys, SessionPolicy policy = {})
+        : store_(store), keys_(keys), policy_(policy) {}
+
+    // A new family and its first token.
+    Result<RefreshGrant> start(std::string_view site, std::int64_t account_id, std::int64_t now);
+
+    // Exchanges the token (`jti` of family `family_id`) for its successor, atomically. Errc::
+    // invalid_token when unknown, expired, revoked, or reused after the grace window, in which
+    // case the whole family is revoked first.
+    Result<std::pair<RefreshGrant, RotateOutcome>> rotate(std::string_view site,
+                                                          std::string_view family_id,
+                                                          std::string_view jti, std::int64_t now);
+
+    // Ends one family (logout). Unknown families are not an error.
+    Result<void> revoke_family(std::string_view site, std::string_view family_id,
+                               std::string_view reason, std::int64_t now);
+    // Ends every family of an account (password change).
+    Result<void> revoke_account(std::int64_t account_id, std::string_view reason, std::int64_t now);
+
+  private:
+    std::string keyed_hash(std::string_view jti) const;
+    Result<RefreshGrant> add_token(const std::string& family_id, std::int64_t account_id,
+                                   std::int64_t family_expires_at, std::int64_t now);
+
+    Store& store_;
+    const KeyRing& keys_;
+    SessionPolicy policy_;
+};
+
+// Per-email login throttling: `max_failures` failed passwords within `window` seconds lock the
+// email's password logins for `lock_for` seconds, from any IP, whether the account exists or not.
+struct LockoutPolicy {
+    int max_failures = 10;
+    std::int64_t window = 15 * 60;
+    std::int64_t lock_for = 15 * 60;
+};
+
+class LoginThrottle {
+  public:
+    LoginThrottle(Store& store, LockoutPolicy policy = {}) : store_(store), policy_(policy) {}
+
+    // Seconds until the lock ends; 0 when logins are allowed.
+    Result<std::int64_t> locked_for(std::string_view site, std::string_view kind,
+                                    std::string_view email, std::int64_t now);
+    Result<void> record_failure(std::string_view site, std::string_view kind,
+                                std::string_view email, std::int64_t now);
+    Result<void> record_success(std::string_view site, std::string_view kind,
+                                std::string_view email);
+
+  private:
+    Store& store_;
+    LockoutPolicy policy_;
+};
+
+}  // namespace latchkey
