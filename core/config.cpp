@@ -67,6 +67,16 @@ const std::vector<Row>& rows() {
         {{"template_dir", "directory of mail template overrides"}, &Config::template_dir},
         {{"public_url", "frontend base URL for mail links, when nginx passes none"},
          &Config::public_url},
+        {{"refresh_lifetime", "absolute lifetime of a refresh-token family, seconds"},
+         IntField{&Config::refresh_lifetime, 1, 365LL * 86400, 10}},
+        {{"refresh_reuse_grace", "seconds a rotated refresh token may be presented again"},
+         IntField{&Config::refresh_reuse_grace, 0, 300, 10}},
+        {{"lockout_failures", "failed logins per email that lock it"},
+         IntField{&Config::lockout_failures, 1, 1000, 10}},
+        {{"lockout_window", "seconds in which lockout_failures must happen"},
+         IntField{&Config::lockout_window, 1, 86400, 10}},
+        {{"lockout_duration", "seconds a locked email stays locked"},
+         IntField{&Config::lockout_duration, 1, 86400, 10}},
     };
     return table;
 }

@@ -34,6 +34,11 @@ struct Config {
     std::int64_t mail_max_attempts = 8;  // then the message is marked failed
     std::string template_dir;            // overrides for mail templates (see docs/mail.md)
     std::string public_url;  // frontend base URL when nginx passes no LATCHKEY_PUBLIC_URL
+    std::int64_t refresh_lifetime = 7 * 24 * 3600;  // absolute life of a refresh family, seconds
+    std::int64_t refresh_reuse_grace = 10;  // a rotated refresh token may come again this long
+    std::int64_t lockout_failures = 10;     // failed passwords per email that lock its logins...
+    std::int64_t lockout_window = 900;      // ...within this many seconds...
+    std::int64_t lockout_duration = 900;    // ...for this many seconds
 };
 
 struct ConfigKey {

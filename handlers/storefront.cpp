@@ -141,6 +141,19 @@ std::variant<FieldValues, Response> read_fields(const Request& request,
 
 // --- tokens and cookies ------------------------------------------------------------------------
 
+Sessions sessions(Services& services) {
+    return Sessions(
+        *services.store, services.keys,
+        SessionPolicy{services.config.refresh_lifetime, services.config.refresh_reuse_grace});
+}
+
+LoginThrottle throttle(Services& services) {
+    return LoginThrottle(
+        *services.store,
+        LockoutPolicy{static_cast<int>(services.config.lockout_failures),
+                      services.config.lockout_window, services.config.lockout_duration});
+}
+
 // RFC 6265: HttpOnly keeps it from page script, Secure from plain HTTP (browsers treat localhost
 // as secure), SameSite=Strict and Path=/api/auth from every request that does not need it.
 std::string refresh_cookie(std::string_view value, std::int64_t max_age) {
@@ -191,7 +204,7 @@ Json account_json(const Account& a) {
 // {"merchant"|"customer": {...}, "accessToken"} and a fresh refresh family in the cookie.
 Response signed_in(Services& services, const Request& request, const Account& account, int status,
                    std::int64_t now) {
-    auto grant = Sessions(*services.store, services.keys).start(site_of(request), account.id, now);
+    auto grant = sessions(services).start(site_of(request), account.id, now);
     if (!grant) return core_failure(grant.error());
     Json out = json_object();
     json_put(out.get(), account.kind.c_str(), account_json(account));
@@ -242,8 +255,8 @@ Response login_account(Services& services, const Request& request, const char* k
     auto& v = std::get<FieldValues>(fields);
     const std::string_view site = site_of(request);
     const std::int64_t now = unix_now();
-    LoginThrottle throttle(*services.store);
-    auto locked = throttle.locked_for(site, kind, v["email"], now);
+    LoginThrottle limiter = throttle(services);
+    auto locked = limiter.locked_for(site, kind, v["email"], now);
     if (!locked) return core_failure(locked.error());
     if (*locked > 0) {
         return render_problem(Problem{429,
@@ -254,12 +267,11 @@ Response login_account(Services& services, const Request& request, const char* k
     auto account = services.accounts().authenticate(site, kind, v["email"], v["password"], now);
     if (!account) {
         if (account.error().code != Errc::invalid_credentials) return core_failure(account.error());
-        if (auto r = throttle.record_failure(site, kind, v["email"], now); !r)
+        if (auto r = limiter.record_failure(site, kind, v["email"], now); !r)
             return core_failure(r.error());
         return message(401, "Invalid credentials");
     }
-    if (auto r = throttle.record_success(site, kind, v["email"]); !r)
-        return core_failure(r.error());
+    if (auto r = limiter.record_success(site, kind, v["email"]); !r) return core_failure(r.error());
     return signed_in(services, request, *account, 200, now);
 }
 
@@ -299,8 +311,8 @@ Response refresh(Services& services, const Request& request) {
     const auto presented = presented_refresh(services, request);
     if (!presented) return refused_refresh();
     const std::int64_t now = unix_now();
-    auto rotated = Sessions(*services.store, services.keys)
-                       .rotate(site_of(request), presented->family, presented->jti, now);
+    auto rotated =
+        sessions(services).rotate(site_of(request), presented->family, presented->jti, now);
     if (!rotated) {
         if (rotated.error().code == Errc::invalid_token) return refused_refresh();
         return core_failure(rotated.error());
@@ -322,9 +334,8 @@ Response refresh(Services& services, const Request& request) {
 Response logout(Services& services, const Request& request) {
     if (!same_origin_or_trusted(request)) return message(403, "Cross-origin request refused");
     if (const auto presented = presented_refresh(services, request)) {
-        auto revoked =
-            Sessions(*services.store, services.keys)
-                .revoke_family(site_of(request), presented->family, "logout", unix_now());
+        auto revoked = sessions(services).revoke_family(site_of(request), presented->family,
+                                                        "logout", unix_now());
         if (!revoked) return core_failure(revoked.error());
     }
     Json out = json_object();
