@@ -99,7 +99,20 @@ std::variant<Json, JsonParseError> parse_json_strict(std::string_view text) {
     const char* end = nullptr;
     Json doc(cJSON_ParseWithLengthOpts(text.data(), text.size(), &end, false));
     const std::size_t stop = end != nullptr ? static_cast<std::size_t>(end - text.data()) : 0;
-    if (!doc) return JsonSyntaxError{std::min(stop, text.size()), "Expecting value"};
+    if (!doc) {
+        // cJSON reports running out of input as the offset of the last character. Parsing again
+        // with one more (blank) character tells the two apart: out of input, the error moves to
+        // the end, which is where Python's json (and so FastAPI) reports it.
+        const std::string padded = std::string(text) + " ";
+        const char* padded_end = nullptr;
+        Json again(cJSON_ParseWithLengthOpts(padded.data(), padded.size(), &padded_end, false));
+        std::size_t at = stop;
+        if (!again && padded_end != nullptr && stop + 1 == text.size() &&
+            static_cast<std::size_t>(padded_end - padded.data()) == text.size()) {
+            at = text.size();
+        }
+        return JsonSyntaxError{std::min(at, text.size()), "Expecting value"};
+    }
     std::size_t rest = stop;
     while (rest < text.size() &&
            (text[rest] == ' ' || text[rest] == '\t' || text[rest] == '\n' || text[rest] == '\r')) {
