@@ -1,0 +1,102 @@
+#include "core/password.hpp"
+
+#include <crypt.h>
+#include <gtest/gtest.h>
+
+#include <latch>
+#include <thread>
+#include <vector>
+
+#include "test_support.hpp"
+
+namespace latchkey {
+namespace {
+
+const auto* const kSodium = ::testing::AddGlobalTestEnvironment(new testing::SodiumEnvironment);
+
+const HashParams kFast{1, 8 * 1024 * 1024};
+
+std::string bcrypt(const char* prefix, const char* password) {
+    char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+    EXPECT_NE(crypt_gensalt_rn(prefix, 4, nullptr, 0, salt, sizeof salt), nullptr);
+    crypt_data data{};
+    const char* hash = crypt_r(password, salt, &data);
+    return hash ? hash : "";
+}
+
+TEST(PasswordHasher, HashesWithArgon2idAndVerifies) {
+    PasswordHasher hasher(kFast, 2, std::chrono::seconds(5));
+    auto hash = hasher.hash("correct horse");
+    ASSERT_TRUE(hash.ok());
+    EXPECT_EQ(hash->rfind("$argon2id$", 0), 0u);
+    EXPECT_TRUE(*hasher.verify(*hash, "correct horse"));
+    EXPECT_FALSE(*hasher.verify(*hash, "correct horse "));
+    EXPECT_FALSE(*hasher.verify(*hash, ""));
+    EXPECT_FALSE(hasher.needs_rehash(*hash));
+}
+
+TEST(PasswordHasher, WeakerOrForeignHashesNeedARehash) {
+    PasswordHasher weak(HashParams{1, 8 * 1024 * 1024}, 1, std::chrono::seconds(5));
+    PasswordHasher strong(HashParams{2, 8 * 1024 * 1024}, 1, std::chrono::seconds(5));
+    auto old = weak.hash("pw");
+    ASSERT_TRUE(old.ok());
+    EXPECT_TRUE(strong.needs_rehash(*old));
+    EXPECT_TRUE(strong.needs_rehash(bcrypt("$2b$", "pw")));
+}
+
+TEST(PasswordHasher, VerifiesImportedBcryptHashes) {
+    PasswordHasher hasher(kFast, 1, std::chrono::seconds(5));
+    for (const char* prefix : {"$2b$", "$2y$", "$2a$"}) {
+        const std::string hash = bcrypt(prefix, "securePassword123");
+        ASSERT_EQ(hash.rfind(prefix, 0), 0u) << prefix;
+        EXPECT_TRUE(*hasher.verify(hash, "securePassword123")) << prefix;
+        EXPECT_FALSE(*hasher.verify(hash, "securePassword124")) << prefix;
+    }
+}
+
+TEST(PasswordHasher, UnknownFormatsNeverMatch) {
+    PasswordHasher hasher(kFast, 1, std::chrono::seconds(5));
+    for (const char* stored :
+         {"", "plaintext", "$1$abc$def", "$argon2id$garbage", "$2b$04$short"}) {
+        auto r = hasher.verify(stored, "plaintext");
+        ASSERT_TRUE(r.ok()) << stored;
+        EXPECT_FALSE(*r) << stored;
+    }
+}
+
+TEST(PasswordHasher, AFullPoolAnswersBusyAfterTheQueueTime) {
+    // One slot and no queueing: of several callers released at the same instant, each hash
+    // taking far longer than the release, one computes and the others are refused at once.
+    PasswordHasher hasher(HashParams{3, 32 * 1024 * 1024}, 1, std::chrono::milliseconds(0));
+    constexpr int kCallers = 4;
+    std::latch go(kCallers);
+    std::atomic<int> computed{0}, busy{0};
+    std::vector<std::thread> callers;
+    for (int i = 0; i < kCallers; ++i) {
+        callers.emplace_back([&] {
+            go.arrive_and_wait();
+            auto r = hasher.hash("pw");
+            if (r.ok()) ++computed;
+            if (!r.ok() && r.error().code == Errc::busy) ++busy;
+        });
+    }
+    for (auto& t : callers) t.join();
+    EXPECT_GE(computed.load(), 1);
+    EXPECT_GE(busy.load(), 1);
+    EXPECT_EQ(computed.load() + busy.load(), kCallers);
+    EXPECT_TRUE(hasher.hash("after").ok()) << "the slot comes back";
+}
+
+TEST(PasswordHasher, WaitersGetTheSlotWithinTheQueueTime) {
+    PasswordHasher hasher(kFast, 1, std::chrono::seconds(30));
+    std::vector<std::thread> threads;
+    std::atomic<int> ok{0};
+    for (int i = 0; i < 4; ++i) {
+        threads.emplace_back([&] { ok += hasher.hash("pw").ok() ? 1 : 0; });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(ok.load(), 4);
+}
+
+}  // namespace
+}  // namespace latchkey
