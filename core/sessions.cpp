@@ -173,7 +173,14 @@ Result<void> LoginThrottle::record_failure(std::string_view site, std::string_vi
         .bind(5, std::int64_t{policy_.max_failures})
         .bind(6, policy_.window)
         .bind(7, policy_.lock_for);
-    return stmt->run();
+    if (auto r = stmt->run(); !r) return r;
+    // Forget counts whose window and lock are both over (a bounded batch per failure).
+    auto purge = store_.prepare(
+        "DELETE FROM login_failures WHERE (site, kind, email_key) IN (SELECT site, kind, "
+        "email_key FROM login_failures WHERE window_start <= ?1 AND locked_until <= ?2 LIMIT 50)");
+    if (!purge) return purge.error();
+    purge->bind(1, now - policy_.window).bind(2, now);
+    return purge->run();
 }
 
 Result<void> LoginThrottle::record_success(std::string_view site, std::string_view kind,
