@@ -56,8 +56,12 @@ std::optional<std::string> lower(const std::optional<std::string>& s) {
 
 Result<Account> Accounts::create(const NewAccount& n, std::int64_t now,
                                  const WithinCreate& within) {
-    auto hash = hasher_.hash(n.password);
-    if (!hash) return hash.error();
+    std::optional<std::string> hash;
+    if (!n.passwordless) {
+        auto computed = hasher_.hash(n.password);
+        if (!computed) return computed.error();
+        hash = std::move(*computed);
+    }
 
     Account a;
     a.public_id = n.id_style == PublicIdStyle::uuid ? new_uuid_v4() : new_hex_id(12);
@@ -100,7 +104,7 @@ Result<Account> Accounts::create(const NewAccount& n, std::int64_t now,
             .bind(5, email_key(a.email))
             .bind_optional(6, a.username)
             .bind_optional(7, lower(a.username))
-            .bind(8, *hash)
+            .bind_optional(8, hash)
             .bind(9, profile_to_json(a.profile))
             .bind(10, std::int64_t{a.email_verified})
             .bind(11, now);

@@ -41,6 +41,7 @@ struct NewAccount {
     Profile profile = {};
     PublicIdStyle id_style = PublicIdStyle::uuid;
     bool email_verified = false;
+    bool passwordless = false;  // signs in by emailed codes only: no password hash at all
 };
 
 class Accounts {

@@ -77,6 +77,18 @@ const std::vector<Row>& rows() {
          IntField{&Config::lockout_window, 1, 86400, 10}},
         {{"lockout_duration", "seconds a locked email stays locked"},
          IntField{&Config::lockout_duration, 1, 86400, 10}},
+        {{"otp_length", "digits in an emailed sign-in code"},
+         IntField{&Config::otp_length, 6, 10, 10}},
+        {{"otp_ttl", "seconds an emailed code lives"}, IntField{&Config::otp_ttl, 30, 3600, 10}},
+        {{"otp_max_attempts", "wrong codes that end a sign-in session"},
+         IntField{&Config::otp_max_attempts, 1, 10, 10}},
+        {{"otp_per_window", "codes per email per otp_window"},
+         IntField{&Config::otp_per_window, 1, 1000, 10}},
+        {{"otp_window", "seconds of the otp_per_window limit"},
+         IntField{&Config::otp_window, 1, 86400, 10}},
+        {{"otp_per_day", "codes per email per day"}, IntField{&Config::otp_per_day, 1, 10000, 10}},
+        {{"id_token_ttl", "lifetime of booking id and access tokens, seconds"},
+         IntField{&Config::id_token_ttl, 60, 86400, 10}},
     };
     return table;
 }

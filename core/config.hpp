@@ -39,6 +39,13 @@ struct Config {
     std::int64_t lockout_failures = 10;     // failed passwords per email that lock its logins...
     std::int64_t lockout_window = 900;      // ...within this many seconds...
     std::int64_t lockout_duration = 900;    // ...for this many seconds
+    std::int64_t otp_length = 8;            // digits in an emailed sign-in code
+    std::int64_t otp_ttl = 300;             // seconds a code lives
+    std::int64_t otp_max_attempts = 3;      // wrong codes that end the sign-in session
+    std::int64_t otp_per_window = 5;        // codes per email per otp_window...
+    std::int64_t otp_window = 300;
+    std::int64_t otp_per_day = 20;     // ...and per day
+    std::int64_t id_token_ttl = 3600;  // booking's id and access tokens (exp - iat)
 };
 
 struct ConfigKey {

@@ -18,6 +18,9 @@ enum class Errc {
     busy,                 // a bounded resource (hash slots, database lock) stayed full too long
     storage,              // the database failed
     config,               // configuration is unusable
+    code_mismatch,        // a one-time code did not match (attempts remain, or not)
+    expired,              // a one-time code or session ran out of time
+    rate_limited,         // a per-identity sending or attempt limit was reached
 };
 
 struct Error {

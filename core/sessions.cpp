@@ -119,6 +119,42 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view
     return std::make_pair(std::move(*grant), outcome);
 }
 
+Result<RefreshGrant> Sessions::validate(std::string_view site, std::string_view family_id,
+                                        std::string_view jti, std::int64_t now) {
+    auto find = store_.prepare(
+        "SELECT f.account_id, f.expires_at, f.revoked_at IS NULL, t.expires_at, t.rotated_at "
+        "FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id "
+        "WHERE t.token_hash = ?1 AND f.id = ?2 AND f.site = ?3");
+    if (!find) return find.error();
+    find->bind(1, keyed_hash(jti)).bind(2, family_id).bind(3, site);
+    auto row = find->step();
+    if (!row) return row.error();
+    if (!*row) return make_error(Errc::invalid_token, "unknown refresh token");
+    const std::int64_t family_expires_at = find->column_int(1);
+    const std::int64_t token_expires_at = find->column_int(3);
+    const auto rotated_at = find->column_optional_text(4);
+    if (find->column_int(2) == 0) return make_error(Errc::invalid_token, "family revoked");
+    if (family_expires_at <= now || token_expires_at <= now)
+        return make_error(Errc::invalid_token, "expired");
+    if (rotated_at && now - std::stoll(*rotated_at) > policy_.reuse_grace) {
+        return make_error(Errc::invalid_token, "rotated");
+    }
+    return RefreshGrant{std::string(jti), std::string(family_id), find->column_int(0), now,
+                        token_expires_at};
+}
+
+Result<bool> Sessions::family_alive(std::string_view site, std::string_view family_id,
+                                    std::int64_t now) {
+    auto find = store_.prepare(
+        "SELECT 1 FROM refresh_families WHERE id = ?1 AND site = ?2 AND revoked_at IS NULL AND "
+        "expires_at > ?3");
+    if (!find) return find.error();
+    find->bind(1, family_id).bind(2, site).bind(3, now);
+    auto row = find->step();
+    if (!row) return row.error();
+    return *row;
+}
+
 Result<void> Sessions::revoke_family(std::string_view site, std::string_view family_id,
                                      std::string_view reason, std::int64_t now) {
     auto stmt = store_.prepare(

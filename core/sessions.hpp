@@ -45,6 +45,14 @@ class Sessions {
                                                           std::string_view family_id,
                                                           std::string_view jti, std::int64_t now);
 
+    // Checks the token without spending it (clients that keep their refresh token across
+    // refreshes): current, or rotated within the grace window, in a live family.
+    Result<RefreshGrant> validate(std::string_view site, std::string_view family_id,
+                                  std::string_view jti, std::int64_t now);
+
+    // False once the family is revoked or past its absolute expiry.
+    Result<bool> family_alive(std::string_view site, std::string_view family_id, std::int64_t now);
+
     // Ends one family (logout). Unknown families are not an error.
     Result<void> revoke_family(std::string_view site, std::string_view family_id,
                                std::string_view reason, std::int64_t now);

@@ -42,6 +42,7 @@ struct Problem {
     std::string message;             // the contract's wording when the handler knows it
     std::vector<FieldIssue> issues;  // for validation problems
     std::vector<std::pair<std::string, std::string>> headers;  // e.g. Allow, WWW-Authenticate
+    std::string code = {};  // a machine-readable error name, for contracts that have them
 };
 
 // The reason phrase of a status code, e.g. 404 -> "Not Found".

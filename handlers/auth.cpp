@@ -1,6 +1,7 @@
 #include "handlers/auth.hpp"
 
 #include "core/clock.hpp"
+#include "core/jwt.hpp"
 
 namespace latchkey {
 
@@ -51,6 +52,35 @@ IssuedToken issue_token_for(Services& services, const Request& request, const Ac
     json_put(claims.get(), "sv", account.session_version);
     return issue_access_token(services.issuer(site_of(request)), account.public_id, ttl,
                               claims.get(), now);
+}
+
+std::string sign_refresh_token(Services& services, const Request& request, const Account& account,
+                               const RefreshGrant& grant) {
+    Json claims = json_object();
+    json_put(claims.get(), "iss", services.config.issuer);
+    json_put(claims.get(), "aud", site_of(request));
+    json_put(claims.get(), "sub", account.public_id);
+    json_put(claims.get(), "iat", grant.issued_at);
+    json_put(claims.get(), "exp", grant.expires_at);
+    json_put(claims.get(), "jti", grant.jti);
+    json_put(claims.get(), "fam", grant.family_id);
+    json_put(claims.get(), "use", "refresh");
+    json_put(claims.get(), "type", account.kind);
+    return jwt::sign_hs256(claims.get(), services.keys.signing_key(site_of(request)));
+}
+
+std::optional<PresentedRefresh> read_refresh_token(Services& services, const Request& request,
+                                                   std::string_view token) {
+    if (token.empty()) return std::nullopt;
+    auto checked =
+        verify_access_token(services.issuer(site_of(request)), *services.store, token, unix_now());
+    if (!checked) return std::nullopt;
+    const cJSON* c = checked->claims.get();
+    const auto family = json_string(c, "fam");
+    if (json_string(c, "use") != std::string_view("refresh") || !family || family->empty()) {
+        return std::nullopt;
+    }
+    return PresentedRefresh{std::string(*family), checked->jti};
 }
 
 namespace {

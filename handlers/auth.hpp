@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "core/accounts.hpp"
+#include "core/sessions.hpp"
 #include "core/tokens.hpp"
 #include "handlers/services.hpp"
 
@@ -34,6 +35,18 @@ std::variant<Caller, AuthFailure, Error> authenticate(Services& services, const 
 // password reset or change ends it. `extra` (an object or null) adds contract claims.
 IssuedToken issue_token_for(Services& services, const Request& request, const Account& account,
                             std::int64_t ttl, const cJSON* extra, std::int64_t now);
+
+// A refresh token: a JWT of the site with `use: refresh`, its family (`fam`) and the account type.
+std::string sign_refresh_token(Services& services, const Request& request, const Account& account,
+                               const RefreshGrant& grant);
+
+struct PresentedRefresh {
+    std::string family;
+    std::string jti;
+};
+// The family and id of a refresh token of this site, if its signature and claims hold.
+std::optional<PresentedRefresh> read_refresh_token(Services& services, const Request& request,
+                                                   std::string_view token);
 
 // The site's public base URL for links in mail: the LATCHKEY_PUBLIC_URL param, else the
 // `public_url` setting, else the request's own origin. No trailing slash.

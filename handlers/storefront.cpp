@@ -4,7 +4,6 @@
 #include <string>
 
 #include "core/clock.hpp"
-#include "core/jwt.hpp"
 #include "core/sessions.hpp"
 #include "handlers/auth.hpp"
 #include "handlers/contracts.hpp"
@@ -162,21 +161,6 @@ std::string refresh_cookie(std::string_view value, std::int64_t max_age) {
            std::to_string(max_age);
 }
 
-std::string sign_refresh(Services& services, const Request& request, const Account& account,
-                         const RefreshGrant& grant) {
-    Json claims = json_object();
-    json_put(claims.get(), "iss", services.config.issuer);
-    json_put(claims.get(), "aud", site_of(request));
-    json_put(claims.get(), "sub", account.public_id);
-    json_put(claims.get(), "iat", grant.issued_at);
-    json_put(claims.get(), "exp", grant.expires_at);
-    json_put(claims.get(), "jti", grant.jti);
-    json_put(claims.get(), "fam", grant.family_id);
-    json_put(claims.get(), "use", "refresh");
-    json_put(claims.get(), "type", account.kind);
-    return jwt::sign_hs256(claims.get(), services.keys.signing_key(site_of(request)));
-}
-
 std::string access_token(Services& services, const Request& request, const Account& account,
                          std::int64_t now) {
     Json extra = json_object();
@@ -210,8 +194,9 @@ Response signed_in(Services& services, const Request& request, const Account& ac
     json_put(out.get(), account.kind.c_str(), account_json(account));
     json_put(out.get(), "accessToken", access_token(services, request, account, now));
     return Response::json(status, out.get())
-        .with_header("Set-Cookie", refresh_cookie(sign_refresh(services, request, account, *grant),
-                                                  kRefreshMaxAge));
+        .with_header(
+            "Set-Cookie",
+            refresh_cookie(sign_refresh_token(services, request, account, *grant), kRefreshMaxAge));
 }
 
 // --- handlers ----------------------------------------------------------------------------------
@@ -282,24 +267,11 @@ Response login_customer(Services& s, const Request& r) {
     return login_account(s, r, "customer");
 }
 
-struct PresentedRefresh {
-    std::string family;
-    std::string jti;
-};
-
-// The refresh cookie's token, checked as a JWT of this site (signature, iss, aud, exp).
+// The refresh cookie's token, if it is a valid refresh token of this site.
 std::optional<PresentedRefresh> presented_refresh(Services& services, const Request& request) {
     const auto cookie = request.cookie(kRefreshCookie);
-    if (!cookie || cookie->empty()) return std::nullopt;
-    auto checked = verify_access_token(services.issuer(site_of(request)), *services.store, *cookie,
-                                       unix_now());
-    if (!checked) return std::nullopt;
-    const cJSON* c = checked->claims.get();
-    const auto family = json_string(c, "fam");
-    if (json_string(c, "use") != std::string_view("refresh") || !family || family->empty()) {
-        return std::nullopt;
-    }
-    return PresentedRefresh{std::string(*family), checked->jti};
+    if (!cookie) return std::nullopt;
+    return read_refresh_token(services, request, *cookie);
 }
 
 Response refused_refresh() {
@@ -327,7 +299,7 @@ Response refresh(Services& services, const Request& request) {
     json_put(out.get(), "accessToken", access_token(services, request, *account, now));
     return Response::json(200, out.get())
         .with_header("Set-Cookie",
-                     refresh_cookie(sign_refresh(services, request, *account, rotated->first),
+                     refresh_cookie(sign_refresh_token(services, request, *account, rotated->first),
                                     kRefreshMaxAge));
 }
 
