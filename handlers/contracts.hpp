@@ -10,6 +10,10 @@ Contract fastapi_contract();
 Contract gateway_contract();
 Contract verified_contract();
 Contract storefront_contract();
+Contract booking_contract();
+
+// FastAPI's error bodies, shared by the contracts that speak them (fastapi, booking).
+Response render_fastapi_problem(const Problem& problem);
 
 std::vector<Contract> all_contracts();
 

@@ -112,7 +112,9 @@ Json validation_entry(const FieldIssue& issue) {
     return entry;
 }
 
-Response render_problem(const Problem& problem) {
+}  // namespace
+
+Response render_fastapi_problem(const Problem& problem) {
     Json body = json_object();
     int status = problem.status;
     if (!problem.issues.empty()) {
@@ -132,6 +134,12 @@ Response render_problem(const Problem& problem) {
     Response r = Response::json(status, body.get());
     for (const auto& [name, value] : problem.headers) r.with_header(name, value);
     return r;
+}
+
+namespace {
+
+Response render_problem(const Problem& problem) {
+    return render_fastapi_problem(problem);
 }
 
 Response problem(int status, std::string message,

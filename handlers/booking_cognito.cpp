@@ -1,0 +1,538 @@
+// The Cognito user-pool endpoint of the booking contract: the subset of the AWS JSON 1.1 API that
+// AWS Amplify v6 and the AWS SDK use for passwordless EMAIL_OTP sign-up and sign-in, token
+// refresh and sign-out (../shared/COGNITO.md). Accounts are this site's; codes go out by mail.
+#include <string>
+
+#include "core/challenges.hpp"
+#include "core/clock.hpp"
+#include "core/email.hpp"
+#include "core/ids.hpp"
+#include "core/jwt.hpp"
+#include "core/log.hpp"
+#include "core/templates.hpp"
+#include "handlers/booking.hpp"
+#include "handlers/validation.hpp"
+
+namespace latchkey {
+namespace {
+
+constexpr std::string_view kTargetPrefix = "AWSCognitoIdentityProviderService.";
+constexpr const char* kConfirmSignUp = "confirm_sign_up";
+constexpr const char* kSignInCode = "sign_in_code";
+constexpr const char* kSelectChallenge = "select_challenge";
+constexpr const char* kAutoSignIn = "auto_sign_in";
+constexpr std::int64_t kStepTtl = 180;  // choosing a challenge, signing in after confirming
+constexpr const char* kSessionExpired = "Invalid session for the user, session is expired.";
+
+struct Call {
+    Services& services;
+    const Request& request;
+    const cJSON* body;
+    std::string_view site;
+    std::int64_t now;
+};
+
+// --- answers -----------------------------------------------------------------------------------
+
+Response fail(const char* type, std::string message, int status = 400) {
+    return render_booking_problem(Problem{status, std::move(message), {}, {}, type});
+}
+
+Response core_failure(const Error& error) {
+    if (error.code == Errc::busy) {
+        return fail("TooManyRequestsException", "Too many requests, try again shortly", 400);
+    }
+    log_event(LogLevel::error, "internal failure", {{"error", error.detail}});
+    return fail("InternalErrorException", "Internal server error", 500);
+}
+
+Response answer(Json body) {
+    Response r = Response::json(200, body.get());
+    r.with_header("Content-Type", "application/x-amz-json-1.1");
+    return r;
+}
+
+Json empty_object() {
+    return json_object();
+}
+
+std::string text(const cJSON* obj, const char* key) {
+    return std::string(json_string(obj, key).value_or(""));
+}
+
+const cJSON* object(const cJSON* obj, const char* key) {
+    const cJSON* item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsObject(item) ? item : nullptr;
+}
+
+// "alice@example.com" -> "a***@e***", as Cognito shows where a code went.
+std::string masked(std::string_view email) {
+    const auto at = email.find('@');
+    if (at == std::string_view::npos || at == 0 || at + 1 >= email.size()) return "***";
+    return std::string(1, email[0]) + "***@" + std::string(1, email[at + 1]) + "***";
+}
+
+Json delivery_details(std::string_view email) {
+    Json d = json_object();
+    json_put(d.get(), "AttributeName", "email");
+    json_put(d.get(), "DeliveryMedium", "EMAIL");
+    json_put(d.get(), "Destination", masked(email));
+    return d;
+}
+
+// --- accounts, codes, tokens -------------------------------------------------------------------
+
+// The username is the email, trimmed; anything else names no user.
+std::string username_of(std::string_view raw) {
+    std::string_view u = raw;
+    while (!u.empty() && u.front() == ' ') u.remove_prefix(1);
+    while (!u.empty() && u.back() == ' ') u.remove_suffix(1);
+    return std::string(u);
+}
+
+Result<std::optional<Account>> find_user(Call& c, std::string_view username) {
+    if (!is_valid_utf8(username) || !is_valid_email(username)) return std::optional<Account>();
+    return c.services.accounts().find_by_email(c.site, "user", username);
+}
+
+Challenges challenges(Call& c) {
+    const Config& k = c.services.config;
+    return Challenges(
+        *c.services.store, c.services.keys,
+        CodePolicy{static_cast<int>(k.otp_length), k.otp_ttl, static_cast<int>(k.otp_max_attempts),
+                   static_cast<int>(k.otp_per_window), k.otp_window,
+                   static_cast<int>(k.otp_per_day)});
+}
+
+// Opens a step with a code and queues the code's mail, all in one transaction; the sending
+// limits are checked first, so a refused (and retried) call sends nothing.
+Result<std::string> send_code(Call& c, const Account& account, const char* purpose) {
+    auto tx = c.services.store->begin();
+    if (!tx) return tx.error();
+    auto steps = challenges(c);
+    if (auto allowed = steps.allow_send(c.site, account.email, c.now); !allowed)
+        return allowed.error();
+    auto opened = steps.open(c.site, account.id, purpose, true, c.services.config.otp_ttl, c.now);
+    if (!opened) return opened.error();
+    MailMessage mail =
+        compose_mail(c.services.config.template_dir, c.site, "sign_in_code", account.email,
+                     {{"code", opened->code},
+                      {"email", account.email},
+                      {"name", account.email},
+                      {"site", std::string(c.site)}});
+    if (auto queued = c.services.outbox().enqueue(mail, c.now); !queued) return queued.error();
+    if (auto r = tx->commit(); !r) return r.error();
+    c.services.mail_queued();
+    return std::move(opened->session);
+}
+
+Result<std::string> open_step(Call& c, const Account& account, const char* purpose) {
+    auto tx = c.services.store->begin();
+    if (!tx) return tx.error();
+    auto opened = challenges(c).open(c.site, account.id, purpose, false, kStepTtl, c.now);
+    if (!opened) return opened.error();
+    if (auto r = tx->commit(); !r) return r.error();
+    return std::move(opened->session);
+}
+
+std::string sign(Call& c, Json claims) {
+    return jwt::sign_hs256(claims.get(), c.services.keys.signing_key(c.site));
+}
+
+// Cognito-shaped id and access tokens (COGNITO.md section 4), tied to the refresh family by
+// origin_jti, plus the session version so a global sign-out ends them.
+Json authentication_result(Call& c, const Account& account, const RefreshGrant& family,
+                           bool with_refresh_token) {
+    const std::int64_t ttl = c.services.config.id_token_ttl;
+    const std::string client_id = text(c.body, "ClientId");
+    auto base = [&](const char* use) {
+        Json claims = json_object();
+        json_put(claims.get(), "iss", c.services.config.issuer);
+        json_put(claims.get(), "aud", c.site);
+        json_put(claims.get(), "sub", account.public_id);
+        json_put(claims.get(), "token_use", use);
+        json_put(claims.get(), "origin_jti", family.family_id);
+        json_put(claims.get(), "auth_time", c.now);
+        json_put(claims.get(), "iat", c.now);
+        json_put(claims.get(), "exp", c.now + ttl);
+        json_put(claims.get(), "jti", new_hex_id(16));
+        json_put(claims.get(), "sv", account.session_version);
+        return claims;
+    };
+    Json id = base("id");
+    json_put(id.get(), "email", account.email);
+    json_put(id.get(), "email_verified", account.email_verified);
+    json_put(id.get(), "cognito:username", account.public_id);
+    Json access = base("access");
+    json_put(access.get(), "client_id", client_id);
+    json_put(access.get(), "scope", "aws.cognito.signin.user.admin");
+    json_put(access.get(), "username", account.public_id);
+
+    Json result = json_object();
+    json_put(result.get(), "AccessToken", sign(c, std::move(access)));
+    json_put(result.get(), "ExpiresIn", ttl);
+    json_put(result.get(), "IdToken", sign(c, std::move(id)));
+    if (with_refresh_token) {
+        json_put(result.get(), "RefreshToken",
+                 sign_refresh_token(c.services, c.request, account, family));
+    }
+    json_put(result.get(), "TokenType", "Bearer");
+    return result;
+}
+
+Sessions sessions(Call& c) {
+    return Sessions(
+        *c.services.store, c.services.keys,
+        SessionPolicy{c.services.config.refresh_lifetime, c.services.config.refresh_reuse_grace});
+}
+
+// A new sign-in: a refresh family and the three tokens. Signing in by emailed code proves the
+// address, so the account's email counts as verified from here on.
+Response signed_in(Call& c, std::int64_t account_id) {
+    auto accounts = c.services.accounts();
+    if (auto r = accounts.mark_email_verified(account_id, c.now); !r)
+        return core_failure(r.error());
+    auto account = accounts.find_by_id(account_id);
+    if (!account) return core_failure(account.error());
+    if (account->disabled) return fail("NotAuthorizedException", "User is disabled.");
+    auto family = sessions(c).start(c.site, account->id, c.now);
+    if (!family) return core_failure(family.error());
+    Json out = json_object();
+    json_put(out.get(), "AuthenticationResult", authentication_result(c, *account, *family, true));
+    json_put(out.get(), "ChallengeParameters", empty_object());
+    return answer(std::move(out));
+}
+
+Response email_otp_challenge(Call& c, const Account& account) {
+    auto session = send_code(c, account, kSignInCode);
+    if (!session) {
+        if (session.error().code == Errc::rate_limited) {
+            return fail("LimitExceededException",
+                        "Attempt limit exceeded, please try after some time.");
+        }
+        return core_failure(session.error());
+    }
+    Json params = json_object();
+    json_put(params.get(), "CODE_DELIVERY_DELIVERY_MEDIUM", "EMAIL");
+    json_put(params.get(), "CODE_DELIVERY_DESTINATION", masked(account.email));
+    Json out = json_object();
+    json_put(out.get(), "ChallengeName", "EMAIL_OTP");
+    json_put(out.get(), "ChallengeParameters", std::move(params));
+    json_put(out.get(), "Session", *session);
+    return answer(std::move(out));
+}
+
+Response code_failure(const Error& error) {
+    switch (error.code) {
+        case Errc::code_mismatch:
+            return fail("CodeMismatchException", "Invalid code or auth state for the user.");
+        case Errc::expired:
+            return fail("ExpiredCodeException",
+                        "Invalid code provided, please request a code again.");
+        case Errc::invalid_token:
+            return fail("NotAuthorizedException", kSessionExpired);
+        default:
+            return core_failure(error);
+    }
+}
+
+// --- operations --------------------------------------------------------------------------------
+
+Response sign_up(Call& c) {
+    const std::string username = username_of(text(c.body, "Username"));
+    if (username.empty())
+        return fail("InvalidParameterException",
+                    "1 validation error detected: Value at 'username' failed to satisfy "
+                    "constraint: Member must not be null");
+    std::string email = username;
+    if (const cJSON* attrs = cJSON_GetObjectItemCaseSensitive(c.body, "UserAttributes");
+        cJSON_IsArray(attrs)) {
+        const cJSON* a = nullptr;
+        cJSON_ArrayForEach(a, attrs) {
+            if (text(a, "Name") == "email" && !text(a, "Value").empty())
+                email = username_of(text(a, "Value"));
+        }
+    }
+    if (!is_valid_utf8(username) || !is_valid_email(username) ||
+        email_key(email) != email_key(username)) {
+        return fail("InvalidParameterException", "Username should be an email.");
+    }
+    const NewAccount fresh{.site = std::string(c.site), .email = username, .passwordless = true};
+    auto created = c.services.accounts().create(fresh, c.now);
+    if (!created) {
+        if (created.error().code == Errc::email_taken) {
+            return fail("UsernameExistsException",
+                        "An account with the given email already exists.");
+        }
+        return core_failure(created.error());
+    }
+    auto session = send_code(c, *created, kConfirmSignUp);
+    if (!session) {
+        if (session.error().code == Errc::rate_limited) {
+            return fail("LimitExceededException",
+                        "Attempt limit exceeded, please try after some time.");
+        }
+        return core_failure(session.error());
+    }
+    Json out = json_object();
+    json_put(out.get(), "CodeDeliveryDetails", delivery_details(created->email));
+    json_put(out.get(), "UserConfirmed", false);
+    json_put(out.get(), "UserSub", created->public_id);
+    json_put(out.get(), "Session", *session);
+    return answer(std::move(out));
+}
+
+Response confirm_sign_up(Call& c) {
+    auto found = find_user(c, username_of(text(c.body, "Username")));
+    if (!found) return core_failure(found.error());
+    if (!*found) return fail("UserNotFoundException", "Username/client id combination not found.");
+    const Account& account = **found;
+    if (account.email_verified) {
+        return fail("NotAuthorizedException",
+                    "User cannot be confirmed. Current status is CONFIRMED");
+    }
+    auto confirmed = challenges(c).answer_latest(c.site, account.id, kConfirmSignUp,
+                                                 text(c.body, "ConfirmationCode"), c.now);
+    if (!confirmed) {
+        if (confirmed.error().code == Errc::invalid_token) {
+            return fail("ExpiredCodeException",
+                        "Invalid code provided, please request a code again.");
+        }
+        return code_failure(confirmed.error());
+    }
+    if (auto r = c.services.accounts().mark_email_verified(account.id, c.now); !r)
+        return core_failure(r.error());
+    // A session for autoSignIn, so the new user needs no second code.
+    auto session = open_step(c, account, kAutoSignIn);
+    if (!session) return core_failure(session.error());
+    Json out = json_object();
+    json_put(out.get(), "Session", *session);
+    return answer(std::move(out));
+}
+
+Response resend_confirmation_code(Call& c) {
+    auto found = find_user(c, username_of(text(c.body, "Username")));
+    if (!found) return core_failure(found.error());
+    if (!*found) return fail("UserNotFoundException", "Username/client id combination not found.");
+    if ((*found)->email_verified)
+        return fail("InvalidParameterException", "User is already confirmed.");
+    auto session = send_code(c, **found, kConfirmSignUp);
+    if (!session) {
+        if (session.error().code == Errc::rate_limited) {
+            return fail("LimitExceededException",
+                        "Attempt limit exceeded, please try after some time.");
+        }
+        return core_failure(session.error());
+    }
+    Json out = json_object();
+    json_put(out.get(), "CodeDeliveryDetails", delivery_details((*found)->email));
+    return answer(std::move(out));
+}
+
+Response refresh_tokens(Call& c, std::string_view token, bool rotate) {
+    const auto presented = read_refresh_token(c.services, c.request, token);
+    if (!presented) return fail("NotAuthorizedException", "Invalid Refresh Token");
+    Result<RefreshGrant> grant = make_error(Errc::invalid_token);
+    if (rotate) {
+        auto rotated = sessions(c).rotate(c.site, presented->family, presented->jti, c.now);
+        if (rotated) {
+            grant = std::move(rotated->first);
+        } else {
+            grant = rotated.error();
+        }
+    } else {
+        grant = sessions(c).validate(c.site, presented->family, presented->jti, c.now);
+    }
+    if (!grant) {
+        if (grant.error().code == Errc::invalid_token)
+            return fail("NotAuthorizedException", "Invalid Refresh Token");
+        return core_failure(grant.error());
+    }
+    auto account = c.services.accounts().find_by_id(grant->account_id);
+    if (!account) return core_failure(account.error());
+    if (account->disabled) return fail("NotAuthorizedException", "User is disabled.");
+    Json out = json_object();
+    json_put(out.get(), "AuthenticationResult", authentication_result(c, *account, *grant, rotate));
+    if (!rotate) json_put(out.get(), "ChallengeParameters", empty_object());
+    return answer(std::move(out));
+}
+
+Response initiate_auth(Call& c) {
+    const std::string flow = text(c.body, "AuthFlow");
+    const cJSON* params = object(c.body, "AuthParameters");
+    if (flow == "REFRESH_TOKEN_AUTH" || flow == "REFRESH_TOKEN") {
+        // Amplify 6.10 - 6.15 keeps its refresh token across refreshes: no rotation here.
+        return refresh_tokens(c, text(params, "REFRESH_TOKEN"), false);
+    }
+    if (flow != "USER_AUTH") {
+        return fail("InvalidParameterException",
+                    "Only USER_AUTH (EMAIL_OTP) and REFRESH_TOKEN_AUTH are supported.");
+    }
+    auto found = find_user(c, username_of(text(params, "USERNAME")));
+    if (!found) return core_failure(found.error());
+    if (!*found) return fail("UserNotFoundException", "User does not exist.");
+    const Account& account = **found;
+    if (account.disabled) return fail("NotAuthorizedException", "User is disabled.");
+    if (const std::string session = text(c.body, "Session"); !session.empty()) {
+        // autoSignIn after ConfirmSignUp.
+        auto taken = challenges(c).take(c.site, kAutoSignIn, session, c.now);
+        if (!taken || *taken != account.id) return fail("NotAuthorizedException", kSessionExpired);
+        return signed_in(c, account.id);
+    }
+    if (!account.email_verified) return fail("UserNotConfirmedException", "User is not confirmed.");
+    const std::string preferred = text(params, "PREFERRED_CHALLENGE");
+    if (preferred == "EMAIL_OTP") return email_otp_challenge(c, account);
+    if (!preferred.empty())
+        return fail("InvalidParameterException", "Only EMAIL_OTP is available.");
+    auto session = open_step(c, account, kSelectChallenge);
+    if (!session) return core_failure(session.error());
+    Json available(cJSON_CreateArray());
+    cJSON_AddItemToArray(available.get(), cJSON_CreateString("EMAIL_OTP"));
+    Json out = json_object();
+    json_put(out.get(), "ChallengeName", "SELECT_CHALLENGE");
+    json_put(out.get(), "AvailableChallenges", std::move(available));
+    json_put(out.get(), "ChallengeParameters", empty_object());
+    json_put(out.get(), "Session", *session);
+    return answer(std::move(out));
+}
+
+Response respond_to_auth_challenge(Call& c) {
+    const std::string name = text(c.body, "ChallengeName");
+    const cJSON* responses = object(c.body, "ChallengeResponses");
+    const std::string session = text(c.body, "Session");
+    auto found = find_user(c, username_of(text(responses, "USERNAME")));
+    if (!found) return core_failure(found.error());
+    if (!*found) return fail("UserNotFoundException", "User does not exist.");
+    const Account& account = **found;
+    if (name == "SELECT_CHALLENGE") {
+        if (text(responses, "ANSWER") != "EMAIL_OTP") {
+            return fail("InvalidParameterException", "Only EMAIL_OTP is available.");
+        }
+        auto taken = challenges(c).take(c.site, kSelectChallenge, session, c.now);
+        if (!taken || *taken != account.id) return fail("NotAuthorizedException", kSessionExpired);
+        return email_otp_challenge(c, account);
+    }
+    if (name != "EMAIL_OTP")
+        return fail("InvalidParameterException", "Unsupported challenge " + name + ".");
+    auto answered = challenges(c).answer(c.site, kSignInCode, session,
+                                         text(responses, "EMAIL_OTP_CODE"), c.now);
+    if (!answered) return code_failure(answered.error());
+    if (*answered != account.id) return fail("NotAuthorizedException", kSessionExpired);
+    return signed_in(c, account.id);
+}
+
+Response get_tokens_from_refresh_token(Call& c) {
+    return refresh_tokens(c, text(c.body, "RefreshToken"), true);
+}
+
+// The account behind an access token of this site, or the NotAuthorized answer.
+std::variant<Caller, Response> access_caller(Call& c) {
+    const std::string token = text(c.body, "AccessToken");
+    Request as_bearer = c.request;
+    as_bearer.params["HTTP_AUTHORIZATION"] = "Bearer " + token;
+    auto who = authenticate_booking(c.services, as_bearer);
+    if (auto* error = std::get_if<Error>(&who)) return core_failure(*error);
+    if (std::holds_alternative<AuthFailure>(who))
+        return fail("NotAuthorizedException", "Invalid Access Token");
+    auto& caller = std::get<Caller>(who);
+    if (json_string(caller.token.claims.get(), "token_use") != std::string_view("access")) {
+        return fail("NotAuthorizedException", "Invalid Access Token");
+    }
+    return std::move(caller);
+}
+
+Response get_user(Call& c) {
+    auto who = access_caller(c);
+    if (auto* r = std::get_if<Response>(&who)) return std::move(*r);
+    const Account& a = std::get<Caller>(who).account;
+    Json attributes(cJSON_CreateArray());
+    auto attribute = [&](const char* name, const std::string& value) {
+        Json item = json_object();
+        json_put(item.get(), "Name", name);
+        json_put(item.get(), "Value", value);
+        cJSON_AddItemToArray(attributes.get(), item.release());
+    };
+    attribute("email", a.email);
+    attribute("email_verified", a.email_verified ? "true" : "false");
+    attribute("sub", a.public_id);
+    Json out = json_object();
+    json_put(out.get(), "Username", a.public_id);
+    json_put(out.get(), "UserAttributes", std::move(attributes));
+    return answer(std::move(out));
+}
+
+Response revoke_token(Call& c) {
+    const auto presented = read_refresh_token(c.services, c.request, text(c.body, "Token"));
+    if (!presented)
+        return fail("UnsupportedTokenTypeException",
+                    "The token is not a refresh token of this pool.");
+    if (auto r = sessions(c).revoke_family(c.site, presented->family, "revoked", c.now); !r) {
+        return core_failure(r.error());
+    }
+    return answer(empty_object());
+}
+
+Response global_sign_out(Call& c) {
+    auto who = access_caller(c);
+    if (auto* r = std::get_if<Response>(&who)) return std::move(*r);
+    const Account& a = std::get<Caller>(who).account;
+    auto tx = c.services.store->begin();
+    if (!tx) return core_failure(tx.error());
+    if (auto r = sessions(c).revoke_account(a.id, "global_sign_out", c.now); !r)
+        return core_failure(r.error());
+    auto bump = c.services.store->prepare(
+        "UPDATE accounts SET session_version = session_version + 1 WHERE id = ?1");
+    if (!bump) return core_failure(bump.error());
+    bump->bind(1, a.id);
+    if (auto r = bump->run(); !r) return core_failure(r.error());
+    if (auto r = tx->commit(); !r) return core_failure(r.error());
+    return answer(empty_object());
+}
+
+struct Operation {
+    std::string_view name;
+    Response (*run)(Call&);
+};
+
+constexpr Operation kOperations[] = {
+    {"SignUp", sign_up},
+    {"ConfirmSignUp", confirm_sign_up},
+    {"ResendConfirmationCode", resend_confirmation_code},
+    {"InitiateAuth", initiate_auth},
+    {"RespondToAuthChallenge", respond_to_auth_challenge},
+    {"GetTokensFromRefreshToken", get_tokens_from_refresh_token},
+    {"GetUser", get_user},
+    {"RevokeToken", revoke_token},
+    {"GlobalSignOut", global_sign_out},
+};
+
+}  // namespace
+
+Response cognito_endpoint(Services& services, const Request& request) {
+    const std::string target(request.header("X-Amz-Target").value_or(""));
+    if (target.rfind(kTargetPrefix, 0) != 0) {
+        return fail("UnknownOperationException", "Missing or unknown X-Amz-Target.");
+    }
+    const std::string_view name = std::string_view(target).substr(kTargetPrefix.size());
+    const Operation* op = nullptr;
+    for (const auto& candidate : kOperations) {
+        if (candidate.name == name) op = &candidate;
+    }
+    if (op == nullptr)
+        return fail("UnknownOperationException",
+                    "Operation " + std::string(name) + " is not supported.");
+    const std::string media = request.media_type();
+    if (media != "application/x-amz-json-1.1" && !is_json_media_type(media)) {
+        return fail("SerializationException", "Expected Content-Type application/x-amz-json-1.1.",
+                    400);
+    }
+    auto parsed = parse_json_object(request.body);
+    if (!std::holds_alternative<Json>(parsed)) {
+        return fail("SerializationException", "The request body is not a JSON object.", 400);
+    }
+    const Json& body = std::get<Json>(parsed);
+    Call call{services, request, body.get(), site_of(request), unix_now()};
+    return op->run(call);
+}
+
+}  // namespace latchkey
