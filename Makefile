@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 MAKEFLAGS  += --no-print-directory
 
-.PHONY: all deps build run test test-release asan-test format clean
+.PHONY: all deps build run test test-release asan-test node-deps format clean
 
 all: build
 
@@ -22,10 +22,14 @@ run: build
 # The whole suite, on the normal build and on the ASan+UBSan build.
 test: test-release asan-test
 
-test-release: build
+test-release: build node-deps
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
-asan-test: deps
+# The real client libraries the booking tests drive (aws-amplify, the Cognito SDK), from the lock file.
+node-deps: deps
+	@cd tests/node && npm ci --no-audit --no-fund --loglevel=error
+
+asan-test: deps node-deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLATCHKEY_SANITIZE=ON -DBUILD_TESTING=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)

@@ -79,7 +79,7 @@ const std::vector<Row>& rows() {
          IntField{&Config::lockout_duration, 1, 86400, 10}},
         {{"otp_length", "digits in an emailed sign-in code"},
          IntField{&Config::otp_length, 6, 10, 10}},
-        {{"otp_ttl", "seconds an emailed code lives"}, IntField{&Config::otp_ttl, 30, 3600, 10}},
+        {{"otp_ttl", "seconds an emailed code lives"}, IntField{&Config::otp_ttl, 1, 3600, 10}},
         {{"otp_max_attempts", "wrong codes that end a sign-in session"},
          IntField{&Config::otp_max_attempts, 1, 10, 10}},
         {{"otp_per_window", "codes per email per otp_window"},
