@@ -3,6 +3,7 @@
 // contract's shape. fcgi/ makes the protocol-level ones (404, 405, 413, 415, 500); handlers make
 // the rest.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,7 +35,8 @@ struct FieldIssue {
     std::size_t offset = 0;  // for `malformed`: byte offset, and its 1-based line and column
     std::size_t line = 0;
     std::size_t column = 0;
-    std::string detail;  // for `malformed`: the parser's message
+    std::string detail;  // for `malformed`: the parser's message; for `invalid_choice`: the value
+    std::span<const char* const> choices = {};  // for `invalid_choice`: what is permitted
 };
 
 struct Problem {

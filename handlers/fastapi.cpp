@@ -102,9 +102,20 @@ Json validation_entry(const FieldIssue& issue) {
         case Issue::mismatch:
             msg = "values do not match", type = "value_error";
             break;
-        case Issue::invalid_choice:
-            msg = "unexpected value", type = "value_error.const";
+        case Issue::invalid_choice: {
+            // pydantic v1 on a Literal: "unexpected value; permitted: 'en', 'es'".
+            msg = "unexpected value; permitted: ";
+            Json permitted(cJSON_CreateArray());
+            for (std::size_t i = 0; i < issue.choices.size(); ++i) {
+                msg += (i ? ", '" : "'") + std::string(issue.choices[i]) + "'";
+                cJSON_AddItemToArray(permitted.get(), cJSON_CreateString(issue.choices[i]));
+            }
+            type = "value_error.const";
+            ctx = json_object();
+            json_put(ctx.get(), "given", issue.detail);
+            json_put(ctx.get(), "permitted", std::move(permitted));
             break;
+        }
     }
     json_put(entry.get(), "msg", msg);
     json_put(entry.get(), "type", type);
@@ -126,7 +137,8 @@ Response render_fastapi_problem(const Problem& problem) {
         json_put(body.get(), "detail", std::move(detail));
     } else {
         std::string message = problem.message;
-        if (status == 404) message = "Not Found";
+        // FastAPI's own wording for what the router refuses; a handler's 404 keeps its words.
+        if (status == 404 && message.empty()) message = "Not Found";
         if (status == 405) message = "Method Not Allowed";
         if (status == 500) message = "Internal Server Error";
         json_put(body.get(), "detail", message);

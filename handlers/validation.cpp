@@ -46,7 +46,10 @@ std::optional<FieldIssue> check(const FieldRule& rule, std::optional<std::string
             break;
         case FieldKind::choice:
             if (std::find(rule.choices.begin(), rule.choices.end(), value) == rule.choices.end()) {
-                return FieldIssue{name, Issue::invalid_choice};
+                FieldIssue issue{name, Issue::invalid_choice};
+                issue.detail = std::string(value);
+                issue.choices = rule.choices;
+                return issue;
             }
             break;
         case FieldKind::text:
