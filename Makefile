@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 MAKEFLAGS  += --no-print-directory
 
-.PHONY: all deps build run test test-release asan-test node-deps format clean
+.PHONY: all deps build run test test-release asan-test node-deps bench format clean
 
 all: build
 
@@ -18,6 +18,13 @@ build: deps
 # Serves the demo sites on 127.0.0.1 in the foreground; Ctrl-C stops everything.
 run: build
 	@scripts/run-local $(BUILD)/latchkey
+
+# Throughput, latency, memory and start-up against the ceilings, through real nginx (a few
+# minutes): prints a table, writes bench/results.json and docs/performance.png.
+bench: build
+	@scripts/install-deps --bench
+	@cmake --build $(BUILD) --target latchkey-null-responder
+	@scripts/bench $(BENCH_ARGS)
 
 # The whole suite, on the normal build and on the ASan+UBSan build.
 test: test-release asan-test

@@ -1,9 +1,12 @@
 // latchkey: the FastCGI auth service and its command line.
+#include <fcntl.h>
+#include <malloc.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -11,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/commands.hpp"
 #include "core/config.hpp"
 #include "core/keys.hpp"
 #include "core/log.hpp"
@@ -33,6 +37,9 @@ Usage:
   latchkey serve   [options]   answer FastCGI requests (fd 0 under spawn-fcgi, or --listen)
   latchkey migrate [options]   create or upgrade the database, then exit
   latchkey config  [options]   print the effective configuration, then exit
+  latchkey hash calibrate [--target-ms N] [--json]
+                               time argon2id here; print the passes that take about N ms
+                               (default 50) at the configured memory cost
   latchkey --help | --version
 
 Options:
@@ -50,6 +57,9 @@ struct Command {
     std::string name;
     std::string config_file;
     std::vector<std::pair<std::string, std::string>> overrides;
+    std::vector<std::string> operands;  // words after the command, e.g. `calibrate`
+    int target_ms = 50;
+    bool json = false;
 };
 
 int usage_error(const std::string& message) {
@@ -118,7 +128,17 @@ int migrate_command(const Config& config) {
     return 0;
 }
 
+// glibc's default suits a short program, not a long-lived one that now and then needs a
+// password hash's 19 MiB: after the first such block is freed, the dynamic mmap threshold rises
+// above it and every later one stays in a thread's heap for good. A fixed threshold keeps big
+// blocks in mmap, returned to the kernel when freed. (Capping the arenas saved little memory
+// and cost 3% of /me throughput: see docs/performance.md.)
+void tune_malloc() {
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+}
+
 int serve_command(const Config& config) {
+    tune_malloc();
     // Database, key and mail are private to the service; the socket's mode is set explicitly.
     ::umask(027);
     for (const auto& dir : {config.data_dir, config.mail_dir}) {
@@ -134,9 +154,15 @@ int serve_command(const Config& config) {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     const int hash_slots =
         config.hash_concurrency > 0 ? static_cast<int>(config.hash_concurrency) : cores;
+    // By default at most half the request threads are ever busy with passwords (hashing or
+    // waiting to): the other half keep answering cheap requests during a login flood.
+    const int hash_waiting = config.hash_queue_max > 0
+                                 ? static_cast<int>(config.hash_queue_max)
+                                 : std::max(1, static_cast<int>(config.threads) / 2 - hash_slots);
     PasswordHasher hasher(HashParams{static_cast<std::uint64_t>(config.argon2_opslimit),
                                      static_cast<std::size_t>(config.argon2_memlimit_kib) * 1024},
-                          hash_slots, std::chrono::milliseconds(config.hash_queue_ms));
+                          hash_slots, std::chrono::milliseconds(config.hash_queue_ms),
+                          hash_waiting);
     Router router(all_contracts());
     const KeyRing& key_ring = **keys;
 
@@ -208,15 +234,29 @@ int run(int argc, char** argv) {
             const auto eq = v ? v->find('=') : std::string::npos;
             if (eq == std::string::npos) return usage_error("--set needs KEY=VALUE");
             cmd.overrides.emplace_back(v->substr(0, eq), v->substr(eq + 1));
+        } else if (a == "--target-ms") {
+            auto v = next("--target-ms");
+            const int ms = v ? std::atoi(v->c_str()) : 0;
+            if (ms < 1 || ms > 10000) return usage_error("--target-ms needs 1..10000");
+            cmd.target_ms = ms;
+        } else if (a == "--json") {
+            cmd.json = true;
         } else if (!a.empty() && a[0] != '-' && cmd.name.empty()) {
             cmd.name = a;
+        } else if (!a.empty() && a[0] != '-') {
+            cmd.operands.push_back(a);
         } else {
             return usage_error("unknown argument '" + a + "'");
         }
     }
     if (cmd.name.empty()) return usage_error("no command given");
-    if (cmd.name != "serve" && cmd.name != "migrate" && cmd.name != "config") {
+    const bool calibrate =
+        cmd.name == "hash" && cmd.operands == std::vector<std::string>{"calibrate"};
+    if (cmd.name != "serve" && cmd.name != "migrate" && cmd.name != "config" && !calibrate) {
         return usage_error("unknown command '" + cmd.name + "'");
+    }
+    if (!calibrate && !cmd.operands.empty()) {
+        return usage_error("unexpected argument '" + cmd.operands.front() + "'");
     }
     if (sodium_init() < 0) {
         std::cerr << "latchkey: libsodium failed to initialise\n";
@@ -227,6 +267,7 @@ int run(int argc, char** argv) {
     set_log_level(parse_level(config->log_level));
     if (cmd.name == "migrate") return migrate_command(*config);
     if (cmd.name == "config") return config_command(*config);
+    if (calibrate) return hash_calibrate_command(*config, cmd.target_ms, cmd.json);
     return serve_command(*config);
 }
 
@@ -234,6 +275,11 @@ int run(int argc, char** argv) {
 }  // namespace latchkey
 
 int main(int argc, char** argv) {
+    // Started with 0, 1 or 2 closed, the first file opened would take that number: the listening
+    // socket on fd 0 looks like spawn-fcgi's to libfcgi, and a log line would land in a file.
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (fcntl(fd, F_GETFD) == -1) (void)open("/dev/null", O_RDWR);
+    }
     try {
         return latchkey::run(argc, argv);
     } catch (const std::exception& e) {

@@ -1,6 +1,5 @@
 #include "core/mail_transport.hpp"
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +12,7 @@
 #include <fstream>
 
 #include "core/clock.hpp"
+#include "core/curl_library.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
 
@@ -96,12 +96,11 @@ class SendmailTransport final : public MailTransport {
 
 class SmtpTransport final : public MailTransport {
   public:
-    SmtpTransport(std::string url, std::string from, bool require_tls)
-        : url_(std::move(url)), from_(std::move(from)), require_tls_(require_tls) {}
+    SmtpTransport(const CurlLibrary& lib, std::string url, std::string from, bool require_tls)
+        : lib_(lib), url_(std::move(url)), from_(std::move(from)), require_tls_(require_tls) {}
 
     SendOutcome send(const MailMessage& message, const std::string& mime) override {
-        std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(),
-                                                                 &curl_easy_cleanup);
+        std::unique_ptr<CURL, void (*)(CURL*)> curl(lib_.easy_init(), lib_.easy_cleanup);
         if (!curl) return {false, false, "curl_easy_init failed"};
         struct Reader {
             const std::string* data;
@@ -114,32 +113,33 @@ class SmtpTransport final : public MailTransport {
             r->offset += n;
             return n;
         };
-        std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> rcpt(
-            curl_slist_append(nullptr, ("<" + message.to + ">").c_str()), &curl_slist_free_all);
+        std::unique_ptr<curl_slist, void (*)(curl_slist*)> rcpt(
+            lib_.slist_append(nullptr, ("<" + message.to + ">").c_str()), lib_.slist_free_all);
         const std::string from = "<" + mail_address(from_) + ">";
         char error[CURL_ERROR_SIZE] = "";
-        curl_easy_setopt(curl.get(), CURLOPT_URL, url_.c_str());
-        curl_easy_setopt(curl.get(), CURLOPT_MAIL_FROM, from.c_str());
-        curl_easy_setopt(curl.get(), CURLOPT_MAIL_RCPT, rcpt.get());
-        curl_easy_setopt(curl.get(), CURLOPT_READFUNCTION, read);
-        curl_easy_setopt(curl.get(), CURLOPT_READDATA, &reader);
-        curl_easy_setopt(curl.get(), CURLOPT_UPLOAD, 1L);
-        curl_easy_setopt(curl.get(), CURLOPT_USE_SSL,
+        lib_.easy_setopt(curl.get(), CURLOPT_URL, url_.c_str());
+        lib_.easy_setopt(curl.get(), CURLOPT_MAIL_FROM, from.c_str());
+        lib_.easy_setopt(curl.get(), CURLOPT_MAIL_RCPT, rcpt.get());
+        lib_.easy_setopt(curl.get(), CURLOPT_READFUNCTION, read);
+        lib_.easy_setopt(curl.get(), CURLOPT_READDATA, &reader);
+        lib_.easy_setopt(curl.get(), CURLOPT_UPLOAD, 1L);
+        lib_.easy_setopt(curl.get(), CURLOPT_USE_SSL,
                          require_tls_ ? CURLUSESSL_ALL : CURLUSESSL_TRY);
-        curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 10L);
-        curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 60L);
-        curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
-        const CURLcode rc = curl_easy_perform(curl.get());
+        lib_.easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 10L);
+        lib_.easy_setopt(curl.get(), CURLOPT_TIMEOUT, 60L);
+        lib_.easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+        lib_.easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
+        const CURLcode rc = lib_.easy_perform(curl.get());
         if (rc == CURLE_OK) return {true, false, {}};
         long response = 0;
-        curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &response);
+        lib_.easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &response);
         const std::string why =
-            std::string(curl_easy_strerror(rc)) + (error[0] ? ": " : "") + error;
+            std::string(lib_.easy_strerror(rc)) + (error[0] ? ": " : "") + error;
         return {false, response >= 500 && response < 600, why};
     }
 
   private:
+    const CurlLibrary& lib_;
     std::string url_;
     std::string from_;
     bool require_tls_;
@@ -160,10 +160,11 @@ Result<std::unique_ptr<MailTransport>> make_mail_transport(const Config& config)
             std::make_unique<SendmailTransport>(config.sendmail_path));
     }
     if (t.rfind("smtp://", 0) == 0 || t.rfind("smtps://", 0) == 0) {
-        static const bool curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-        if (!curl_ready) return make_error(Errc::config, "libcurl failed to initialise");
-        return std::unique_ptr<MailTransport>(
-            std::make_unique<SmtpTransport>(t, config.mail_from, config.mail_require_tls != 0));
+        std::string why;
+        const CurlLibrary* curl = load_curl(why);
+        if (curl == nullptr) return make_error(Errc::config, why);
+        return std::unique_ptr<MailTransport>(std::make_unique<SmtpTransport>(
+            *curl, t, config.mail_from, config.mail_require_tls != 0));
     }
     return make_error(Errc::config,
                       "mail_transport must be dir, sendmail, smtp://... or smtps://...");

@@ -1,14 +1,21 @@
 #pragma once
 // Password hashing: argon2id through libsodium, verification of imported bcrypt hashes through
-// libcrypt, and admission control: at most `concurrency` hashes run at once (each holds its
-// memory cost), the rest wait up to `max_wait` and then get Errc::busy, so a login flood can
-// neither exhaust memory nor starve cheap requests.
+// libcrypt, and admission control. Hashes run on `concurrency` hashing threads of their own
+// (one per core by default), at a lower scheduling priority than the request threads; callers
+// queue first come, first served, wait up to `max_wait` for a thread and then get Errc::busy.
+// So a login flood can neither exhaust memory (at most `concurrency` hashes hold their memory
+// cost) nor starve the cheap requests, which the kernel runs ahead of hashing.
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
-#include <semaphore>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 #include "core/result.hpp"
 
@@ -19,9 +26,19 @@ struct HashParams {
     std::size_t memlimit_bytes = 19456 * 1024;
 };
 
+// Median wall time of one argon2id hash with `params` on this machine, one thread (`runs` hashes
+// after a warm-up). Errc::busy when the memory cannot be had.
+Result<std::chrono::microseconds> time_one_hash(const HashParams& params, int runs = 5);
+
 class PasswordHasher {
   public:
-    PasswordHasher(HashParams params, int concurrency, std::chrono::milliseconds max_wait);
+    // At most `max_waiting` callers queue; more are refused at once, so that waiting logins can
+    // never hold every request thread while cheap requests queue behind them.
+    PasswordHasher(HashParams params, int concurrency, std::chrono::milliseconds max_wait,
+                   int max_waiting = 1 << 20);
+    ~PasswordHasher();
+    PasswordHasher(const PasswordHasher&) = delete;
+    PasswordHasher& operator=(const PasswordHasher&) = delete;
 
     // A new argon2id hash string ($argon2id$v=19$m=...,t=...,p=1$salt$hash).
     Result<std::string> hash(std::string_view password) const;
@@ -37,15 +54,26 @@ class PasswordHasher {
     bool needs_rehash(std::string_view stored) const;
 
     const HashParams& params() const { return params_; }
+    // What verify_dummy() verifies against: a well-formed argon2id string with params().
+    const std::string& dummy_hash() const { return dummy_hash_; }
 
   private:
-    class Slot;
-    Result<Slot> acquire() const;
+    struct Job;
+    // Runs `work` on a hashing thread and waits for it; Errc::busy when no thread took it
+    // within max_wait_.
+    Result<void> run(const std::function<void()>& work) const;
+    void serve_jobs();
 
     HashParams params_;
     std::chrono::milliseconds max_wait_;
-    mutable std::counting_semaphore<1024> slots_;
+    std::size_t max_waiting_;
     std::string dummy_hash_;
+    mutable std::mutex mutex_;
+    mutable std::condition_variable job_queued_;
+    mutable std::deque<std::shared_ptr<Job>> queue_;
+    bool stopping_ = false;
+    mutable int idle_workers_ = 0;
+    std::vector<std::thread> workers_;
 };
 
 }  // namespace latchkey

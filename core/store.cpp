@@ -1,5 +1,8 @@
 #include "core/store.hpp"
 
+#include <chrono>
+#include <map>
+
 #include "core/clock.hpp"
 #include "core/migrations.hpp"
 
@@ -81,6 +84,24 @@ int Statement::changes() const {
     return sqlite3_changes(sqlite3_db_handle(stmt_));
 }
 
+namespace {
+
+// The writer turn of each database file this process opened, by path.
+std::shared_ptr<std::timed_mutex> writer_turn(const std::string& path) {
+    static std::mutex registry_mutex;
+    static std::map<std::string, std::weak_ptr<std::timed_mutex>> registry;
+    std::lock_guard lock(registry_mutex);
+    auto& slot = registry[path];
+    auto turn = slot.lock();
+    if (!turn) {
+        turn = std::make_shared<std::timed_mutex>();
+        slot = turn;
+    }
+    return turn;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     sqlite3* raw = nullptr;
     const int rc =
@@ -88,6 +109,8 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     auto store = std::make_unique<Store>(Handle{raw});  // closes the handle even on failure
     if (rc != SQLITE_OK) return sqlite_error(raw, rc, "open");
+    store->writer_ = writer_turn(options.path);
+    store->busy_timeout_ms_ = options.busy_timeout_ms;
     // The busy timeout comes before any pragma: several connections opening a new database at
     // once would otherwise fail the journal_mode switch with "database is locked".
     sqlite3_busy_timeout(raw, options.busy_timeout_ms);
@@ -137,18 +160,28 @@ std::int64_t Store::last_insert_rowid() const {
 }
 
 Result<Store::Transaction> Store::begin() {
+    // Already in a transaction: SQLite refuses the nested BEGIN; waiting for our own turn
+    // would only delay that answer.
+    if (sqlite3_get_autocommit(db_) == 0) {
+        return make_error(Errc::storage, "cannot start a transaction within a transaction");
+    }
+    std::unique_lock turn(*writer_, std::chrono::milliseconds(busy_timeout_ms_));
+    if (!turn.owns_lock()) return make_error(Errc::busy, "another writer held the database");
     if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.error();
-    return Transaction(this);
+    return Transaction(this, std::move(turn));
 }
 
 Store::Transaction::~Transaction() {
     if (store_ != nullptr) (void)store_->exec("ROLLBACK");
-}
+}  // then turn_ lets the next writer in
 
 Result<void> Store::Transaction::commit() {
     Store* store = store_;
     auto r = store->exec("COMMIT");
-    if (r) store_ = nullptr;  // on failure the destructor rolls back
+    if (r) {
+        store_ = nullptr;  // on failure the destructor rolls back
+        turn_.unlock();
+    }
     return r;
 }
 

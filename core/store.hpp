@@ -1,10 +1,14 @@
 #pragma once
 // The SQLite store: one Store per thread (connections are not shared), WAL, prepared statements
-// cached per connection, writes in BEGIN IMMEDIATE transactions.
+// cached per connection, writes in BEGIN IMMEDIATE transactions. The connections of one process
+// to one database take turns at writing on a mutex before they ask SQLite: threads then queue
+// and are woken in turn, instead of polling SQLite's lock with the busy handler's sleeps (which
+// cost up to 100 ms per retry and made write latency erratic under load).
 #include <sqlite3.h>
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,14 +74,19 @@ class Store {
     class Transaction {
       public:
         Transaction(const Transaction&) = delete;
-        Transaction(Transaction&& other) noexcept : store_(other.store_) { other.store_ = nullptr; }
+        Transaction(Transaction&& other) noexcept
+            : store_(other.store_), turn_(std::move(other.turn_)) {
+            other.store_ = nullptr;
+        }
         ~Transaction();
         Result<void> commit();
 
       private:
         friend class Store;
-        explicit Transaction(Store* store) : store_(store) {}
+        Transaction(Store* store, std::unique_lock<std::timed_mutex> turn)
+            : store_(store), turn_(std::move(turn)) {}
         Store* store_;
+        std::unique_lock<std::timed_mutex> turn_;  // released after COMMIT or ROLLBACK
     };
     Result<Transaction> begin();
 
@@ -88,6 +97,8 @@ class Store {
 
   private:
     sqlite3* db_;
+    std::shared_ptr<std::timed_mutex> writer_;  // shared by this process's Stores of one file
+    int busy_timeout_ms_ = 5000;
     struct StmtDeleter {
         void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
     };

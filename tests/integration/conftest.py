@@ -82,8 +82,9 @@ class Client:
 
 
 class Stack:
-    def __init__(self, extra_settings=None, spawn_fcgi=False):
+    def __init__(self, extra_settings=None, spawn_fcgi=False, extra_servers=""):
         self.spawn_fcgi = spawn_fcgi  # start under spawn-fcgi: the socket arrives on fd 0
+        self.extra_servers = extra_servers  # nginx server blocks added to the rendered config
         self.dir = tempfile.mkdtemp(prefix="latchkey-test-")
         # nginx's workers run as nobody when the suite runs as root: they must reach the socket.
         os.chmod(self.dir, 0o755)
@@ -153,8 +154,12 @@ class Stack:
         for site in SITES:
             args += ["--port", f"{site}={self.ports[site]}"]
         args += ["--origin", f"gateway={FRONTEND_ORIGIN}"]
+        rendered = subprocess.run(args, check=True, stdout=subprocess.PIPE, text=True).stdout
+        if self.extra_servers:
+            end = rendered.rstrip().rindex("}")  # the end of the http block
+            rendered = rendered[:end] + self.extra_servers + "\n}\n"
         with open(conf, "w") as f:
-            subprocess.run(args, check=True, stdout=f)
+            f.write(rendered)
         # TZ=UTC: nginx's $time_iso8601 then ends in +00:00, which nginx.conf turns into Z.
         self.nginx = subprocess.Popen(["nginx", "-p", self.ngx, "-c", conf, "-e",
                                        os.path.join(self.ngx, "error.log"), "-g", "daemon off;"],

@@ -2,6 +2,7 @@
 
 #include <crypt.h>
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <latch>
 #include <thread>
@@ -62,6 +63,52 @@ TEST(PasswordHasher, UnknownFormatsNeverMatch) {
         ASSERT_TRUE(r.ok()) << stored;
         EXPECT_FALSE(*r) << stored;
     }
+}
+
+TEST(PasswordHasher, TheDummyHashIsAWellFormedHashWithTheRealParameters) {
+    // A malformed dummy would fail verification at once: an unknown email would answer faster
+    // than a wrong password.
+    PasswordHasher hasher(kFast, 1, std::chrono::seconds(5));
+    EXPECT_EQ(crypto_pwhash_str_needs_rehash(hasher.dummy_hash().c_str(), kFast.opslimit,
+                                             kFast.memlimit_bytes),
+              0)
+        << hasher.dummy_hash();
+    EXPECT_TRUE(hasher.verify_dummy("any password").ok());
+    auto matched = hasher.verify(hasher.dummy_hash(), "");
+    ASSERT_TRUE(matched.ok());
+    EXPECT_FALSE(*matched);
+    PasswordHasher other(kFast, 1, std::chrono::seconds(5));
+    EXPECT_NE(hasher.dummy_hash(), other.dummy_hash()) << "random salt and digest";
+}
+
+TEST(PasswordHasher, AnIdleHashingThreadTakesAJobEvenWithNoQueueTime) {
+    PasswordHasher hasher(kFast, 2, std::chrono::milliseconds(0));
+    for (int i = 0; i < 5; ++i) EXPECT_TRUE(hasher.hash("pw").ok());
+}
+
+TEST(PasswordHasher, AFullQueueRefusesAtOnce) {
+    // One hashing thread, one waiter allowed: of five callers released together, the ones that
+    // find the thread and the queue taken are refused without waiting the queue time.
+    PasswordHasher hasher(HashParams{3, 32 * 1024 * 1024}, 1, std::chrono::seconds(30), 1);
+    constexpr int kCallers = 5;
+    std::latch go(kCallers);
+    std::atomic<int> computed{0}, busy{0};
+    std::vector<std::thread> callers;
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < kCallers; ++i) {
+        callers.emplace_back([&] {
+            go.arrive_and_wait();
+            auto r = hasher.hash("pw");
+            if (r.ok()) ++computed;
+            if (!r.ok() && r.error().code == Errc::busy) ++busy;
+        });
+    }
+    for (auto& t : callers) t.join();
+    EXPECT_GE(busy.load(), 1);
+    EXPECT_GE(computed.load(), 1);
+    EXPECT_EQ(computed.load() + busy.load(), kCallers);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(25))
+        << "refusals do not wait out the 30 s queue time";
 }
 
 TEST(PasswordHasher, AFullPoolAnswersBusyAfterTheQueueTime) {

@@ -1,0 +1,87 @@
+// `latchkey hash calibrate`: what a hash costs on this machine, and which parameters cost the
+// time an operator chooses. At a fixed memory cost, time is a fixed part (filling the memory)
+// plus a part per pass (opslimit), so two measurements predict the passes; the prediction is
+// then measured too.
+#include <sodium.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "core/json.hpp"
+#include "core/password.hpp"
+
+namespace latchkey {
+namespace {
+
+// OWASP's floor for argon2id: 19 MiB with two passes (one pass needs 46 MiB).
+constexpr std::uint64_t kMinPasses = 2;
+
+double ms(std::chrono::microseconds t) {
+    return static_cast<double>(t.count()) / 1000.0;
+}
+
+}  // namespace
+
+int hash_calibrate_command(const Config& config, int target_ms, bool json) {
+    const HashParams configured{static_cast<std::uint64_t>(config.argon2_opslimit),
+                                static_cast<std::size_t>(config.argon2_memlimit_kib) * 1024};
+    const HashParams interactive{crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                 crypto_pwhash_MEMLIMIT_INTERACTIVE};
+    auto now = time_one_hash(configured);
+    auto reference = time_one_hash(interactive);
+    if (!now || !reference) {
+        std::cerr << "latchkey: cannot hash: out of memory\n";
+        return 1;
+    }
+    HashParams longer = configured;
+    longer.opslimit = configured.opslimit * 2 + 2;
+    auto slower = time_one_hash(longer);
+    if (!slower) {
+        std::cerr << "latchkey: cannot hash: out of memory\n";
+        return 1;
+    }
+    const double per_pass = std::max(
+        0.001, (ms(*slower) - ms(*now)) / static_cast<double>(longer.opslimit - configured.opslimit));
+    const double fixed = ms(*now) - per_pass * static_cast<double>(configured.opslimit);
+    HashParams suggested = configured;
+    suggested.opslimit = std::max<std::uint64_t>(
+        kMinPasses, static_cast<std::uint64_t>(std::llround((target_ms - fixed) / per_pass)));
+    auto measured = time_one_hash(suggested);
+    if (!measured) {
+        std::cerr << "latchkey: cannot hash: out of memory\n";
+        return 1;
+    }
+    const auto memlimit_kib = static_cast<std::int64_t>(configured.memlimit_bytes / 1024);
+    if (json) {
+        Json out = json_object();
+        json_put(out.get(), "opslimit", static_cast<std::int64_t>(configured.opslimit));
+        json_put(out.get(), "memlimit_kib", memlimit_kib);
+        cJSON_AddNumberToObject(out.get(), "ms_per_hash", ms(*now));
+        cJSON_AddNumberToObject(out.get(), "interactive_ms_per_hash", ms(*reference));
+        json_put(out.get(), "target_ms", static_cast<std::int64_t>(target_ms));
+        json_put(out.get(), "suggested_opslimit", static_cast<std::int64_t>(suggested.opslimit));
+        cJSON_AddNumberToObject(out.get(), "suggested_ms_per_hash", ms(*measured));
+        std::cout << json_render(out.get()) << "\n";
+        return 0;
+    }
+    std::printf("argon2id on this machine, one thread (median of 5):\n");
+    std::printf("  configured    t=%llu m=%lld KiB  %7.1f ms\n",
+                static_cast<unsigned long long>(configured.opslimit),
+                static_cast<long long>(memlimit_kib), ms(*now));
+    std::printf("  interactive   t=%llu m=%zu KiB  %7.1f ms  (libsodium's INTERACTIVE limits)\n",
+                static_cast<unsigned long long>(interactive.opslimit),
+                interactive.memlimit_bytes / 1024, ms(*reference));
+    std::printf("\nfor about %d ms per hash, keeping the memory cost:\n", target_ms);
+    std::printf("  argon2_opslimit = %llu\n  argon2_memlimit_kib = %lld\n  (measured: %.1f ms)\n",
+                static_cast<unsigned long long>(suggested.opslimit),
+                static_cast<long long>(memlimit_kib), ms(*measured));
+    if (suggested.opslimit == kMinPasses && ms(*measured) > target_ms * 1.5) {
+        std::printf("  the OWASP floor (t=2) already takes longer than the target\n");
+    }
+    return 0;
+}
+
+}  // namespace latchkey
