@@ -41,22 +41,34 @@ const sdk = new CognitoIdentityProviderClient({
 const unique = (tag) => `${tag}-${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// The newest code mailed to `email` that is not in `seen`, waiting for the delivery worker.
-async function codeFor(email, seen = new Set()) {
-  for (let i = 0; i < 200; i++) {
-    const names = readdirSync(mailDir).filter((n) => n.endsWith('.eml')).sort().reverse();
-    for (const name of names) {
-      const raw = readFileSync(join(mailDir, name), 'latin1');
-      if (!raw.includes(`\r\nTo: ${email}\r\n`)) continue;
-      for (const block of raw.split(/\r\n\r\n/).slice(1)) {
-        const text = Buffer.from(block.replace(/\r\n--.*$/s, '').replace(/\s+/g, ''), 'base64').toString('utf8');
-        const match = /sign-in code is (\d+)/.exec(text);
-        if (match && !seen.has(match[1])) return match[1];
-      }
+// The codes mailed to `email` so far, in delivery order (the dir transport names files so).
+function codesMailedTo(email) {
+  const codes = [];
+  for (const name of readdirSync(mailDir).filter((n) => n.endsWith('.eml')).sort()) {
+    const raw = readFileSync(join(mailDir, name), 'latin1');
+    if (!raw.includes(`\r\nTo: ${email}\r\n`)) continue;
+    for (const block of raw.split(/\r\n\r\n/).slice(1)) {
+      const text = Buffer.from(block.replace(/\r\n--.*$/s, '').replace(/\s+/g, ''), 'base64').toString('utf8');
+      const match = /sign-in code is (\d+)/.exec(text);
+      if (match) codes.push(match[1]);
     }
-    await sleep(50);
   }
-  throw new Error(`no new code mailed to ${email}`);
+  return codes;
+}
+
+// Call before the request that mails a code, await what it returns after: the code of the
+// first mail to `email` delivered since the call, waiting for the delivery worker. (Taking the
+// newest code instead races the worker and can answer with an older one.)
+function nextCode(email) {
+  const before = codesMailedTo(email).length;
+  return async () => {
+    for (let i = 0; i < 200; i++) {
+      const codes = codesMailedTo(email);
+      if (codes.length > before) return codes[before];
+      await sleep(50);
+    }
+    throw new Error(`no new code mailed to ${email}`);
+  };
 }
 
 async function customers(method, token, body) {
@@ -71,6 +83,7 @@ async function customers(method, token, body) {
 const seedProfile = { name: 'María García', phone: '+34 612 345 678', preferred_language: 'en' };
 
 async function signUpAndAutoSignIn(email) {
+  const code = nextCode(email);
   const up = await signUp({
     username: email,
     options: { userAttributes: { email }, autoSignIn: { authFlowType: 'USER_AUTH' } },
@@ -78,29 +91,31 @@ async function signUpAndAutoSignIn(email) {
   assert.equal(up.isSignUpComplete, false);
   assert.equal(up.nextStep.signUpStep, 'CONFIRM_SIGN_UP');
   assert.equal(up.nextStep.codeDeliveryDetails.deliveryMedium, 'EMAIL');
-  const confirmed = await confirmSignUp({ username: email, confirmationCode: await codeFor(email) });
+  const confirmed = await confirmSignUp({ username: email, confirmationCode: await code() });
   assert.equal(confirmed.nextStep.signUpStep, 'COMPLETE_AUTO_SIGN_IN');
   const signedIn = await autoSignIn();  // no second code: ConfirmSignUp returned a Session
   assert.equal(signedIn.isSignedIn, true);
   return up.userId;
 }
 
-async function signInWithCode(email, seen = new Set()) {
+async function signInWithCode(email) {
+  const code = nextCode(email);
   const started = await signIn({ username: email, options: { authFlowType: 'USER_AUTH', preferredChallenge: 'EMAIL_OTP' } });
   assert.equal(started.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE');
-  const done = await confirmSignIn({ challengeResponse: await codeFor(email, seen) });
+  const done = await confirmSignIn({ challengeResponse: await code() });
   assert.equal(done.isSignedIn, true);
   assert.equal(done.nextStep.signInStep, 'DONE');
 }
 
 async function sdkSignIn(email) {
+  const code = nextCode(email);
   const started = await sdk.send(new InitiateAuthCommand({
     ClientId: clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: email, PREFERRED_CHALLENGE: 'EMAIL_OTP' },
   }));
   assert.equal(started.ChallengeName, 'EMAIL_OTP');
   const done = await sdk.send(new RespondToAuthChallengeCommand({
     ClientId: clientId, ChallengeName: 'EMAIL_OTP', Session: started.Session,
-    ChallengeResponses: { USERNAME: email, EMAIL_OTP_CODE: await codeFor(email) },
+    ChallengeResponses: { USERNAME: email, EMAIL_OTP_CODE: await code() },
   }));
   return done.AuthenticationResult;
 }
@@ -149,11 +164,12 @@ test('sign-in without a preferred challenge goes through SELECT_CHALLENGE', asyn
   const email = unique('select');
   await signUpAndAutoSignIn(email);
   await signOut();
+  const code = nextCode(email);
   const started = await signIn({ username: email, options: { authFlowType: 'USER_AUTH' } });
   assert.equal(started.nextStep.signInStep, 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION');
   const chosen = await confirmSignIn({ challengeResponse: 'EMAIL_OTP' });
   assert.equal(chosen.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE');
-  const done = await confirmSignIn({ challengeResponse: await codeFor(email) });
+  const done = await confirmSignIn({ challengeResponse: await code() });
   assert.equal(done.isSignedIn, true);
   await signOut();
 });
@@ -162,8 +178,9 @@ test('three wrong codes end the sign-in session', async () => {
   const email = unique('wrong');
   await signUpAndAutoSignIn(email);
   await signOut();
+  const code = nextCode(email);
   await signIn({ username: email, options: { authFlowType: 'USER_AUTH', preferredChallenge: 'EMAIL_OTP' } });
-  const right = await codeFor(email);
+  const right = await code();
   const wrong = right === '00000000' ? '11111111' : '00000000';
   for (let i = 0; i < 3; i++) {
     await assert.rejects(confirmSignIn({ challengeResponse: wrong }), { name: 'CodeMismatchException' });
