@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
         std::perror("FCGX_OpenSocket");
         return 1;
     }
-    chmod(path.c_str(), 0666);  // nginx's workers may run as another user (root starts them as nobody)
+    chmod(path.c_str(),
+          0666);  // nginx's workers may run as another user (root starts them as nobody)
     std::vector<std::thread> pool;
     for (int i = 0; i < threads; ++i) pool.emplace_back(answer_forever, fd);
     for (auto& t : pool) t.join();

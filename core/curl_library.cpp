@@ -30,16 +30,15 @@ const CurlLibrary* load_curl(std::string& error) {
             return;
         }
         CURLcode (*global_init)(long) = nullptr;
-        const bool complete =
-            bind(library, "curl_global_init", global_init) &&
-            bind(library, "curl_easy_init", curl.easy_init) &&
-            bind(library, "curl_easy_cleanup", curl.easy_cleanup) &&
-            bind(library, "curl_easy_setopt", curl.easy_setopt) &&
-            bind(library, "curl_easy_perform", curl.easy_perform) &&
-            bind(library, "curl_easy_getinfo", curl.easy_getinfo) &&
-            bind(library, "curl_easy_strerror", curl.easy_strerror) &&
-            bind(library, "curl_slist_append", curl.slist_append) &&
-            bind(library, "curl_slist_free_all", curl.slist_free_all);
+        const bool complete = bind(library, "curl_global_init", global_init) &&
+                              bind(library, "curl_easy_init", curl.easy_init) &&
+                              bind(library, "curl_easy_cleanup", curl.easy_cleanup) &&
+                              bind(library, "curl_easy_setopt", curl.easy_setopt) &&
+                              bind(library, "curl_easy_perform", curl.easy_perform) &&
+                              bind(library, "curl_easy_getinfo", curl.easy_getinfo) &&
+                              bind(library, "curl_easy_strerror", curl.easy_strerror) &&
+                              bind(library, "curl_slist_append", curl.slist_append) &&
+                              bind(library, "curl_slist_free_all", curl.slist_free_all);
         if (!complete) {
             failure = "libcurl.so.4 lacks a function Latchkey needs";
             return;

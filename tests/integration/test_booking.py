@@ -9,20 +9,12 @@ import uuid
 
 import pytest
 
+from booking_support import AMZ_JSON, code_in, cognito, sign_in, sign_up
 from conftest import unique
 
 ISO_Z = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-AMZ_JSON = "application/x-amz-json-1.1"
 CUSTOMER_FIELDS = {"customer_id", "email", "cognito_sub", "name", "phone", "preferred_language",
                    "email_verified", "created_at", "updated_at"}
-
-
-def cognito(client, op, body, path="/cognito", content_type=AMZ_JSON, raw=None):
-    headers = {"Content-Type": content_type}
-    if op is not None:
-        headers["X-Amz-Target"] = "AWSCognitoIdentityProviderService." + op
-    return client.request("POST", path, body=raw if raw is not None else json.dumps(body),
-                          headers=headers)
 
 
 def assert_aws_error(r, status, error_type):
@@ -40,49 +32,17 @@ def claims(token):
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
-def code_in(message):
-    return re.search(r"code is (\d+)", message.get_body(preferencelist=("plain",)).get_content()).group(1)
-
-
-def sign_up(stack, client, email):
-    r = cognito(client, "SignUp", {"ClientId": "demo", "Username": email,
-                                   "UserAttributes": [{"Name": "email", "Value": email}]})
-    assert r.status == 200, r
-    [message] = stack.wait_for_mail(email)
-    r = cognito(client, "ConfirmSignUp", {"ClientId": "demo", "Username": email,
-                                          "ConfirmationCode": code_in(message)})
-    assert r.status == 200, r
-
-
-def sign_in(stack, client, email):
-    """An email-OTP sign-in; returns AuthenticationResult (IdToken, AccessToken, RefreshToken)."""
-    before = len(stack.wait_for_mail(email, count=1))
-    r = cognito(client, "InitiateAuth", {
-        "ClientId": "demo", "AuthFlow": "USER_AUTH",
-        "AuthParameters": {"USERNAME": email, "PREFERRED_CHALLENGE": "EMAIL_OTP"}})
-    assert r.status == 200, r
-    assert r.json()["ChallengeName"] == "EMAIL_OTP"
-    session = r.json()["Session"]
-    message = stack.wait_for_mail(email, count=before + 1)[-1]
-    r = cognito(client, "RespondToAuthChallenge", {
-        "ClientId": "demo", "ChallengeName": "EMAIL_OTP", "Session": session,
-        "ChallengeResponses": {"USERNAME": email, "EMAIL_OTP_CODE": code_in(message)}})
-    assert r.status == 200, r
-    return r.json()["AuthenticationResult"]
+def fresh_user(stack, booking):
+    """A new confirmed, signed-in user: (email, AuthenticationResult)."""
+    email = f"{unique('bk')}@example.com"
+    sign_up(stack, booking, email)
+    return email, sign_in(stack, booking, email)
 
 
 @pytest.fixture(scope="module")
 def user(stack, booking):
-    """A confirmed, signed-in user: (email, AuthenticationResult)."""
-    email = f"{unique('bk')}@example.com"
-    sign_up(stack, booking, email)
-    return email, sign_in(stack, booking, email)
-
-
-def fresh_user(stack, booking):
-    email = f"{unique('bk')}@example.com"
-    sign_up(stack, booking, email)
-    return email, sign_in(stack, booking, email)
+    """One such user shared by the tests that do not change it."""
+    return fresh_user(stack, booking)
 
 
 def bearer(token):
@@ -362,7 +322,8 @@ def test_a_wrong_confirmation_code_confirms_nothing(stack, booking):
     email = f"{unique('bk')}@example.com"
     assert cognito(booking, "SignUp", {"ClientId": "demo", "Username": email}).status == 200
     [message] = stack.wait_for_mail(email)
-    wrong = "0" * len(code_in(message)) if code_in(message) != "0" * len(code_in(message)) else "1" * 8
+    code = code_in(message)
+    wrong = "0" * len(code) if code != "0" * len(code) else "1" * len(code)
     r = cognito(booking, "ConfirmSignUp", {"ClientId": "demo", "Username": email,
                                            "ConfirmationCode": wrong})
     assert_aws_error(r, 400, "CodeMismatchException")

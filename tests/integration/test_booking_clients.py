@@ -1,7 +1,6 @@
 """The booking contract with the real clients: tests/node/*.test.mjs drive aws-amplify v6 and
 @aws-sdk/client-cognito-identity-provider (from npm, `make test` runs `npm ci`) against the booking
 site through real nginx. This module starts the stacks and runs them under `node --test`."""
-import json
 import os
 import re
 import shutil
@@ -10,6 +9,7 @@ import time
 
 import pytest
 
+from booking_support import sign_up
 from conftest import ROOT, Stack, unique
 
 NODE_DIR = os.path.join(ROOT, "tests", "node")
@@ -47,18 +47,6 @@ def run_node(script, stack, name=None, **env):
         assert re.search(r"^# pass 1$", r.stdout, re.M), r.stdout
 
 
-def cognito(client, op, body):
-    r = client.request("POST", "/cognito", body=json.dumps(body),
-                       headers={"Content-Type": "application/x-amz-json-1.1",
-                                "X-Amz-Target": "AWSCognitoIdentityProviderService." + op})
-    return r.status, r.json()
-
-
-def code_for(stack, address):
-    [message] = stack.wait_for_mail(address)
-    return re.search(r"code is (\d+)", message.get_body(preferencelist=("plain",)).get_content()).group(1)
-
-
 @pytest.mark.parametrize("scenario", scenarios("booking.test.mjs"))
 def test_amplify_and_the_sdk(stack, scenario):
     run_node("booking.test.mjs", stack, scenario)
@@ -69,12 +57,7 @@ def test_expired_codes_and_the_sending_limit():
     try:
         c = s.client("booking")
         address = f"{unique('exp')}@example.com"
-        status, _ = cognito(c, "SignUp", {"ClientId": "demo", "Username": address,
-                                          "UserAttributes": [{"Name": "email", "Value": address}]})
-        assert status == 200
-        status, _ = cognito(c, "ConfirmSignUp", {"ClientId": "demo", "Username": address,
-                                                 "ConfirmationCode": code_for(s, address)})
-        assert status == 200
+        sign_up(s, c, address)
         limited = f"{unique('limit')}@example.com"
         run_node("expired.test.mjs", s, LATCHKEY_CONFIRMED_EMAIL=address, LATCHKEY_LIMIT_EMAIL=limited)
         # Five codes went out and the refused sixth was never queued.

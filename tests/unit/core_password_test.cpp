@@ -25,6 +25,28 @@ std::string bcrypt(const char* prefix, const char* password) {
     return hash ? hash : "";
 }
 
+// Releases `callers` threads at the same instant, each hashing once with `hasher`: how many
+// computed and how many were refused as busy.
+struct Outcomes {
+    int computed = 0;
+    int busy = 0;
+};
+Outcomes hash_all_at_once(const PasswordHasher& hasher, int callers) {
+    std::latch go(callers);
+    std::atomic<int> computed{0}, busy{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < callers; ++i) {
+        threads.emplace_back([&] {
+            go.arrive_and_wait();
+            auto r = hasher.hash("pw");
+            if (r.ok()) ++computed;
+            if (!r.ok() && r.error().code == Errc::busy) ++busy;
+        });
+    }
+    for (auto& t : threads) t.join();
+    return {computed.load(), busy.load()};
+}
+
 TEST(PasswordHasher, HashesWithArgon2idAndVerifies) {
     PasswordHasher hasher(kFast, 2, std::chrono::seconds(5));
     auto hash = hasher.hash("correct horse");
@@ -91,22 +113,11 @@ TEST(PasswordHasher, AFullQueueRefusesAtOnce) {
     // find the thread and the queue taken are refused without waiting the queue time.
     PasswordHasher hasher(HashParams{3, 32 * 1024 * 1024}, 1, std::chrono::seconds(30), 1);
     constexpr int kCallers = 5;
-    std::latch go(kCallers);
-    std::atomic<int> computed{0}, busy{0};
-    std::vector<std::thread> callers;
     const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < kCallers; ++i) {
-        callers.emplace_back([&] {
-            go.arrive_and_wait();
-            auto r = hasher.hash("pw");
-            if (r.ok()) ++computed;
-            if (!r.ok() && r.error().code == Errc::busy) ++busy;
-        });
-    }
-    for (auto& t : callers) t.join();
-    EXPECT_GE(busy.load(), 1);
-    EXPECT_GE(computed.load(), 1);
-    EXPECT_EQ(computed.load() + busy.load(), kCallers);
+    const Outcomes o = hash_all_at_once(hasher, kCallers);
+    EXPECT_GE(o.busy, 1);
+    EXPECT_GE(o.computed, 1);
+    EXPECT_EQ(o.computed + o.busy, kCallers);
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(25))
         << "refusals do not wait out the 30 s queue time";
 }
@@ -116,21 +127,10 @@ TEST(PasswordHasher, AFullPoolAnswersBusyAfterTheQueueTime) {
     // taking far longer than the release, one computes and the others are refused at once.
     PasswordHasher hasher(HashParams{3, 32 * 1024 * 1024}, 1, std::chrono::milliseconds(0));
     constexpr int kCallers = 4;
-    std::latch go(kCallers);
-    std::atomic<int> computed{0}, busy{0};
-    std::vector<std::thread> callers;
-    for (int i = 0; i < kCallers; ++i) {
-        callers.emplace_back([&] {
-            go.arrive_and_wait();
-            auto r = hasher.hash("pw");
-            if (r.ok()) ++computed;
-            if (!r.ok() && r.error().code == Errc::busy) ++busy;
-        });
-    }
-    for (auto& t : callers) t.join();
-    EXPECT_GE(computed.load(), 1);
-    EXPECT_GE(busy.load(), 1);
-    EXPECT_EQ(computed.load() + busy.load(), kCallers);
+    const Outcomes o = hash_all_at_once(hasher, kCallers);
+    EXPECT_GE(o.computed, 1);
+    EXPECT_GE(o.busy, 1);
+    EXPECT_EQ(o.computed + o.busy, kCallers);
     EXPECT_TRUE(hasher.hash("after").ok()) << "the slot comes back";
 }
 
