@@ -137,9 +137,7 @@ Response render_fastapi_problem(const Problem& problem) {
         json_put(body.get(), "detail", std::move(detail));
     } else {
         std::string message = problem.message;
-        // FastAPI's own wording for what the router refuses; a handler's 404 keeps its words.
-        if (status == 404 && message.empty()) message = "Not Found";
-        if (status == 405) message = "Method Not Allowed";
+        // The router already words 404 and 405 as FastAPI does; its 500 text is FastAPI's own.
         if (status == 500) message = "Internal Server Error";
         json_put(body.get(), "detail", message);
     }
