@@ -75,6 +75,10 @@ PasswordHasher::PasswordHasher(HashParams params, int concurrency,
     for (int i = 0; i < std::max(1, concurrency); ++i) {
         workers_.emplace_back([this] { serve_jobs(); });
     }
+    // A caller right after construction must find the threads idle, not still starting: with no
+    // queue time it would otherwise be refused as busy by a service that is doing nothing.
+    std::unique_lock lock(mutex_);
+    worker_idle_.wait(lock, [&] { return idle_workers_ == static_cast<int>(workers_.size()); });
 }
 
 PasswordHasher::~PasswordHasher() {
@@ -93,6 +97,7 @@ void PasswordHasher::serve_jobs() {
     std::unique_lock lock(mutex_);
     while (true) {
         ++idle_workers_;
+        worker_idle_.notify_all();
         job_queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
         --idle_workers_;
         if (stopping_ && queue_.empty()) return;

@@ -70,6 +70,7 @@ class PasswordHasher {
     std::string dummy_hash_;
     mutable std::mutex mutex_;
     mutable std::condition_variable job_queued_;
+    mutable std::condition_variable worker_idle_;
     mutable std::deque<std::shared_ptr<Job>> queue_;
     bool stopping_ = false;
     mutable int idle_workers_ = 0;
