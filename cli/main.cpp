@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -48,6 +49,12 @@ Options:
   --threads N        worker threads
   --data-dir DIR     where the embedded defaults live (default: ./var)
   --set KEY=VALUE    any configuration key (repeatable)
+  --listen-fd N      serve the listening socket already open on descriptor N (what SIGHUP's
+                     reload passes to the next image of the process)
+
+Signals (serve): SIGTERM or SIGINT finish the requests in flight and exit 0; SIGHUP checks the
+configuration again and, when it is valid, finishes the requests in flight and starts again with
+it on the same socket and process id (log_file is reopened); an invalid one is logged and ignored.
 
 Every key can also be set as LATCHKEY_<KEY> in the environment; the file comes first, then the
 environment, then the command line. `latchkey config` lists the keys.
@@ -60,6 +67,7 @@ struct Command {
     std::vector<std::string> operands;  // words after the command, e.g. `calibrate`
     int target_ms = 50;
     bool json = false;
+    int listen_fd = -1;  // --listen-fd: the socket a reloading image handed over
 };
 
 int usage_error(const std::string& message) {
@@ -137,7 +145,25 @@ void tune_malloc() {
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 }
 
-int serve_command(const Config& config) {
+// Log lines go to log_file when one is set: it is opened (again) at every start, which is how
+// SIGHUP's reload reopens a rotated log.
+Result<void> open_log_file(const Config& config) {
+    if (config.log_file.empty()) return {};
+    const int fd = ::open(config.log_file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        return make_error(Errc::config,
+                          "cannot open log_file " + config.log_file + ": " + std::strerror(errno));
+    }
+    ::dup2(fd, STDERR_FILENO);
+    ::close(fd);
+    return {};
+}
+
+int serve_command(const Config& config, const Command& cmd) {
+    block_control_signals();  // before the hashing and mail threads exist
+    // A file-size limit reached is a failed write (503, logged), not a reason to die.
+    ::signal(SIGXFSZ, SIG_IGN);
+    if (auto r = open_log_file(config); !r) return fail(r.error());
     tune_malloc();
     // Database, key and mail are private to the service; the socket's mode is set explicitly.
     ::umask(027);
@@ -184,9 +210,18 @@ int serve_command(const Config& config) {
         services->mail_worker = &mail_worker;
         return services;
     };
-    ServerOptions options{config.listen, static_cast<int>(config.socket_mode), config.socket_group,
-                          static_cast<int>(config.threads),
-                          static_cast<std::size_t>(config.max_body_bytes)};
+    ServerOptions options;
+    options.listen = config.listen;
+    options.socket_mode = static_cast<int>(config.socket_mode);
+    options.socket_group = config.socket_group;
+    options.threads = static_cast<int>(config.threads);
+    options.max_body_bytes = static_cast<std::size_t>(config.max_body_bytes);
+    options.inherited_fd = cmd.listen_fd;
+    options.may_reload = [&cmd] {
+        auto next = effective_config(cmd);
+        if (!next) log_event(LogLevel::error, "configuration", {{"error", next.error().detail}});
+        return next.ok();
+    };
     return run_server(options, router, factory);
 }
 
@@ -201,6 +236,26 @@ int config_command(const Config& config) {
     for (const auto& key : config_keys())
         std::cout << "#   " << key.name << ": " << key.help << "\n";
     return 0;
+}
+
+// SIGHUP's reload: this program again, with the same arguments and the listening socket.
+int exec_again(std::vector<std::string> args, int listen_fd) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--listen-fd") {
+            args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
+                       args.begin() + static_cast<std::ptrdiff_t>(std::min(i + 2, args.size())));
+            break;
+        }
+    }
+    args.insert(args.begin(), "latchkey");
+    args.push_back("--listen-fd");
+    args.push_back(std::to_string(listen_fd));
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv("/proc/self/exe", argv.data());
+    log_event(LogLevel::error, "reload: cannot exec", {{"error", std::strerror(errno)}});
+    return 1;
 }
 
 int run(int argc, char** argv) {
@@ -239,6 +294,12 @@ int run(int argc, char** argv) {
             const int ms = v ? std::atoi(v->c_str()) : 0;
             if (ms < 1 || ms > 10000) return usage_error("--target-ms needs 1..10000");
             cmd.target_ms = ms;
+        } else if (a == "--listen-fd") {
+            auto v = next("--listen-fd");
+            const int fd = v ? std::atoi(v->c_str()) : -1;
+            if (!v || fd < 0 || std::to_string(fd) != *v)
+                return usage_error("--listen-fd needs a descriptor");
+            cmd.listen_fd = fd;
         } else if (a == "--json") {
             cmd.json = true;
         } else if (!a.empty() && a[0] != '-' && cmd.name.empty()) {
@@ -268,7 +329,9 @@ int run(int argc, char** argv) {
     if (cmd.name == "migrate") return migrate_command(*config);
     if (cmd.name == "config") return config_command(*config);
     if (calibrate) return hash_calibrate_command(*config, cmd.target_ms, cmd.json);
-    return serve_command(*config);
+    const int served = serve_command(*config, cmd);
+    if (served == kReloadRequested) return exec_again(args, listening_fd_for_reload());
+    return served;
 }
 
 }  // namespace

@@ -17,6 +17,8 @@ enum class Errc {
     invalid_token,        // token malformed, forged, expired, revoked or for another audience
     busy,                 // a bounded resource (hash slots, database lock) stayed full too long
     storage,              // the database failed
+    unavailable,          // the database cannot write (read-only, disk full, I/O error): the
+                          // operator must act; clients are told to come back later
     config,               // configuration is unusable
     code_mismatch,        // a one-time code did not match (attempts remain, or not)
     expired,              // a one-time code or session ran out of time

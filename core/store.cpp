@@ -8,11 +8,29 @@
 
 namespace latchkey {
 
+namespace {
+
+Errc errc_of(int rc) {
+    switch (rc & 0xFF) {
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+            return Errc::busy;
+        case SQLITE_READONLY:
+        case SQLITE_FULL:
+        case SQLITE_IOERR:
+        case SQLITE_CANTOPEN:
+        case SQLITE_PERM:
+            return Errc::unavailable;
+        default:
+            return Errc::storage;
+    }
+}
+
+}  // namespace
+
 Error sqlite_error(sqlite3* db, int rc, const char* what) {
-    const int primary = rc & 0xFF;
     std::string detail = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return make_error(Errc::busy, detail);
-    return make_error(Errc::storage, detail);
+    return make_error(errc_of(rc), detail);
 }
 
 Statement::~Statement() {
@@ -139,9 +157,7 @@ Result<void> Store::exec(const char* sql) {
     if (rc == SQLITE_OK) return {};
     std::string detail = message ? message : sqlite3_errstr(rc);
     sqlite3_free(message);
-    const int primary = rc & 0xFF;
-    return make_error(
-        primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? Errc::busy : Errc::storage, detail);
+    return make_error(errc_of(rc), detail);
 }
 
 Result<Statement> Store::prepare(const char* sql) {

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcgiapp.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <netdb.h>
 #include <signal.h>
@@ -25,6 +26,7 @@ namespace {
 
 std::atomic<bool> g_stopping{false};
 std::atomic<int> g_exit_code{0};
+std::atomic<int> g_reload_fd{-1};
 
 class FcgiRequest {  // RAII for FCGX_Request
   public:
@@ -76,6 +78,15 @@ Request read_request(FCGX_Request* fcgx, std::size_t max_body) {
         r.body.append(buf, static_cast<std::size_t>(n));
     }
     return r;
+}
+
+sigset_t control_signals() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
+    return signals;
 }
 
 void request_stop(int exit_code) {
@@ -195,14 +206,20 @@ int open_tcp_listener(const std::string& where) {
 
 }  // namespace
 
+void block_control_signals() {
+    const sigset_t signals = control_signals();
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
+int listening_fd_for_reload() {
+    return g_reload_fd.load();
+}
+
 int run_server(const ServerOptions& options, const Router& router, const ServicesFactory& factory) {
     // Signals are taken by sigwait in this thread only: workers never see EINTR, and libfcgi's own
     // SIGTERM handling never runs.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    block_control_signals();
+    const sigset_t stop_signals = control_signals();
     ::signal(SIGPIPE, SIG_IGN);  // nginx may close a connection before we answer
     struct sigaction wake {};
     wake.sa_handler = on_wake;  // no SA_RESTART: accept(2) returns EINTR
@@ -225,7 +242,10 @@ int run_server(const ServerOptions& options, const Router& router, const Service
         }
     } else if (options.listen.rfind("unix:", 0) == 0) {
         unix_path = options.listen.substr(5);
-        listen_fd = open_unix_listener(options, unix_path);
+        listen_fd = options.inherited_fd >= 0 ? options.inherited_fd
+                                              : open_unix_listener(options, unix_path);
+    } else if (options.inherited_fd >= 0) {
+        listen_fd = options.inherited_fd;
     } else {
         listen_fd = open_tcp_listener(options.listen);
     }
@@ -240,16 +260,30 @@ int run_server(const ServerOptions& options, const Router& router, const Service
                                std::cref(router), std::cref(factory));
     }
     int sig = 0;
-    sigwait(&stop_signals, &sig);
+    bool reload = false;
+    while (true) {
+        sigwait(&stop_signals, &sig);
+        if (sig != SIGHUP) break;
+        if (options.may_reload && options.may_reload()) {
+            reload = true;
+            break;
+        }
+        log_event(LogLevel::error, "reload refused: the configuration is not valid; still serving");
+    }
     g_stopping = true;
-    log_event(LogLevel::info, "stopping: finishing requests in flight",
-              {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+    log_event(LogLevel::info,
+              reload ? "reloading: finishing requests in flight"
+                     : "stopping: finishing requests in flight",
+              {{"signal", sig == SIGINT   ? "SIGINT"
+                          : sig == SIGHUP ? "SIGHUP"
+                                          : "SIGTERM"}});
     // Wake the workers blocked in accept(2); those inside a request finish it first. A socket we
     // created is shut down (accept then fails with EINVAL). An inherited one may be shared with
     // sibling processes (spawn-fcgi -F), so there each idle worker is interrupted by a signal
     // instead, repeatedly, since one may arrive just before the worker enters accept(2).
     // FCGX_ShutdownPending() is not used: libfcgi then fails every read, in-flight ones too.
-    if (!options.listen.empty()) ::shutdown(listen_fd, SHUT_RDWR);
+    // A reload keeps the socket working for the next image: only signals wake the workers then.
+    if (!options.listen.empty() && !reload) ::shutdown(listen_fd, SHUT_RDWR);
     for (bool all_done = false; !all_done;) {
         all_done = true;
         for (auto& w : workers) {
@@ -260,6 +294,13 @@ int run_server(const ServerOptions& options, const Router& router, const Service
         if (!all_done) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     for (auto& w : workers) w.thread.join();
+    if (reload) {
+        g_reload_fd = listen_fd;
+        const int flags = ::fcntl(listen_fd, F_GETFD);
+        if (flags >= 0) ::fcntl(listen_fd, F_SETFD, flags & ~FD_CLOEXEC);
+        log_event(LogLevel::info, "reloading: starting again with the new configuration");
+        return kReloadRequested;
+    }
     if (!unix_path.empty()) ::unlink(unix_path.c_str());
     if (listen_fd != 0) ::close(listen_fd);
     log_event(LogLevel::info, "stopped");

@@ -42,6 +42,11 @@ Response core_failure(const Error& error) {
     if (error.code == Errc::busy) {
         return fail("TooManyRequestsException", "Too many requests, try again shortly", 400);
     }
+    if (error.code == Errc::unavailable) {
+        log_event(LogLevel::error, "database cannot write (read-only, full or failing)",
+                  {{"error", error.detail}});
+        return fail("ServiceUnavailableException", "Service unavailable, try again later", 503);
+    }
     log_event(LogLevel::error, "internal failure", {{"error", error.detail}});
     return fail("InternalErrorException", "Internal server error", 500);
 }

@@ -155,6 +155,13 @@ Problem problem_from_core(const Error& error) {
         return Problem{
             503, "Service temporarily unavailable, try again shortly", {}, {{"Retry-After", "1"}}};
     }
+    if (error.code == Errc::unavailable) {
+        log_event(LogLevel::error,
+                  "database cannot write (read-only, full or failing): answering 503",
+                  {{"error", error.detail}});
+        return Problem{
+            503, "Service temporarily unavailable, try again shortly", {}, {{"Retry-After", "30"}}};
+    }
     log_event(LogLevel::error, "internal failure", {{"error", error.detail}});
     return Problem{500, "Internal server error", {}, {}};
 }

@@ -82,7 +82,8 @@ class Client:
 
 
 class Stack:
-    def __init__(self, extra_settings=None, spawn_fcgi=False, extra_servers=""):
+    def __init__(self, extra_settings=None, spawn_fcgi=False, extra_servers="", config_text=None):
+        self.config_text = config_text  # a --config file's content (what SIGHUP re-reads)
         self.spawn_fcgi = spawn_fcgi  # start under spawn-fcgi: the socket arrives on fd 0
         self.extra_servers = extra_servers  # nginx server blocks added to the rendered config
         self.dir = tempfile.mkdtemp(prefix="latchkey-test-")
@@ -114,6 +115,9 @@ class Stack:
                 args += ["--set", "socket_group=nogroup"]
         for k, v in self.settings.items():
             args += ["--set", f"{k}={v}"]
+        if self.config_text is not None:
+            self.write_config(self.config_text)
+            args += ["--config", self.config_path]
         # The service refuses unknown LATCHKEY_* settings; the harness's own variables are not for it.
         env = {k: v for k, v in os.environ.items() if not k.startswith("LATCHKEY_")}
         env.setdefault("ASAN_OPTIONS", "abort_on_error=0:halt_on_error=1:detect_leaks=1")
@@ -127,6 +131,14 @@ class Stack:
             if time.time() > deadline:
                 raise RuntimeError("latchkey did not create its socket:\n" + self.read_log())
             time.sleep(0.02)
+
+    @property
+    def config_path(self):
+        return os.path.join(self.dir, "latchkey.conf")
+
+    def write_config(self, text):
+        with open(self.config_path, "w") as f:
+            f.write(text)
 
     def stop_latchkey(self, sig=signal.SIGTERM, expect_clean=True):
         if self.proc is None:
