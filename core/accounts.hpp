@@ -77,6 +77,8 @@ class Accounts {
                                       std::string_view public_id);
 
   private:
+    // Errc::email_taken or username_taken when the account's email or username is in use.
+    Result<void> ensure_free(const NewAccount& account);
     Result<std::optional<Account>> find_by_email(std::string_view site, std::string_view kind,
                                                  std::string_view email, std::string* hash);
 
