@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 MAKEFLAGS  += --no-print-directory
 
-.PHONY: all deps build run test test-release asan-test node-deps bench format clean
+.PHONY: all deps build run test test-release asan-test node-deps bench fuzz format clean
 
 all: build
 
@@ -25,6 +25,25 @@ bench: build
 	@scripts/install-deps --bench
 	@cmake --build $(BUILD) --target latchkey-null-responder
 	@scripts/bench $(BENCH_ARGS)
+
+# Explores each fuzz target with clang's libFuzzer for FUZZ_SECONDS (default 60) each. New inputs
+# go to build-fuzz/found/<target>, crashes to build-fuzz/crash-*; copy a crash into
+# tests/fuzz/corpus/<target>/ (named after what it broke) and it becomes a regression test.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/install-deps --fuzz
+	@CXX=clang++ CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLATCHKEY_FUZZ=ON -DBUILD_TESTING=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_request fuzz_jwt fuzz_json
+	@for t in request jwt json; do \
+	  mkdir -p $(FUZZ_BUILD)/found/$$t; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_BUILD)/tests/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    -artifact_prefix=$(FUZZ_BUILD)/crash-$$t- -print_final_stats=1 \
+	    $(FUZZ_BUILD)/found/$$t tests/fuzz/corpus/$$t > $(FUZZ_BUILD)/fuzz-$$t.log 2>&1; \
+	  rc=$$?; grep -E '^(Done|stat::(number_of_executed|new_units|peak_rss))' $(FUZZ_BUILD)/fuzz-$$t.log; \
+	  [ $$rc -eq 0 ] || { tail -40 $(FUZZ_BUILD)/fuzz-$$t.log; exit $$rc; }; \
+	done
 
 # The whole suite, on the normal build and on the ASan+UBSan build.
 test: test-release asan-test
