@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 MAKEFLAGS  += --no-print-directory
 
-.PHONY: all deps build run test test-release asan-test node-deps bench fuzz format clean
+.PHONY: all deps build run test test-release asan-test node-deps bench fuzz soak format clean
 
 all: build
 
@@ -25,6 +25,12 @@ bench: build
 	@scripts/install-deps --bench
 	@cmake --build $(BUILD) --target latchkey-null-responder
 	@scripts/bench $(BENCH_ARGS)
+
+# A mixed load through nginx for SOAK_SECONDS (default 600): requests, answers by status, p50/p99,
+# RSS and descriptors over time; fails on any 5xx or growth after the warm-up.
+SOAK_SECONDS ?= 600
+soak: build
+	@LATCHKEY_BIN=$(BUILD)/latchkey scripts/soak --seconds $(SOAK_SECONDS) --json $(BUILD)/soak.json
 
 # Explores each fuzz target with clang's libFuzzer for FUZZ_SECONDS (default 60) each. New inputs
 # go to build-fuzz/found/<target>, crashes to build-fuzz/crash-*; copy a crash into
