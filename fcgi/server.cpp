@@ -250,6 +250,11 @@ int run_server(const ServerOptions& options, const Router& router, const Service
         listen_fd = open_tcp_listener(options.listen);
     }
     if (listen_fd < 0) return 2;
+    if (struct stat st{}; ::fstat(listen_fd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+        log_event(LogLevel::error, "the listening descriptor is not a socket",
+                  {{"fd", std::to_string(listen_fd)}});
+        return 2;
+    }
 
     log_event(LogLevel::info, "serving",
               {{"listen", options.listen.empty() ? "fd 0" : options.listen},

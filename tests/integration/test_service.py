@@ -127,3 +127,14 @@ def test_unknown_setting_is_refused_at_start(tmp_path):
     r = subprocess.run([BIN, "config"], env=env, capture_output=True, text=True)
     assert r.returncode == 2
     assert "threadz" in r.stderr
+
+
+def test_a_listen_fd_that_is_not_a_socket_is_refused_at_start(tmp_path):
+    import subprocess
+    from conftest import BIN
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LATCHKEY_")}
+    r = subprocess.run([BIN, "serve", "--data-dir", str(tmp_path / "var"), "--listen",
+                        "unix:" + str(tmp_path / "s.sock"), "--listen-fd", "1"],
+                       env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=30)
+    assert r.returncode == 2
+    assert "not a socket" in r.stderr
