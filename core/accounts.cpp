@@ -3,6 +3,7 @@
 #include "core/email.hpp"
 #include "core/ids.hpp"
 #include "core/json.hpp"
+#include "core/metrics.hpp"
 
 namespace latchkey {
 namespace {
@@ -144,12 +145,16 @@ Result<Account> Accounts::authenticate(std::string_view site, std::string_view k
     if (!found) return found.error();
     if (!*found) {
         if (auto r = hasher_.verify_dummy(password); !r) return r.error();
+        Metrics::process().count("latchkey_login_failures_total", site);
         return make_error(Errc::invalid_credentials, "unknown email");
     }
     auto match = hasher_.verify(stored, password);
     if (!match) return match.error();
     Account& account = **found;
-    if (!*match || account.disabled) return make_error(Errc::invalid_credentials, "wrong password");
+    if (!*match || account.disabled) {
+        Metrics::process().count("latchkey_login_failures_total", site);
+        return make_error(Errc::invalid_credentials, "wrong password");
+    }
     if (hasher_.needs_rehash(stored)) {
         auto fresh = hasher_.hash(password);
         if (fresh) {

@@ -10,6 +10,8 @@
 #include <memory>
 #include <vector>
 
+#include "core/metrics.hpp"
+
 namespace latchkey {
 
 Result<std::chrono::microseconds> time_one_hash(const HashParams& params, int runs) {
@@ -106,7 +108,10 @@ void PasswordHasher::serve_jobs() {
         job->started = true;
         job->changed.notify_one();
         lock.unlock();
+        const auto started = std::chrono::steady_clock::now();
         (*job->work)();
+        Metrics::process().observe_hash(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         lock.lock();
         job->done = true;
         job->changed.notify_one();

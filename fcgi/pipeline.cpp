@@ -1,8 +1,10 @@
 #include "fcgi/pipeline.hpp"
 
+#include <chrono>
 #include <exception>
 
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 
 namespace latchkey {
 namespace {
@@ -17,9 +19,38 @@ Response misconfigured(const std::string& why) {
     return Response::json(500, body.get());
 }
 
+// The contract's answer, and the route table path it came from ("unmatched" when none did).
+Response answer(const Router& router, Services& services, const Request& request,
+                std::string_view& route);
+
 }  // namespace
 
 Response process_request(const Router& router, Services& services, const Request& request) {
+    const auto started = std::chrono::steady_clock::now();
+    std::string_view route = "unmatched";
+    Response response = answer(router, services, request, route);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const std::string_view contract = request.param("LATCHKEY_CONTRACT").value_or("");
+    Metrics::process().observe_request(contract, request.method, route, response.status, seconds);
+    char ms[16];
+    std::snprintf(ms, sizeof ms, "%.2f", seconds * 1000);
+    const std::string status = std::to_string(response.status);
+    log_event(LogLevel::info, "request",
+              {{"request_id", request.param("LATCHKEY_REQUEST_ID").value_or("")},
+               {"contract", contract},
+               {"site", request.param("LATCHKEY_SITE").value_or("")},
+               {"method", request.method},
+               {"path", request.path},
+               {"status", status},
+               {"ms", ms}});
+    return response;
+}
+
+namespace {
+
+Response answer(const Router& router, Services& services, const Request& request,
+                std::string_view& route) {
     const auto contract_name = request.param("LATCHKEY_CONTRACT");
     if (!contract_name || contract_name->empty()) {
         return misconfigured("nginx passed no LATCHKEY_CONTRACT FastCGI param");
@@ -36,7 +67,9 @@ Response process_request(const Router& router, Services& services, const Request
         }
         auto found = router.match(*contract, request.method, request.path);
         if (auto* problem = std::get_if<Problem>(&found)) return contract->render_problem(*problem);
-        return std::get<const Route*>(found)->handler(services, request);
+        const Route* matched = std::get<const Route*>(found);
+        route = matched->path;
+        return matched->handler(services, request);
     } catch (const std::exception& e) {
         log_event(LogLevel::error, "handler failed",
                   {{"contract", *contract_name}, {"path", request.path}, {"error", e.what()}});
@@ -50,5 +83,7 @@ Response process_request(const Router& router, Services& services, const Request
         return Response::json(500, std::string(R"({"error":"Internal server error"})"));
     }
 }
+
+}  // namespace
 
 }  // namespace latchkey

@@ -4,7 +4,7 @@ namespace latchkey {
 
 std::vector<Contract> all_contracts() {
     return {fastapi_contract(), gateway_contract(), verified_contract(), storefront_contract(),
-            booking_contract()};
+            booking_contract(), ops_contract()};
 }
 
 }  // namespace latchkey

@@ -11,6 +11,8 @@ Contract gateway_contract();
 Contract verified_contract();
 Contract storefront_contract();
 Contract booking_contract();
+// Not a frontend's contract: nginx's auth_request target, health and metrics.
+Contract ops_contract();
 
 // FastAPI's error bodies, shared by the contracts that speak them (fastapi, booking).
 Response render_fastapi_problem(const Problem& problem);

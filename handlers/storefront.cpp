@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/clock.hpp"
+#include "core/metrics.hpp"
 #include "core/sessions.hpp"
 #include "handlers/auth.hpp"
 #include "handlers/contracts.hpp"
@@ -244,6 +245,7 @@ Response login_account(Services& services, const Request& request, const char* k
     auto locked = limiter.locked_for(site, kind, v["email"], now);
     if (!locked) return core_failure(locked.error());
     if (*locked > 0) {
+        Metrics::process().count("latchkey_lockout_refusals_total", site);
         return render_problem(Problem{429,
                                       "Too many login attempts, try again later",
                                       {},

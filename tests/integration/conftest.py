@@ -20,7 +20,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("LATCHKEY_BIN", os.path.join(ROOT, "build", "latchkey"))
-SITES = ["booking", "fastapi", "gateway", "gateway-cookie", "verified", "storefront"]  # the `local: listen` sites of nginx.conf
+SITES = ["booking", "fastapi", "gateway", "gateway-cookie", "verified", "storefront", "ops"]  # the `local: listen` sites of nginx.conf
 FRONTEND_ORIGIN = "http://127.0.0.1:5173"  # the gateway sites' trusted frontend (CORS)
 
 

@@ -1,0 +1,119 @@
+// The operations "contract": endpoints for nginx and for operators, not for frontends. nginx
+// exposes them only where nginx.conf says: /_latchkey/verify as an `internal` auth_request
+// target inside a site, health and metrics on a loopback-only server.
+#include <fstream>
+#include <string>
+
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "handlers/auth.hpp"
+#include "handlers/contracts.hpp"
+#include "handlers/services.hpp"
+#include "handlers/validation.hpp"
+
+namespace latchkey {
+namespace {
+
+Response verify(Services&, const Request&);
+Response health(Services&, const Request&);
+Response metrics(Services&, const Request&);
+
+constexpr Route kRoutes[] = {
+    {"GET", "/_latchkey/verify", verify},
+    {"GET", "/_latchkey/health", health},
+    {"GET", "/_latchkey/metrics", metrics},
+};
+
+Response render_ops_problem(const Problem& problem) {
+    Json body = json_object();
+    json_put(body.get(), "error", problem.message);
+    Response r = Response::json(problem.status, body.get());
+    for (const auto& [name, value] : problem.headers) r.with_header(name, value);
+    return r;
+}
+
+// nginx's auth_request: 200 with who the caller is, for `auth_request_set`, or 401. The site is
+// the protected server's LATCHKEY_SITE; LATCHKEY_ACCOUNT_KIND names the account type when the
+// site's tokens carry none (storefront's do), LATCHKEY_AUTH_COOKIE a cookie to read the token from.
+Response verify(Services& services, const Request& request) {
+    const std::string kind(request.param("LATCHKEY_ACCOUNT_KIND").value_or(""));
+    const std::string cookie(request.param("LATCHKEY_AUTH_COOKIE").value_or(""));
+    auto who = authenticate(services, request, kind, cookie);
+    if (auto* error = std::get_if<Error>(&who))
+        return render_ops_problem(problem_from_core(*error));
+    if (std::holds_alternative<AuthFailure>(who)) {
+        return render_ops_problem(Problem{401, "Not authenticated", {}, {}});
+    }
+    const Account& account = std::get<Caller>(who).account;
+    Response r = Response::json(200, std::string("{}"));
+    r.with_header("X-User-Id", account.public_id)
+        .with_header("X-User-Email", account.email)
+        .with_header("X-Account-Type", account.kind);
+    return r;
+}
+
+struct OutboxDepth {
+    std::int64_t waiting = 0;
+    std::int64_t failed = 0;
+};
+
+Result<OutboxDepth> outbox_depth(Store& store) {
+    auto stmt = store.prepare(
+        "SELECT COALESCE(SUM(status IN ('pending', 'sending')), 0), "
+        "COALESCE(SUM(status = 'failed'), 0) FROM outbox");
+    if (!stmt) return stmt.error();
+    auto row = stmt->step();
+    if (!row) return row.error();
+    return OutboxDepth{stmt->column_int(0), stmt->column_int(1)};
+}
+
+// For load balancers: 200 while the database answers, 503 when it does not.
+Response health(Services& services, const Request&) {
+    auto depth = outbox_depth(*services.store);
+    Json body = json_object();
+    if (!depth) {
+        log_event(LogLevel::error, "health: database unreachable",
+                  {{"error", depth.error().detail}});
+        json_put(body.get(), "status", "unavailable");
+        json_put(body.get(), "database", "error");
+        return Response::json(503, body.get()).with_header("Retry-After", "5");
+    }
+    json_put(body.get(), "status", "ok");
+    json_put(body.get(), "database", "ok");
+    Json outbox = json_object();
+    json_put(outbox.get(), "waiting", depth->waiting);
+    json_put(outbox.get(), "failed", depth->failed);
+    json_put(body.get(), "outbox", std::move(outbox));
+    return Response::json(200, body.get());
+}
+
+double resident_bytes() {
+    std::ifstream statm("/proc/self/statm");
+    long pages_total = 0, pages_resident = 0;
+    statm >> pages_total >> pages_resident;
+    return static_cast<double>(pages_resident) * 4096.0;
+}
+
+// Prometheus' text format; nginx serves it on the loopback-only ops server.
+Response metrics(Services& services, const Request&) {
+    auto depth = outbox_depth(*services.store);
+    const OutboxDepth d = depth ? *depth : OutboxDepth{-1, -1};
+    Response r;
+    r.status = 200;
+    r.body = Metrics::process().render({
+        {"latchkey_outbox_waiting", "Mails waiting to be sent (-1: database unreachable).",
+         static_cast<double>(d.waiting)},
+        {"latchkey_outbox_failed", "Mails that failed for good.", static_cast<double>(d.failed)},
+        {"latchkey_resident_memory_bytes", "Resident set size of this process.", resident_bytes()},
+    });
+    r.with_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    return r;
+}
+
+}  // namespace
+
+Contract ops_contract() {
+    return Contract{"ops", kRoutes, render_ops_problem};
+}
+
+}  // namespace latchkey
