@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -41,6 +42,17 @@ Usage:
   latchkey hash calibrate [--target-ms N] [--json]
                                time argon2id here; print the passes that take about N ms
                                (default 50) at the configured memory cost
+  latchkey user list|show|create|disable|enable|delete|set-password|verify [EMAIL] --site SITE
+               [--kind KIND] [--limit N] [--json]
+               create: [--password-stdin] [--verified] [--username U] [--id-style uuid|hex24]
+                       [--profile KEY=VALUE ...]; without --password-stdin the account is
+                       passwordless (email codes). set-password reads the password from stdin and
+                       ends every session and token of the account, as disable does.
+  latchkey session list --site SITE [--email EMAIL] [--all (ended too)] [--json]
+  latchkey session revoke --site SITE (--family ID | --email EMAIL | --all)
+  latchkey outbox list [--status pending|sending|sent|failed] [--limit N] [--json]
+  latchkey outbox retry (ID | --all)       failed mail back to the queue
+  latchkey outbox purge [--older-than-days N]   delete sent and failed mail (default 30 days)
   latchkey --help | --version
 
 Options:
@@ -68,7 +80,14 @@ struct Command {
     int target_ms = 50;
     bool json = false;
     int listen_fd = -1;  // --listen-fd: the socket a reloading image handed over
+    AdminArgs admin;     // the administration commands' options
 };
+
+// Options of the administration commands: each takes a value, except the flags.
+constexpr const char* kAdminOptions[] = {"--site",    "--kind",  "--email",           "--family",
+                                         "--status",  "--limit", "--older-than-days", "--username",
+                                         "--id-style"};
+constexpr const char* kAdminFlags[] = {"--all", "--verified", "--password-stdin"};
 
 int usage_error(const std::string& message) {
     std::cerr << "latchkey: " << message << "\n\n" << kUsage;
@@ -302,6 +321,19 @@ int run(int argc, char** argv) {
             cmd.listen_fd = fd;
         } else if (a == "--json") {
             cmd.json = true;
+        } else if (std::find(std::begin(kAdminOptions), std::end(kAdminOptions), a) !=
+                   std::end(kAdminOptions)) {
+            auto v = next(a.c_str());
+            if (!v) return usage_error(a + " needs a value");
+            cmd.admin.options[a.substr(2)] = *v;
+        } else if (std::find(std::begin(kAdminFlags), std::end(kAdminFlags), a) !=
+                   std::end(kAdminFlags)) {
+            cmd.admin.flags.insert(a.substr(2));
+        } else if (a == "--profile") {
+            auto v = next("--profile");
+            const auto eq = v ? v->find('=') : std::string::npos;
+            if (eq == std::string::npos) return usage_error("--profile needs KEY=VALUE");
+            cmd.admin.profile.emplace_back(v->substr(0, eq), v->substr(eq + 1));
         } else if (!a.empty() && a[0] != '-' && cmd.name.empty()) {
             cmd.name = a;
         } else if (!a.empty() && a[0] != '-') {
@@ -313,10 +345,12 @@ int run(int argc, char** argv) {
     if (cmd.name.empty()) return usage_error("no command given");
     const bool calibrate =
         cmd.name == "hash" && cmd.operands == std::vector<std::string>{"calibrate"};
-    if (cmd.name != "serve" && cmd.name != "migrate" && cmd.name != "config" && !calibrate) {
+    const bool admin = cmd.name == "user" || cmd.name == "session" || cmd.name == "outbox";
+    if (cmd.name != "serve" && cmd.name != "migrate" && cmd.name != "config" && !calibrate &&
+        !admin) {
         return usage_error("unknown command '" + cmd.name + "'");
     }
-    if (!calibrate && !cmd.operands.empty()) {
+    if (!calibrate && !admin && !cmd.operands.empty()) {
         return usage_error("unexpected argument '" + cmd.operands.front() + "'");
     }
     if (sodium_init() < 0) {
@@ -329,6 +363,12 @@ int run(int argc, char** argv) {
     if (cmd.name == "migrate") return migrate_command(*config);
     if (cmd.name == "config") return config_command(*config);
     if (calibrate) return hash_calibrate_command(*config, cmd.target_ms, cmd.json);
+    if (admin) {
+        cmd.admin.name = cmd.name;
+        cmd.admin.operands = cmd.operands;
+        cmd.admin.json = cmd.json;
+        return admin_command(*config, cmd.admin);
+    }
     const int served = serve_command(*config, cmd);
     if (served == kReloadRequested) return exec_again(args, listening_fd_for_reload());
     return served;

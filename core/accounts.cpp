@@ -226,4 +226,51 @@ Result<Account> Accounts::find_by_public_id(std::string_view site, std::string_v
     return read_account(*stmt, nullptr);
 }
 
+Result<std::vector<Account>> Accounts::list(std::string_view site, std::string_view kind,
+                                            int limit) {
+    static const std::string sql = std::string("SELECT ") + kColumns +
+                                   " FROM accounts WHERE site = ?1 AND (?2 = '' OR kind = ?2) "
+                                   "ORDER BY id LIMIT ?3";
+    auto stmt = store_.prepare(sql.c_str());
+    if (!stmt) return stmt.error();
+    stmt->bind(1, site).bind(2, kind).bind(3, std::int64_t{limit});
+    std::vector<Account> out;
+    while (true) {
+        auto row = stmt->step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back(read_account(*stmt, nullptr));
+    }
+}
+
+Result<void> Accounts::set_disabled(std::int64_t id, bool disabled, std::int64_t now) {
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
+    auto stmt = store_.prepare(
+        "UPDATE accounts SET disabled = ?2, updated_at = ?3, "
+        "session_version = session_version + ?2 WHERE id = ?1");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, id).bind(2, std::int64_t{disabled}).bind(3, now);
+    if (auto r = stmt->run(); !r) return r;
+    if (stmt->changes() == 0) return make_error(Errc::not_found);
+    if (disabled) {
+        auto families = store_.prepare(
+            "UPDATE refresh_families SET revoked_at = ?2, revoked_reason = 'disabled' "
+            "WHERE account_id = ?1 AND revoked_at IS NULL");
+        if (!families) return families.error();
+        families->bind(1, id).bind(2, now);
+        if (auto r = families->run(); !r) return r;
+    }
+    return tx->commit();
+}
+
+Result<void> Accounts::remove(std::int64_t id) {
+    auto stmt = store_.prepare("DELETE FROM accounts WHERE id = ?1");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, id);
+    if (auto r = stmt->run(); !r) return r;
+    if (stmt->changes() == 0) return make_error(Errc::not_found);
+    return {};
+}
+
 }  // namespace latchkey

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/password.hpp"
 #include "core/result.hpp"
@@ -75,6 +76,12 @@ class Accounts {
 
     Result<Account> find_by_public_id(std::string_view site, std::string_view kind,
                                       std::string_view public_id);
+
+    // Administration (`latchkey user ...`). Disabling also ends the account's sessions and
+    // tokens (session version bump, refresh families revoked); removing cascades to its rows.
+    Result<std::vector<Account>> list(std::string_view site, std::string_view kind, int limit);
+    Result<void> set_disabled(std::int64_t id, bool disabled, std::int64_t now);
+    Result<void> remove(std::int64_t id);
 
   private:
     // Errc::email_taken or username_taken when the account's email or username is in use.

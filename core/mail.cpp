@@ -218,11 +218,49 @@ Result<void> Outbox::mark_retry(std::int64_t id, std::string_view error,
 
 Result<void> Outbox::mark_failed(std::int64_t id, std::string_view error) {
     auto stmt = store_.prepare(
-        "UPDATE outbox SET status = 'failed', sealed_message = NULL, last_error = ?2, "
+        "UPDATE outbox SET status = 'failed', last_error = ?2, "
         "lease_until = NULL WHERE id = ?1");
     if (!stmt) return stmt.error();
     stmt->bind(1, id).bind(2, error);
     return stmt->run();
+}
+
+Result<std::vector<OutboxEntry>> Outbox::list(std::string_view status, int limit) {
+    auto stmt = store_.prepare(
+        "SELECT id, site, kind, recipient, status, attempts, COALESCE(last_error, ''), "
+        "created_at, COALESCE(sent_at, 0) FROM outbox WHERE ?1 = '' OR status = ?1 "
+        "ORDER BY id DESC LIMIT ?2");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, status).bind(2, std::int64_t{limit});
+    std::vector<OutboxEntry> out;
+    while (true) {
+        auto row = stmt->step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back(OutboxEntry{stmt->column_int(0), stmt->column_text(1), stmt->column_text(2),
+                                  stmt->column_text(3), stmt->column_text(4), stmt->column_int(5),
+                                  stmt->column_text(6), stmt->column_int(7), stmt->column_int(8)});
+    }
+}
+
+Result<std::int64_t> Outbox::retry_failed(std::int64_t id, std::int64_t now) {
+    auto stmt = store_.prepare(
+        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?2, "
+        "lease_until = NULL WHERE status = 'failed' AND sealed_message IS NOT NULL "
+        "AND (?1 = 0 OR id = ?1)");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, id).bind(2, now);
+    if (auto r = stmt->run(); !r) return r.error();
+    return std::int64_t{stmt->changes()};
+}
+
+Result<std::int64_t> Outbox::purge(std::int64_t before) {
+    auto stmt =
+        store_.prepare("DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < ?1");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, before);
+    if (auto r = stmt->run(); !r) return r.error();
+    return std::int64_t{stmt->changes()};
 }
 
 }  // namespace latchkey

@@ -38,6 +38,19 @@ struct QueuedMail {
     MailMessage message;
 };
 
+// A queued or sent mail as an operator sees it (`latchkey outbox list`): never its content.
+struct OutboxEntry {
+    std::int64_t id = 0;
+    std::string site;
+    std::string kind;
+    std::string recipient;
+    std::string status;
+    std::int64_t attempts = 0;
+    std::string last_error;
+    std::int64_t created_at = 0;
+    std::int64_t sent_at = 0;  // 0: not sent
+};
+
 class Outbox {
   public:
     Outbox(Store& store, const KeyRing& keys) : store_(store), keys_(keys) {}
@@ -51,7 +64,15 @@ class Outbox {
                                               std::int64_t lease_seconds);
     Result<void> mark_sent(std::int64_t id, std::int64_t now);
     Result<void> mark_retry(std::int64_t id, std::string_view error, std::int64_t next_attempt_at);
+    // Gives up on a message; its sealed content stays until purged, so an operator can retry.
     Result<void> mark_failed(std::int64_t id, std::string_view error);
+
+    // Administration: newest first, of one status when `status` is not empty.
+    Result<std::vector<OutboxEntry>> list(std::string_view status, int limit);
+    // Failed messages (one, or all when id is 0) go back to the queue with fresh attempts.
+    Result<std::int64_t> retry_failed(std::int64_t id, std::int64_t now);
+    // Deletes sent and failed messages created before `before`; returns how many.
+    Result<std::int64_t> purge(std::int64_t before);
 
   private:
     Store& store_;

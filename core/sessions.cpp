@@ -175,6 +175,43 @@ Result<void> Sessions::revoke_account(std::int64_t account_id, std::string_view 
     return stmt->run();
 }
 
+Result<std::vector<FamilyInfo>> Sessions::list(std::string_view site, std::int64_t account_id,
+                                               bool ended, int limit, std::int64_t now) {
+    auto stmt = store_.prepare(
+        "SELECT f.id, f.site, f.account_id, a.email, f.created_at, f.expires_at, "
+        "COALESCE(f.revoked_at, 0), COALESCE(f.revoked_reason, '') "
+        "FROM refresh_families f JOIN accounts a ON a.id = f.account_id "
+        "WHERE f.site = ?1 AND (?2 = 0 OR f.account_id = ?2) "
+        "AND (?3 OR (f.revoked_at IS NULL AND f.expires_at > ?4)) "
+        "ORDER BY f.created_at DESC LIMIT ?5");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, site)
+        .bind(2, account_id)
+        .bind(3, std::int64_t{ended})
+        .bind(4, now)
+        .bind(5, std::int64_t{limit});
+    std::vector<FamilyInfo> out;
+    while (true) {
+        auto row = stmt->step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back(FamilyInfo{stmt->column_text(0), stmt->column_text(1), stmt->column_int(2),
+                                 stmt->column_text(3), stmt->column_int(4), stmt->column_int(5),
+                                 stmt->column_int(6), stmt->column_text(7)});
+    }
+}
+
+Result<std::int64_t> Sessions::revoke_site(std::string_view site, std::string_view reason,
+                                           std::int64_t now) {
+    auto stmt = store_.prepare(
+        "UPDATE refresh_families SET revoked_at = ?2, revoked_reason = ?3 "
+        "WHERE site = ?1 AND revoked_at IS NULL");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, site).bind(2, now).bind(3, reason);
+    if (auto r = stmt->run(); !r) return r.error();
+    return std::int64_t{stmt->changes()};
+}
+
 Result<std::int64_t> LoginThrottle::locked_for(std::string_view site, std::string_view kind,
                                                std::string_view email, std::int64_t now) {
     auto stmt = store_.prepare(

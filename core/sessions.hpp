@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/keys.hpp"
 #include "core/result.hpp"
@@ -28,6 +29,18 @@ struct RefreshGrant {
 enum class RotateOutcome {
     rotated,  // a fresh token; the presented one is spent
     raced,    // the presented one was rotated moments ago (two tabs): a fresh sibling
+};
+
+// A refresh family as an operator sees it (`latchkey session list`).
+struct FamilyInfo {
+    std::string id;
+    std::string site;
+    std::int64_t account_id = 0;
+    std::string email;
+    std::int64_t created_at = 0;
+    std::int64_t expires_at = 0;
+    std::int64_t revoked_at = 0;  // 0: not revoked
+    std::string revoked_reason;
 };
 
 class Sessions {
@@ -58,6 +71,12 @@ class Sessions {
                                std::string_view reason, std::int64_t now);
     // Ends every family of an account (password change).
     Result<void> revoke_account(std::int64_t account_id, std::string_view reason, std::int64_t now);
+    // Administration: the site's families (of one account when account_id > 0), newest first;
+    // live ones only unless `ended`. revoke_site ends every live family of a site.
+    Result<std::vector<FamilyInfo>> list(std::string_view site, std::int64_t account_id, bool ended,
+                                         int limit, std::int64_t now);
+    Result<std::int64_t> revoke_site(std::string_view site, std::string_view reason,
+                                     std::int64_t now);
 
   private:
     std::string keyed_hash(std::string_view jti) const;

@@ -1,0 +1,301 @@
+// `latchkey user|session|outbox ...`: administration on the service's own database, safe while it
+// runs (SQLite WAL: short write transactions, the same busy timeout as the service). A table for
+// people, `--json` for scripts.
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "core/accounts.hpp"
+#include "core/clock.hpp"
+#include "core/email.hpp"
+#include "core/json.hpp"
+#include "core/keys.hpp"
+#include "core/mail.hpp"
+#include "core/password.hpp"
+#include "core/sessions.hpp"
+#include "core/store.hpp"
+
+namespace latchkey {
+namespace {
+
+int fail(const std::string& message) {
+    std::cerr << "latchkey: " << message << "\n";
+    return 1;
+}
+
+int usage(const std::string& message) {
+    std::cerr << "latchkey: " << message << " (see latchkey --help)\n";
+    return 2;
+}
+
+std::string when(std::int64_t unix_seconds) {
+    return unix_seconds == 0 ? "-" : iso8601_utc(unix_seconds);
+}
+
+// Rows as an aligned table (people) or a JSON array of objects (scripts).
+struct Table {
+    std::vector<std::string> columns;
+    std::vector<std::vector<std::string>> rows;
+
+    void print(bool json) const {
+        if (json) {
+            Json array(cJSON_CreateArray());
+            for (const auto& row : rows) {
+                Json object = json_object();
+                for (std::size_t i = 0; i < columns.size(); ++i)
+                    json_put(object.get(), columns[i].c_str(), row[i]);
+                cJSON_AddItemToArray(array.get(), object.release());
+            }
+            std::cout << json_render(array.get()) << "\n";
+            return;
+        }
+        std::vector<std::size_t> width(columns.size());
+        for (std::size_t i = 0; i < columns.size(); ++i) width[i] = columns[i].size();
+        for (const auto& row : rows)
+            for (std::size_t i = 0; i < row.size(); ++i)
+                width[i] = std::max(width[i], row[i].size());
+        auto line = [&](const std::vector<std::string>& cells) {
+            for (std::size_t i = 0; i < cells.size(); ++i) {
+                std::cout << cells[i];
+                if (i + 1 < cells.size())
+                    std::cout << std::string(width[i] - cells[i].size() + 2, ' ');
+            }
+            std::cout << "\n";
+        };
+        line(columns);
+        for (const auto& row : rows) line(row);
+    }
+};
+
+Table accounts_table(const std::vector<Account>& accounts) {
+    Table t{{"id", "public_id", "kind", "email", "verified", "disabled", "created"}, {}};
+    for (const auto& a : accounts) {
+        t.rows.push_back({std::to_string(a.id), a.public_id, a.kind, a.email,
+                          a.email_verified ? "yes" : "no", a.disabled ? "yes" : "no",
+                          when(a.created_at)});
+    }
+    return t;
+}
+
+std::optional<std::string> option(const AdminArgs& args, const char* name) {
+    if (auto it = args.options.find(name); it != args.options.end()) return it->second;
+    return std::nullopt;
+}
+
+// The one account of that email on the site (of --kind when given): several kinds need --kind.
+Result<Account> find_account(Accounts& accounts, const AdminArgs& args, const std::string& email) {
+    const std::string site = *option(args, "site");
+    if (auto kind = option(args, "kind")) {
+        auto found = accounts.find_by_email(site, *kind, email);
+        if (!found) return found.error();
+        if (!*found)
+            return make_error(Errc::not_found, "no " + *kind + " " + email + " on " + site);
+        return std::move(**found);
+    }
+    auto all = accounts.list(site, "", 1 << 30);
+    if (!all) return all.error();
+    std::vector<Account> matches;
+    for (auto& a : *all)
+        if (email_key(a.email) == email_key(email)) matches.push_back(std::move(a));
+    if (matches.empty()) return make_error(Errc::not_found, "no account " + email + " on " + site);
+    if (matches.size() > 1)
+        return make_error(Errc::invalid_argument,
+                          email + " has several account types: pass --kind");
+    return std::move(matches.front());
+}
+
+Result<std::string> password_from_stdin() {
+    if (isatty(STDIN_FILENO)) std::cerr << "password: " << std::flush;
+    std::string password;
+    std::getline(std::cin, password);
+    if (password.size() < 8)
+        return make_error(Errc::invalid_argument, "the password needs 8 characters or more");
+    return password;
+}
+
+PasswordHasher make_hasher(const Config& config) {
+    return PasswordHasher(HashParams{static_cast<std::uint64_t>(config.argon2_opslimit),
+                                     static_cast<std::size_t>(config.argon2_memlimit_kib) * 1024},
+                          1, std::chrono::seconds(60));
+}
+
+int user_command(const Config& config, Store& store, const AdminArgs& args) {
+    const std::string verb = args.operands.empty() ? "" : args.operands[0];
+    if (!option(args, "site")) return usage("user " + verb + " needs --site");
+    const std::string site = *option(args, "site");
+    PasswordHasher hasher = make_hasher(config);
+    Accounts accounts(store, hasher);
+    const std::int64_t now = unix_now();
+    if (verb == "list") {
+        const int limit = std::stoi(option(args, "limit").value_or("1000"));
+        auto list = accounts.list(site, option(args, "kind").value_or(""), limit);
+        if (!list) return fail(list.error().detail);
+        accounts_table(*list).print(args.json);
+        return 0;
+    }
+    if (args.operands.size() != 2) return usage("user " + verb + " needs one EMAIL");
+    const std::string email = args.operands[1];
+    if (verb == "create") {
+        NewAccount n;
+        n.site = site;
+        n.kind = option(args, "kind").value_or("user");
+        n.email = email;
+        n.username = option(args, "username");
+        n.id_style = option(args, "id-style").value_or("uuid") == "hex24" ? PublicIdStyle::hex24
+                                                                          : PublicIdStyle::uuid;
+        n.email_verified = args.flags.count("verified") > 0;
+        for (const auto& [key, value] : args.profile) n.profile[key] = value;
+        if (args.flags.count("password-stdin")) {
+            auto password = password_from_stdin();
+            if (!password) return fail(password.error().detail);
+            n.password = *password;
+        } else {
+            n.passwordless = true;
+        }
+        auto created = accounts.create(n, now);
+        if (!created) {
+            if (created.error().code == Errc::email_taken)
+                return fail(email + " exists on " + site);
+            return fail(created.error().detail);
+        }
+        accounts_table({*created}).print(args.json);
+        return 0;
+    }
+    auto account = find_account(accounts, args, email);
+    if (!account) return fail(account.error().detail);
+    Result<void> done;
+    if (verb == "show") {
+        accounts_table({*account}).print(args.json);
+        return 0;
+    } else if (verb == "disable" || verb == "enable") {
+        done = accounts.set_disabled(account->id, verb == "disable", now);
+    } else if (verb == "delete") {
+        done = accounts.remove(account->id);
+    } else if (verb == "verify") {
+        done = accounts.mark_email_verified(account->id, now);
+    } else if (verb == "set-password") {
+        auto password = password_from_stdin();
+        if (!password) return fail(password.error().detail);
+        auto hash = hasher.hash(*password);
+        if (!hash) return fail(hash.error().detail);
+        done = accounts.replace_password(account->id, *hash, now);  // ends sessions and tokens
+    } else {
+        return usage("unknown user command '" + verb + "'");
+    }
+    if (!done) return fail(done.error().detail);
+    std::cerr << "latchkey: " << verb << " " << account->email << " (" << account->kind << ", "
+              << site << "): done\n";
+    return 0;
+}
+
+int session_command(const Config& config, Store& store, const KeyRing& keys,
+                    const AdminArgs& args) {
+    const std::string verb = args.operands.empty() ? "" : args.operands[0];
+    if (!option(args, "site")) return usage("session " + verb + " needs --site");
+    const std::string site = *option(args, "site");
+    PasswordHasher hasher = make_hasher(config);
+    Accounts accounts(store, hasher);
+    Sessions sessions(store, keys);
+    const std::int64_t now = unix_now();
+    std::int64_t account_id = 0;
+    if (auto email = option(args, "email")) {
+        auto account = find_account(accounts, args, *email);
+        if (!account) return fail(account.error().detail);
+        account_id = account->id;
+    }
+    if (verb == "list") {
+        auto list = sessions.list(site, account_id, args.flags.count("all") > 0,
+                                  std::stoi(option(args, "limit").value_or("1000")), now);
+        if (!list) return fail(list.error().detail);
+        Table t{{"family", "email", "created", "expires", "revoked", "reason"}, {}};
+        for (const auto& f : *list)
+            t.rows.push_back({f.id, f.email, when(f.created_at), when(f.expires_at),
+                              when(f.revoked_at),
+                              f.revoked_reason.empty() ? "-" : f.revoked_reason});
+        t.print(args.json);
+        return 0;
+    }
+    if (verb != "revoke") return usage("unknown session command '" + verb + "'");
+    Result<void> done;
+    if (auto family = option(args, "family")) {
+        done = sessions.revoke_family(site, *family, "admin", now);
+    } else if (account_id != 0) {
+        done = sessions.revoke_account(account_id, "admin", now);
+    } else if (args.flags.count("all")) {
+        auto n = sessions.revoke_site(site, "admin", now);
+        if (!n) return fail(n.error().detail);
+        std::cerr << "latchkey: revoked " << *n << " session(s) of " << site << "\n";
+        return 0;
+    } else {
+        return usage("session revoke needs --family ID, --email EMAIL or --all");
+    }
+    if (!done) return fail(done.error().detail);
+    std::cerr << "latchkey: revoked\n";
+    return 0;
+}
+
+int outbox_command(Store& store, const KeyRing& keys, const AdminArgs& args) {
+    const std::string verb = args.operands.empty() ? "" : args.operands[0];
+    Outbox outbox(store, keys);
+    if (verb == "list") {
+        auto list = outbox.list(option(args, "status").value_or(""),
+                                std::stoi(option(args, "limit").value_or("100")));
+        if (!list) return fail(list.error().detail);
+        Table t{
+            {"id", "site", "kind", "recipient", "status", "attempts", "created", "sent", "error"},
+            {}};
+        for (const auto& m : *list)
+            t.rows.push_back({std::to_string(m.id), m.site, m.kind, m.recipient, m.status,
+                              std::to_string(m.attempts), when(m.created_at), when(m.sent_at),
+                              m.last_error.empty() ? "-" : m.last_error});
+        t.print(args.json);
+        return 0;
+    }
+    if (verb == "retry") {
+        std::int64_t id = 0;
+        if (args.operands.size() == 2) {
+            id = std::stoll(args.operands[1]);
+        } else if (!args.flags.count("all")) {
+            return usage("outbox retry needs an ID or --all");
+        }
+        auto n = outbox.retry_failed(id, unix_now());
+        if (!n) return fail(n.error().detail);
+        std::cerr << "latchkey: " << *n << " failed mail(s) queued again\n";
+        return *n > 0 || id == 0 ? 0 : 1;
+    }
+    if (verb == "purge") {
+        const int days = std::stoi(option(args, "older-than-days").value_or("30"));
+        auto n = outbox.purge(unix_now() - std::int64_t{days} * 86400);
+        if (!n) return fail(n.error().detail);
+        std::cerr << "latchkey: purged " << *n << " sent or failed mail(s) older than " << days
+                  << " day(s)\n";
+        return 0;
+    }
+    return usage("unknown outbox command '" + verb + "'");
+}
+
+}  // namespace
+
+int admin_command(const Config& config, const AdminArgs& args) {
+    auto store = Store::open(StoreOptions{config.database, static_cast<int>(config.sqlite_busy_ms),
+                                          static_cast<int>(config.sqlite_cache_kib)});
+    if (!store) return fail("cannot open " + config.database + ": " + store.error().detail);
+    if (auto applied = (*store)->migrate(); !applied) return fail(applied.error().detail);
+    try {
+        if (args.name == "user") return user_command(config, **store, args);
+        auto keys = KeyRing::load_or_create(config.master_key_file);
+        if (!keys) return fail(keys.error().detail);
+        if (args.name == "session") return session_command(config, **store, **keys, args);
+        return outbox_command(**store, **keys, args);
+    } catch (const std::invalid_argument&) {
+        return usage("a number was expected");
+    } catch (const std::out_of_range&) {
+        return usage("a number is out of range");
+    }
+}
+
+}  // namespace latchkey

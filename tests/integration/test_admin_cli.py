@@ -1,0 +1,174 @@
+"""The administration commands against the database of a running service, through which the
+effects are checked: a disabled account cannot log in and its tokens stop working, a new password
+ends sessions, revoked families stop refreshing, failed mail can be retried and purged."""
+import json
+import os
+import sqlite3
+import subprocess
+
+import pytest
+
+from conftest import BIN, unique
+
+PASSWORD = "admin-cli-pass-1"
+
+
+def latchkey(stack, *args, stdin=None, check=True):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LATCHKEY_")}
+    r = subprocess.run([BIN, *args, "--data-dir", stack.data, "--set", "argon2_memlimit_kib=19456"],
+                       input=stdin, capture_output=True, text=True, env=env, timeout=60)
+    if check:
+        assert r.returncode == 0, (args, r.stdout, r.stderr)
+    return r
+
+
+def storefront_customer(stack):
+    c = stack.client("storefront")
+    email = f"{unique('adm')}@example.com"
+    r = c.post("/api/auth/customer/register", json={"email": email, "password": PASSWORD,
+                                                    "firstName": "A", "lastName": "D"})
+    assert r.status == 201, r
+    refresh = [v for v in r.headers_named("Set-Cookie") if v.startswith("refreshToken=")][0]
+    return email, r.json()["accessToken"], refresh.split(";", 1)[0].split("=", 1)[1]
+
+
+def me(stack, token):
+    return stack.client("storefront").get("/api/auth/me", headers={"Authorization": "Bearer " + token})
+
+
+def refresh(stack, token):
+    return stack.client("storefront").request("POST", "/api/auth/refresh",
+                                              headers={"Cookie": f"refreshToken={token}"})
+
+
+def test_user_list_and_show_as_table_and_json(stack):
+    email, _, _ = storefront_customer(stack)
+    table = latchkey(stack, "user", "list", "--site", "storefront").stdout
+    assert table.splitlines()[0].split() == ["id", "public_id", "kind", "email", "verified", "disabled", "created"]
+    assert email in table
+    [shown] = json.loads(latchkey(stack, "user", "show", email, "--site", "storefront", "--json").stdout)
+    assert shown["email"] == email and shown["kind"] == "customer" and shown["disabled"] == "no"
+
+
+def test_disable_ends_tokens_and_logins_and_enable_restores_logins(stack):
+    email, access, refresh_token = storefront_customer(stack)
+    assert me(stack, access).status == 200
+    latchkey(stack, "user", "disable", email, "--site", "storefront", "--kind", "customer")
+    assert me(stack, access).status == 401
+    assert refresh(stack, refresh_token).status == 401
+    login = lambda: stack.client("storefront").post(  # noqa: E731
+        "/api/auth/customer/login", json={"email": email, "password": PASSWORD}, source="127.3.0.2")
+    assert login().status == 401
+    latchkey(stack, "user", "enable", email, "--site", "storefront")
+    assert login().status == 200
+
+
+def test_create_then_log_in_through_the_contract(stack):
+    email = f"{unique('made')}@example.com"
+    r = latchkey(stack, "user", "create", email, "--site", "fastapi", "--username", unique("made"),
+                 "--password-stdin", "--json", stdin="created-by-admin-1\n")
+    [created] = json.loads(r.stdout)
+    assert created["email"] == email
+    r = stack.client("fastapi").post("/api/auth/token", json={"email": email, "password": "created-by-admin-1"})
+    assert r.status == 200, r
+    again = latchkey(stack, "user", "create", email, "--site", "fastapi", "--password-stdin",
+                     stdin="created-by-admin-1\n", check=False)
+    assert again.returncode == 1 and "exists" in again.stderr
+
+
+def test_set_password_ends_sessions_and_the_new_one_works(stack):
+    email, access, refresh_token = storefront_customer(stack)
+    latchkey(stack, "user", "set-password", email, "--site", "storefront", "--password-stdin",
+             stdin="a-brand-new-pass\n")
+    assert me(stack, access).status == 401
+    assert refresh(stack, refresh_token).status == 401
+    r = stack.client("storefront").post("/api/auth/customer/login", json={"email": email, "password": "a-brand-new-pass"},
+                                        source="127.3.0.3")
+    assert r.status == 200, r
+
+
+def test_verify_and_delete(stack):
+    email = f"{unique('vd')}@example.com"
+    v = stack.client("verified")
+    assert v.post("/api/auth/register", json={"email": email, "password": PASSWORD,
+                                              "confirmPassword": PASSWORD}).status == 201
+    assert v.post("/api/auth/login", json={"email": email, "password": PASSWORD}).status == 403
+    latchkey(stack, "user", "verify", email, "--site", "verified")
+    assert v.post("/api/auth/login", json={"email": email, "password": PASSWORD}).status == 200
+    latchkey(stack, "user", "delete", email, "--site", "verified")
+    assert v.post("/api/auth/login", json={"email": email, "password": PASSWORD}).status == 401
+    missing = latchkey(stack, "user", "show", email, "--site", "verified", check=False)
+    assert missing.returncode == 1 and "no account" in missing.stderr
+
+
+def test_session_list_and_revoke_one_family_or_all_of_a_user(stack):
+    email, _, first = storefront_customer(stack)
+    second = stack.client("storefront").post("/api/auth/customer/login", json={"email": email, "password": PASSWORD},
+                                             source="127.3.0.4")
+    second = [v for v in second.headers_named("Set-Cookie") if v.startswith("refreshToken=")][0].split(";")[0].split("=", 1)[1]
+    families = json.loads(latchkey(stack, "session", "list", "--site", "storefront", "--email", email, "--json").stdout)
+    assert len(families) == 2 and all(f["revoked"] == "-" for f in families)
+    latchkey(stack, "session", "revoke", "--site", "storefront", "--family", families[-1]["family"])
+    statuses = sorted([refresh(stack, first).status, refresh(stack, second).status])
+    assert statuses == [200, 401], statuses
+    latchkey(stack, "session", "revoke", "--site", "storefront", "--email", email)
+    assert json.loads(latchkey(stack, "session", "list", "--site", "storefront", "--email", email, "--json").stdout) == []
+    assert [refresh(stack, first).status, refresh(stack, second).status] == [401, 401]
+    ended = json.loads(latchkey(stack, "session", "list", "--site", "storefront", "--email", email, "--all", "--json").stdout)
+    assert len(ended) == 2 and {f["reason"] for f in ended} == {"admin"}
+
+
+def test_outbox_list_shows_sent_mail_without_its_content(stack):
+    email = f"{unique('ob')}@example.com"
+    assert stack.client("verified").post("/api/auth/register", json={
+        "email": email, "password": PASSWORD, "confirmPassword": PASSWORD}).status == 201
+    stack.wait_for_mail(email)
+    rows = json.loads(latchkey(stack, "outbox", "list", "--json").stdout)
+    [mine] = [r for r in rows if r["recipient"] == email]
+    assert mine["status"] == "sent" and mine["kind"] == "verify_email" and mine["sent"] != "-"
+    assert set(mine) == {"id", "site", "kind", "recipient", "status", "attempts", "created", "sent", "error"}
+
+
+def test_outbox_retry_requeues_failed_mail_and_purge_deletes_it():
+    """SMTP refuses every connection and one attempt is allowed: the mail fails for good, keeps
+    its sealed content, and `retry` queues it again (it fails again here, one attempt later)."""
+    import time
+    from conftest import Stack
+    s = Stack({"mail_transport": "smtp://127.0.0.1:9", "mail_max_attempts": "1"}).start()
+    try:
+        email = f"{unique('fail')}@example.com"
+        assert s.client("verified").post("/api/auth/register", json={
+            "email": email, "password": PASSWORD, "confirmPassword": PASSWORD}).status == 201
+
+        def failed_rows():
+            return [r for r in json.loads(latchkey(s, "outbox", "list", "--status", "failed", "--json").stdout)
+                    if r["recipient"] == email]
+
+        deadline = time.time() + 30
+        while not failed_rows():
+            assert time.time() < deadline, "the mail never failed"
+            time.sleep(0.1)
+        [row] = failed_rows()
+        assert row["attempts"] == "1" and row["error"] != "-"
+        r = latchkey(s, "outbox", "retry", row["id"])
+        assert "1 failed mail(s) queued again" in r.stderr
+        with s.db() as db:
+            attempts_after_retry = db.execute("SELECT attempts, status FROM outbox WHERE id = ?", (row["id"],)).fetchone()
+        assert tuple(attempts_after_retry) in ((0, "pending"), (1, "sending"), (1, "failed")), tuple(attempts_after_retry)
+        deadline = time.time() + 30
+        while not failed_rows():
+            assert time.time() < deadline, "the retried mail was not attempted again"
+            time.sleep(0.1)
+        time.sleep(1.1)  # purge takes rows created before the cut-off second
+        assert "purged 1 " in latchkey(s, "outbox", "purge", "--older-than-days", "0").stderr
+        assert not [r for r in json.loads(latchkey(s, "outbox", "list", "--json").stdout) if r["recipient"] == email]
+        assert latchkey(s, "outbox", "retry", "999999", check=False).returncode == 1
+    finally:
+        s.stop()
+        s.cleanup()
+
+
+def test_bad_usage_is_exit_2(stack):
+    assert latchkey(stack, "user", "list", check=False).returncode == 2
+    assert latchkey(stack, "session", "revoke", "--site", "storefront", check=False).returncode == 2
+    assert latchkey(stack, "outbox", "frobnicate", check=False).returncode == 2
