@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "core/accounts.hpp"
+#include "core/audit.hpp"
 #include "core/clock.hpp"
 #include "core/email.hpp"
 #include "core/json.hpp"
@@ -117,6 +118,17 @@ Result<std::string> password_from_stdin() {
     return password;
 }
 
+// Admin actions go into the audit log like the clients' events, from "cli".
+void admin_audit(Store& store, const Config& config, const std::string& site,
+                 const std::string& action, std::int64_t account_id, const std::string& email,
+                 const std::string& detail = {}) {
+    const std::int64_t now = unix_now();
+    auto recorded = AuditLog(store).record(
+        AuditEvent{now, site, "admin." + action, account_id, email, "cli", "latchkey", detail},
+        now - config.audit_retention_days * 86400);
+    if (!recorded) std::cerr << "latchkey: not audited: " << recorded.error().detail << "\n";
+}
+
 PasswordHasher make_hasher(const Config& config) {
     return PasswordHasher(HashParams{static_cast<std::uint64_t>(config.argon2_opslimit),
                                      static_cast<std::size_t>(config.argon2_memlimit_kib) * 1024},
@@ -162,6 +174,7 @@ int user_command(const Config& config, Store& store, const AdminArgs& args) {
                 return fail(email + " exists on " + site);
             return fail(created.error().detail);
         }
+        admin_audit(store, config, site, "create", created->id, created->email, n.kind);
         accounts_table({*created}).print(args.json);
         return 0;
     }
@@ -187,6 +200,7 @@ int user_command(const Config& config, Store& store, const AdminArgs& args) {
         return usage("unknown user command '" + verb + "'");
     }
     if (!done) return fail(done.error().detail);
+    admin_audit(store, config, site, verb, account->id, account->email, account->kind);
     std::cerr << "latchkey: " << verb << " " << account->email << " (" << account->kind << ", "
               << site << "): done\n";
     return 0;
@@ -228,12 +242,16 @@ int session_command(const Config& config, Store& store, const KeyRing& keys,
     } else if (args.flags.count("all")) {
         auto n = sessions.revoke_site(site, "admin", now);
         if (!n) return fail(n.error().detail);
+        admin_audit(store, config, site, "session.revoke", 0, "", "all sessions of the site");
         std::cerr << "latchkey: revoked " << *n << " session(s) of " << site << "\n";
         return 0;
     } else {
         return usage("session revoke needs --family ID, --email EMAIL or --all");
     }
     if (!done) return fail(done.error().detail);
+    admin_audit(store, config, site, "session.revoke", account_id,
+                option(args, "email").value_or(""),
+                option(args, "family") ? "family " + *option(args, "family") : "every session");
     std::cerr << "latchkey: revoked\n";
     return 0;
 }
@@ -278,6 +296,26 @@ int outbox_command(Store& store, const KeyRing& keys, const AdminArgs& args) {
     return usage("unknown outbox command '" + verb + "'");
 }
 
+int audit_command(Store& store, const AdminArgs& args) {
+    AuditFilter filter;
+    filter.site = option(args, "site").value_or("");
+    filter.email = option(args, "email").value_or("");
+    filter.event = option(args, "event").value_or("");
+    if (auto hours = option(args, "since-hours"))
+        filter.since = unix_now() - std::stoll(*hours) * 3600;
+    filter.limit = std::stoi(option(args, "limit").value_or("100"));
+    auto events = AuditLog(store).list(filter);
+    if (!events) return fail(events.error().detail);
+    Table t{{"time", "site", "event", "account", "email", "ip", "user_agent", "detail"}, {}};
+    for (const auto& e : *events)
+        t.rows.push_back(
+            {when(e.at), e.site, e.event, e.account_id ? std::to_string(e.account_id) : "-",
+             e.email.empty() ? "-" : e.email, e.ip.empty() ? "-" : e.ip,
+             e.user_agent.empty() ? "-" : e.user_agent, e.detail.empty() ? "-" : e.detail});
+    t.print(args.json);
+    return 0;
+}
+
 }  // namespace
 
 int admin_command(const Config& config, const AdminArgs& args) {
@@ -287,6 +325,7 @@ int admin_command(const Config& config, const AdminArgs& args) {
     if (auto applied = (*store)->migrate(); !applied) return fail(applied.error().detail);
     try {
         if (args.name == "user") return user_command(config, **store, args);
+        if (args.name == "audit") return audit_command(**store, args);
         auto keys = KeyRing::load_or_create(config.master_key_file);
         if (!keys) return fail(keys.error().detail);
         if (args.name == "session") return session_command(config, **store, **keys, args);

@@ -53,6 +53,9 @@ Usage:
   latchkey outbox list [--status pending|sending|sent|failed] [--limit N] [--json]
   latchkey outbox retry (ID | --all)       failed mail back to the queue
   latchkey outbox purge [--older-than-days N]   delete sent and failed mail (default 30 days)
+  latchkey audit [--site SITE] [--email EMAIL] [--event EVENT] [--since-hours N] [--limit N]
+               [--json]          the audit log, newest first (login.success, login.failure,
+                                 lockout, register, verify, reset, refresh.reuse, logout, admin.*)
   latchkey --help | --version
 
 Options:
@@ -84,9 +87,9 @@ struct Command {
 };
 
 // Options of the administration commands: each takes a value, except the flags.
-constexpr const char* kAdminOptions[] = {"--site",    "--kind",  "--email",           "--family",
-                                         "--status",  "--limit", "--older-than-days", "--username",
-                                         "--id-style"};
+constexpr const char* kAdminOptions[] = {"--site",     "--kind",  "--email",           "--family",
+                                         "--status",   "--limit", "--older-than-days", "--username",
+                                         "--id-style", "--event", "--since-hours"};
 constexpr const char* kAdminFlags[] = {"--all", "--verified", "--password-stdin"};
 
 int usage_error(const std::string& message) {
@@ -345,7 +348,8 @@ int run(int argc, char** argv) {
     if (cmd.name.empty()) return usage_error("no command given");
     const bool calibrate =
         cmd.name == "hash" && cmd.operands == std::vector<std::string>{"calibrate"};
-    const bool admin = cmd.name == "user" || cmd.name == "session" || cmd.name == "outbox";
+    const bool admin =
+        cmd.name == "user" || cmd.name == "session" || cmd.name == "outbox" || cmd.name == "audit";
     if (cmd.name != "serve" && cmd.name != "migrate" && cmd.name != "config" && !calibrate &&
         !admin) {
         return usage_error("unknown command '" + cmd.name + "'");

@@ -58,6 +58,8 @@ const std::vector<Row>& rows() {
         {{"sqlite_cache_kib", "SQLite page cache per connection, KiB"},
          IntField{&Config::sqlite_cache_kib, 64, 1 << 20, 10}},
         {{"log_level", "debug, info, warn or error"}, &Config::log_level},
+        {{"audit_retention_days", "days the audit log keeps an event"},
+         IntField{&Config::audit_retention_days, 1, 36500, 10}},
         {{"log_file",
           "file the JSON log lines go to (default: standard error); reopened on SIGHUP"},
          &Config::log_file},

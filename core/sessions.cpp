@@ -7,6 +7,14 @@
 
 namespace latchkey {
 
+namespace {
+constexpr const char* kReuseDetail = "refresh token reuse: family revoked";
+}  // namespace
+
+bool is_refresh_reuse(const Error& error) {
+    return error.code == Errc::invalid_token && error.detail == kReuseDetail;
+}
+
 std::string Sessions::keyed_hash(std::string_view jti) const {
     const std::string message = "refresh:" + std::string(jti);
     unsigned char digest[32];
@@ -103,7 +111,7 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view
             // Reuse of a spent token: someone holds a copy. End the family (RFC 9700).
             if (auto r = revoke_family(site, family_id, "reuse", now); !r) return r.error();
             if (auto r = tx->commit(); !r) return r.error();
-            return make_error(Errc::invalid_token, "refresh token reuse: family revoked");
+            return make_error(Errc::invalid_token, kReuseDetail);
         }
         outcome = RotateOutcome::raced;
     } else {

@@ -31,6 +31,10 @@ enum class RotateOutcome {
     raced,    // the presented one was rotated moments ago (two tabs): a fresh sibling
 };
 
+// Errc::invalid_token from rotate() that means reuse was detected and the family revoked (the
+// audit log records it; the client sees the same refusal as for any bad token).
+bool is_refresh_reuse(const Error& error);
+
 // A refresh family as an operator sees it (`latchkey session list`).
 struct FamilyInfo {
     std::string id;

@@ -1,7 +1,9 @@
 #include "handlers/auth.hpp"
 
+#include "core/audit.hpp"
 #include "core/clock.hpp"
 #include "core/jwt.hpp"
+#include "core/log.hpp"
 
 namespace latchkey {
 
@@ -130,6 +132,25 @@ bool same_origin_or_trusted(const Request& request) {
     }
     const auto own = own_origin(request);
     return own && *origin == *own;
+}
+
+void audit(Services& services, const Request& request, std::string_view event,
+           std::int64_t account_id, std::string_view email, std::string_view detail) {
+    const std::int64_t now = unix_now();
+    AuditEvent e{now,
+                 std::string(site_of(request)),
+                 std::string(event),
+                 account_id,
+                 std::string(email),
+                 std::string(request.param("REMOTE_ADDR").value_or("")),
+                 std::string(request.header("User-Agent").value_or("")),
+                 std::string(detail)};
+    auto recorded =
+        AuditLog(*services.store).record(e, now - services.config.audit_retention_days * 86400);
+    if (!recorded) {
+        log_event(LogLevel::warn, "audit event not recorded",
+                  {{"event", event}, {"error", recorded.error().detail}});
+    }
 }
 
 }  // namespace latchkey

@@ -56,4 +56,9 @@ std::string public_url(const Services& services, const Request& request);
 // nginx trusts (RFC 6454 origins; defence beyond SameSite). True when the request may proceed.
 bool same_origin_or_trusted(const Request& request);
 
+// Records a security event (core/audit.hpp) for the request's site, with the client address and
+// user agent nginx passed. Recording is best effort: a failure is logged, the request goes on.
+void audit(Services& services, const Request& request, std::string_view event,
+           std::int64_t account_id, std::string_view email, std::string_view detail = {});
+
 }  // namespace latchkey

@@ -202,6 +202,7 @@ Response signed_in(Call& c, std::int64_t account_id) {
     if (account->disabled) return fail("NotAuthorizedException", "User is disabled.");
     auto family = sessions(c).start(c.site, account->id, c.now);
     if (!family) return core_failure(family.error());
+    audit(c.services, c.request, "login.success", account->id, account->email, "email code");
     Json out = json_object();
     json_put(out.get(), "AuthenticationResult", authentication_result(c, *account, *family, true));
     json_put(out.get(), "ChallengeParameters", empty_object());
@@ -271,6 +272,7 @@ Response sign_up(Call& c) {
         }
         return core_failure(created.error());
     }
+    audit(c.services, c.request, "register", created->id, created->email);
     auto session = send_code(c, *created, kConfirmSignUp);
     if (!session) {
         if (session.error().code == Errc::rate_limited) {
@@ -343,6 +345,9 @@ Response refresh_tokens(Call& c, std::string_view token, bool rotate) {
         if (rotated) {
             grant = std::move(rotated->first);
         } else {
+            if (is_refresh_reuse(rotated.error())) {
+                audit(c.services, c.request, "refresh.reuse", 0, "", "family " + presented->family);
+            }
             grant = rotated.error();
         }
     } else {
@@ -421,7 +426,10 @@ Response respond_to_auth_challenge(Call& c) {
         return fail("InvalidParameterException", "Unsupported challenge " + name + ".");
     auto answered = challenges(c).answer(c.site, kSignInCode, session,
                                          text(responses, "EMAIL_OTP_CODE"), c.now);
-    if (!answered) return code_failure(answered.error());
+    if (!answered) {
+        audit(c.services, c.request, "login.failure", account.id, account.email, "email code");
+        return code_failure(answered.error());
+    }
     if (*answered != account.id) return fail("NotAuthorizedException", kSessionExpired);
     return signed_in(c, account.id);
 }
@@ -474,6 +482,7 @@ Response revoke_token(Call& c) {
     if (auto r = sessions(c).revoke_family(c.site, presented->family, "revoked", c.now); !r) {
         return core_failure(r.error());
     }
+    audit(c.services, c.request, "logout", 0, "", "family " + presented->family);
     return answer(empty_object());
 }
 

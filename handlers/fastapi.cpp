@@ -209,6 +209,7 @@ Response register_user(Services& services, const Request& request) {
             return problem(400, "Username already registered");
         return core_failure(created.error());
     }
+    audit(services, request, "register", created->id, created->email);
     return Response::json(201, user_json(*created).get());
 }
 
@@ -232,10 +233,12 @@ Response issue_token(Services& services, const Request& request) {
     auto account = services.accounts().authenticate(site, "user", email, v["password"], now);
     if (!account) {
         if (account.error().code == Errc::invalid_credentials) {
+            audit(services, request, "login.failure", 0, email);
             return unauthorized("Invalid email or password");
         }
         return core_failure(account.error());
     }
+    audit(services, request, "login.success", account->id, account->email);
     const auto token = issue_token_for(services, request, *account,
                                        services.config.access_token_ttl, nullptr, now);
     Json out = json_object();
@@ -264,6 +267,7 @@ Response logout(Services& services, const Request& request) {
             !revoked) {
             return core_failure(revoked.error());
         }
+        audit(services, request, "logout", caller->account.id, caller->account.email);
     }
     Json out = json_object();
     json_put(out.get(), "message", "Successfully logged out");

@@ -198,6 +198,7 @@ Response register_user(Services& services, const Request& request) {
         }
         return core_failure(created.error());
     }
+    audit(services, request, "register", created->id, created->email);
     Json out = json_object();
     json_put(out.get(), "message", "Registration successful");
     json_put(out.get(), "user_id", created->public_id);
@@ -215,10 +216,12 @@ Response login(Services& services, const Request& request) {
     auto account = services.accounts().authenticate(site, "user", v["email"], v["password"], now);
     if (!account) {
         if (account.error().code == Errc::invalid_credentials) {
+            audit(services, request, "login.failure", 0, v["email"]);
             return problem(401, "Invalid email or password");
         }
         return core_failure(account.error());
     }
+    audit(services, request, "login.success", account->id, account->email);
     const auto token = issue_token_for(services, request, *account,
                                        services.config.access_token_ttl, nullptr, now);
     Json out = json_object();
@@ -270,6 +273,7 @@ Response logout(Services& services, const Request& request) {
             !revoked) {
             return core_failure(revoked.error());
         }
+        audit(services, request, "logout", caller->account.id, caller->account.email);
     }
     Json out = json_object();
     json_put(out.get(), "message", "Logged out");

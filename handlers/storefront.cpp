@@ -225,6 +225,7 @@ Response register_account(Services& services, const Request& request, const char
         if (created.error().code == Errc::email_taken) return message(409, "Email already exists");
         return core_failure(created.error());
     }
+    audit(services, request, "register", created->id, created->email, kind);
     return signed_in(services, request, *created, 201, now);
 }
 
@@ -246,6 +247,7 @@ Response login_account(Services& services, const Request& request, const char* k
     if (!locked) return core_failure(locked.error());
     if (*locked > 0) {
         Metrics::process().count("latchkey_lockout_refusals_total", site);
+        audit(services, request, "lockout", 0, v["email"], kind);
         return render_problem(Problem{429,
                                       "Too many login attempts, try again later",
                                       {},
@@ -256,9 +258,11 @@ Response login_account(Services& services, const Request& request, const char* k
         if (account.error().code != Errc::invalid_credentials) return core_failure(account.error());
         if (auto r = limiter.record_failure(site, kind, v["email"], now); !r)
             return core_failure(r.error());
+        audit(services, request, "login.failure", 0, v["email"], kind);
         return message(401, "Invalid credentials");
     }
     if (auto r = limiter.record_success(site, kind, v["email"]); !r) return core_failure(r.error());
+    audit(services, request, "login.success", account->id, account->email, kind);
     return signed_in(services, request, *account, 200, now);
 }
 
@@ -288,6 +292,9 @@ Response refresh(Services& services, const Request& request) {
     auto rotated =
         sessions(services).rotate(site_of(request), presented->family, presented->jti, now);
     if (!rotated) {
+        if (is_refresh_reuse(rotated.error())) {
+            audit(services, request, "refresh.reuse", 0, "", "family " + presented->family);
+        }
         if (rotated.error().code == Errc::invalid_token) return refused_refresh();
         return core_failure(rotated.error());
     }
@@ -311,6 +318,7 @@ Response logout(Services& services, const Request& request) {
         auto revoked = sessions(services).revoke_family(site_of(request), presented->family,
                                                         "logout", unix_now());
         if (!revoked) return core_failure(revoked.error());
+        audit(services, request, "logout", 0, "", "family " + presented->family);
     }
     Json out = json_object();
     json_put(out.get(), "message", "Logged out successfully");

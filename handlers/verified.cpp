@@ -224,6 +224,7 @@ Response register_user(Services& services, const Request& request) {
         return core_failure(created.error());
     }
     services.mail_queued();
+    audit(services, request, "register", created->id, created->email);
     Json out = json_object();
     json_put(out.get(), "message", "Registration successful. Verification email sent.");
     json_put(out.get(), "userId", created->public_id);
@@ -238,12 +239,19 @@ Response login(Services& services, const Request& request) {
     auto account =
         services.accounts().authenticate(site_of(request), "user", v["email"], v["password"], now);
     if (!account) {
-        if (account.error().code == Errc::invalid_credentials)
+        if (account.error().code == Errc::invalid_credentials) {
+            audit(services, request, "login.failure", 0, v["email"]);
             return message(401, "Invalid credentials");
+        }
         return core_failure(account.error());
     }
     // Only now, with the password proven right, may the answer reveal the account's state.
-    if (!account->email_verified) return message(403, "Email not verified");
+    if (!account->email_verified) {
+        audit(services, request, "login.failure", account->id, account->email,
+              "email not verified");
+        return message(403, "Email not verified");
+    }
+    audit(services, request, "login.success", account->id, account->email);
     const auto token = issue_token_for(services, request, *account,
                                        services.config.access_token_ttl, nullptr, now);
     Json out = json_object();
@@ -258,12 +266,14 @@ Response verify_email(Services& services, const Request& request) {
     if (!token || token->empty()) return invalid;
     const std::int64_t now = unix_now();
     bool ok = false;
+    std::int64_t account_id = 0;
     auto done = in_transaction(services, [&]() -> Result<void> {
         auto redeemed = services.one_time_tokens().redeem(kVerifyPurpose, *token, now);
         if (!redeemed) {
             if (redeemed.error().code == Errc::invalid_token) return {};
             return redeemed.error();
         }
+        account_id = redeemed->account_id;
         // A second click (or a mail scanner's prefetch before the user's click) is fine: the
         // link did its work once, and says so again.
         ok = true;
@@ -271,6 +281,7 @@ Response verify_email(Services& services, const Request& request) {
     });
     if (!done) return core_failure(done.error());
     if (!ok) return invalid;
+    audit(services, request, "verify", account_id, "");
     Json out = json_object();
     json_put(out.get(), "message", "Email verified");
     json_put(out.get(), "redirect", public_url(services, request) + "/login");
@@ -331,6 +342,7 @@ Response reset_password(Services& services, const Request& request) {
     if (!hash) return core_failure(hash.error());
     const std::int64_t now = unix_now();
     bool ok = false;
+    std::int64_t account_id = 0;
     auto done = in_transaction(services, [&]() -> Result<void> {
         auto redeemed = services.one_time_tokens().redeem(kResetPurpose, v["token"], now);
         if (!redeemed) {
@@ -339,6 +351,7 @@ Response reset_password(Services& services, const Request& request) {
         }
         if (redeemed->already_used) return {};  // single use, unlike verification
         ok = true;
+        account_id = redeemed->account_id;
         auto accounts = services.accounts();
         if (auto r = accounts.replace_password(redeemed->account_id, *hash, now); !r) return r;
         // The reset link reached the mailbox: that proves the address as well as a verification.
@@ -346,6 +359,7 @@ Response reset_password(Services& services, const Request& request) {
     });
     if (!done) return core_failure(done.error());
     if (!ok) return message(400, "Invalid or expired reset token");
+    audit(services, request, "reset", account_id, "");
     Json out = json_object();
     json_put(out.get(), "message", "Password has been reset");
     return Response::json(200, out.get());

@@ -172,3 +172,77 @@ def test_bad_usage_is_exit_2(stack):
     assert latchkey(stack, "user", "list", check=False).returncode == 2
     assert latchkey(stack, "session", "revoke", "--site", "storefront", check=False).returncode == 2
     assert latchkey(stack, "outbox", "frobnicate", check=False).returncode == 2
+
+
+# --- the audit log ---------------------------------------------------------------------------------
+
+def audit(stack, *filters):
+    return json.loads(latchkey(stack, "audit", *filters, "--json").stdout)
+
+
+def test_logins_are_audited_with_address_and_user_agent_and_no_secret(stack):
+    email, _, _ = storefront_customer(stack)
+    c = stack.client("storefront")
+    ua = {"User-Agent": "AuditTest/1.0"}
+    assert c.request("POST", "/api/auth/customer/login", json_body={"email": email, "password": "wrong-password-9"},
+                     headers=ua, source="127.4.0.7").status == 401
+    assert c.request("POST", "/api/auth/customer/login", json_body={"email": email, "password": PASSWORD},
+                     headers=ua, source="127.4.0.8").status == 200
+    events = audit(stack, "--site", "storefront", "--email", email)
+    assert [e["event"] for e in events] == ["login.success", "login.failure", "register"], events
+    assert events[0]["ip"] == "127.4.0.8" and events[1]["ip"] == "127.4.0.7"
+    assert events[0]["user_agent"] == "AuditTest/1.0" and events[0]["account"] != "-"
+    with stack.db() as db:
+        everything = " ".join(str(v) for row in db.execute("SELECT * FROM audit_events") for v in tuple(row))
+    assert PASSWORD not in everything and "wrong-password-9" not in everything
+
+
+def test_admin_actions_are_audited_from_the_cli(stack):
+    email, _, _ = storefront_customer(stack)
+    latchkey(stack, "user", "disable", email, "--site", "storefront")
+    latchkey(stack, "user", "enable", email, "--site", "storefront")
+    events = audit(stack, "--site", "storefront", "--email", email, "--limit", "2")
+    assert [e["event"] for e in events] == ["admin.enable", "admin.disable"]
+    assert {e["ip"] for e in events} == {"cli"}
+
+
+def test_verification_reset_and_logout_are_audited(stack):
+    email = f"{unique('ev')}@example.com"
+    v = stack.client("verified")
+    assert v.post("/api/auth/register", json={"email": email, "password": PASSWORD, "confirmPassword": PASSWORD}).status == 201
+    [mail] = stack.wait_for_mail(email)
+    link = mail.get_body(preferencelist=("plain",)).get_content()
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1].split()[0]
+    assert v.get(path).status == 200
+    events = audit(stack, "--site", "verified", "--event", "verify", "--limit", "1")
+    [account_id] = [str(r[0]) for r in stack.db().execute("SELECT id FROM accounts WHERE email = ?", (email,))]
+    assert events[0]["account"] == account_id
+    f = stack.client("fastapi")
+    name = unique("lo")
+    assert f.post("/api/auth/register", json={"username": name, "email": f"{name}@example.com", "password": PASSWORD}).status == 201
+    token = f.post("/api/auth/token", json={"email": f"{name}@example.com", "password": PASSWORD}).json()["access_token"]
+    assert f.request("POST", "/api/auth/logout", headers={"Authorization": "Bearer " + token}).status == 200
+    assert [e["event"] for e in audit(stack, "--site", "fastapi", "--email", f"{name}@example.com")] == \
+        ["logout", "login.success", "register"]
+
+
+def test_refresh_reuse_is_audited_and_old_events_are_pruned():
+    import time
+    from conftest import Stack
+    s = Stack({"refresh_reuse_grace": "1", "audit_retention_days": "1"}).start()
+    try:
+        rw = sqlite3.connect(os.path.join(s.data, "latchkey.db"), timeout=10)
+        rw.execute("INSERT INTO audit_events(at, site, event) VALUES (?, 'storefront', 'ancient')",
+                   (int(time.time()) - 3 * 86400,))
+        rw.commit()
+        rw.close()
+        email, _, first = storefront_customer(s)
+        assert refresh(s, first).status == 200
+        time.sleep(2.2)
+        assert refresh(s, first).status == 401
+        events = audit(s, "--site", "storefront")
+        assert "refresh.reuse" in [e["event"] for e in events], events
+        assert "ancient" not in [e["event"] for e in events]
+    finally:
+        s.stop()
+        s.cleanup()
