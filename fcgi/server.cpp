@@ -136,42 +136,52 @@ void worker_loop(Worker& self, int listen_fd, const ServerOptions& options, cons
 
 void on_wake(int) {}  // only interrupts accept(2)
 
+// The socket is made ready under a temporary name (bound, given its group and mode, listening)
+// and then renamed into place, so the path never names a socket that refuses or denies a
+// connection: nginx, spawn scripts and health checks that wait for the path may use it at once.
 int open_unix_listener(const ServerOptions& options, const std::string& path) {
     sockaddr_un addr{};
-    if (path.size() >= sizeof addr.sun_path) {
+    const std::string staging = path + ".new-" + std::to_string(::getpid());
+    if (staging.size() >= sizeof addr.sun_path) {
         log_event(LogLevel::error, "socket path too long", {{"path", path}});
         return -1;
     }
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
+    if (struct stat st{}; ::lstat(path.c_str(), &st) == 0 && !S_ISSOCK(st.st_mode)) {
+        log_event(LogLevel::error, "the socket path names something else; not replacing it",
+                  {{"path", path}});
+        return -1;
+    }
+    ::unlink(staging.c_str());
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    // Create the socket with no access at all, then open it up to exactly the configured mode:
-    // there is no moment at which anyone but us may connect.
+    std::memcpy(addr.sun_path, staging.c_str(), staging.size() + 1);
+    auto give_up = [&](const char* what) {
+        log_event(
+            LogLevel::error, what,
+            {{"path", path}, {"group", options.socket_group}, {"error", std::strerror(errno)}});
+        ::close(fd);
+        ::unlink(staging.c_str());
+        return -1;
+    };
+    // Created with no access at all, then opened up to exactly the configured mode: there is no
+    // moment at which anyone but us may connect.
     const mode_t old_mask = ::umask(0777);
     const int bound = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
     ::umask(old_mask);
-    if (bound != 0) {
-        log_event(LogLevel::error, "cannot bind",
-                  {{"path", path}, {"error", std::strerror(errno)}});
-        ::close(fd);
-        return -1;
-    }
+    if (bound != 0) return give_up("cannot bind");
     if (!options.socket_group.empty()) {
         const group* g = ::getgrnam(options.socket_group.c_str());
-        if (g == nullptr || ::chown(path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0) {
-            log_event(LogLevel::error, "cannot give the socket to its group",
-                      {{"path", path}, {"group", options.socket_group}});
-            ::close(fd);
-            return -1;
+        if (g == nullptr || ::chown(staging.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0) {
+            return give_up("cannot give the socket to its group");
         }
     }
-    ::chmod(path.c_str(), static_cast<mode_t>(options.socket_mode));
-    if (::listen(fd, 1024) != 0) {
-        ::close(fd);
-        return -1;
+    if (::chmod(staging.c_str(), static_cast<mode_t>(options.socket_mode)) != 0) {
+        return give_up("cannot set the socket's mode");
     }
+    if (::listen(fd, 1024) != 0) return give_up("cannot listen");
+    // rename(2) replaces a stale socket left by a crashed process in one step.
+    if (::rename(staging.c_str(), path.c_str()) != 0)
+        return give_up("cannot move the socket into place");
     return fd;
 }
 
