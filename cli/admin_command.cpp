@@ -12,7 +12,6 @@
 #include "core/accounts.hpp"
 #include "core/audit.hpp"
 #include "core/clock.hpp"
-#include "core/email.hpp"
 #include "core/json.hpp"
 #include "core/keys.hpp"
 #include "core/mail.hpp"
@@ -97,11 +96,9 @@ Result<Account> find_account(Accounts& accounts, const AdminArgs& args, const st
             return make_error(Errc::not_found, "no " + *kind + " " + email + " on " + site);
         return std::move(**found);
     }
-    auto all = accounts.list(site, "", 1 << 30);
-    if (!all) return all.error();
-    std::vector<Account> matches;
-    for (auto& a : *all)
-        if (email_key(a.email) == email_key(email)) matches.push_back(std::move(a));
+    auto found = accounts.with_email(site, email);
+    if (!found) return found.error();
+    auto& matches = *found;
     if (matches.empty()) return make_error(Errc::not_found, "no account " + email + " on " + site);
     if (matches.size() > 1)
         return make_error(Errc::invalid_argument,
@@ -125,7 +122,7 @@ void admin_audit(Store& store, const Config& config, const std::string& site,
     const std::int64_t now = unix_now();
     auto recorded = AuditLog(store).record(
         AuditEvent{now, site, "admin." + action, account_id, email, "cli", "latchkey", detail},
-        now - config.audit_retention_days * 86400);
+        config.audit_retention_days);
     if (!recorded) std::cerr << "latchkey: not audited: " << recorded.error().detail << "\n";
 }
 

@@ -234,13 +234,17 @@ Result<std::vector<Account>> Accounts::list(std::string_view site, std::string_v
     auto stmt = store_.prepare(sql.c_str());
     if (!stmt) return stmt.error();
     stmt->bind(1, site).bind(2, kind).bind(3, std::int64_t{limit});
-    std::vector<Account> out;
-    while (true) {
-        auto row = stmt->step();
-        if (!row) return row.error();
-        if (!*row) return out;
-        out.push_back(read_account(*stmt, nullptr));
-    }
+    return stmt->collect([](const Statement& row) { return read_account(row, nullptr); });
+}
+
+Result<std::vector<Account>> Accounts::with_email(std::string_view site, std::string_view email) {
+    static const std::string sql =
+        std::string("SELECT ") + kColumns +
+        " FROM accounts WHERE site = ?1 AND email_key = ?2 ORDER BY kind";
+    auto stmt = store_.prepare(sql.c_str());
+    if (!stmt) return stmt.error();
+    stmt->bind(1, site).bind(2, email_key(email));
+    return stmt->collect([](const Statement& row) { return read_account(row, nullptr); });
 }
 
 Result<void> Accounts::set_disabled(std::int64_t id, bool disabled, std::int64_t now) {

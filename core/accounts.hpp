@@ -80,6 +80,8 @@ class Accounts {
     // Administration (`latchkey user ...`). Disabling also ends the account's sessions and
     // tokens (session version bump, refresh families revoked); removing cascades to its rows.
     Result<std::vector<Account>> list(std::string_view site, std::string_view kind, int limit);
+    // The site's accounts of that email, one per account type that has it.
+    Result<std::vector<Account>> with_email(std::string_view site, std::string_view email);
     Result<void> set_disabled(std::int64_t id, bool disabled, std::int64_t now);
     Result<void> remove(std::int64_t id);
 

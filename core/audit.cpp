@@ -12,7 +12,7 @@ std::string bounded(std::string_view text, std::size_t limit = 256) {
 
 }  // namespace
 
-Result<void> AuditLog::record(const AuditEvent& e, std::int64_t retain_before) {
+Result<void> AuditLog::record(const AuditEvent& e, std::int64_t retention_days) {
     auto insert = store_.prepare(
         "INSERT INTO audit_events(at, site, event, account_id, email, ip, user_agent, detail) "
         "VALUES (?1, ?2, ?3, NULLIF(?4, 0), NULLIF(?5, ''), NULLIF(?6, ''), NULLIF(?7, ''), "
@@ -31,7 +31,7 @@ Result<void> AuditLog::record(const AuditEvent& e, std::int64_t retain_before) {
         "DELETE FROM audit_events WHERE id IN "
         "(SELECT id FROM audit_events WHERE at < ?1 ORDER BY at LIMIT 20)");
     if (!prune) return prune.error();
-    prune->bind(1, retain_before);
+    prune->bind(1, e.at - retention_days * 86400);
     return prune->run();
 }
 
@@ -47,15 +47,11 @@ Result<std::vector<AuditEvent>> AuditLog::list(const AuditFilter& f) {
         .bind(3, f.event)
         .bind(4, f.since)
         .bind(5, std::int64_t{f.limit});
-    std::vector<AuditEvent> out;
-    while (true) {
-        auto row = stmt->step();
-        if (!row) return row.error();
-        if (!*row) return out;
-        out.push_back(AuditEvent{stmt->column_int(0), stmt->column_text(1), stmt->column_text(2),
-                                 stmt->column_int(3), stmt->column_text(4), stmt->column_text(5),
-                                 stmt->column_text(6), stmt->column_text(7)});
-    }
+    return stmt->collect([](const Statement& row) {
+        return AuditEvent{row.column_int(0),  row.column_text(1), row.column_text(2),
+                          row.column_int(3),  row.column_text(4), row.column_text(5),
+                          row.column_text(6), row.column_text(7)};
+    });
 }
 
 }  // namespace latchkey

@@ -35,8 +35,8 @@ class AuditLog {
   public:
     explicit AuditLog(Store& store) : store_(store) {}
 
-    // Records the event and drops a bounded batch of events older than `retain_before`.
-    Result<void> record(const AuditEvent& event, std::int64_t retain_before);
+    // Records the event and drops a bounded batch of events more than `retention_days` older.
+    Result<void> record(const AuditEvent& event, std::int64_t retention_days);
     // Newest first.
     Result<std::vector<AuditEvent>> list(const AuditFilter& filter);
 

@@ -28,9 +28,9 @@ struct Config {
     std::int64_t sqlite_busy_ms = 5000;
     std::int64_t sqlite_cache_kib = 2048;  // page cache per connection
     std::string log_level = "info";
-    std::string log_file;
-    std::int64_t audit_retention_days = 90;  // audit events older than this are pruned                // empty: standard error; reopened on SIGHUP
-    std::string mail_transport = "dir";  // dir, sendmail, smtp://..., smtps://...
+    std::string log_file;                    // empty: standard error; reopened on SIGHUP
+    std::int64_t audit_retention_days = 90;  // audit events older than this are pruned
+    std::string mail_transport = "dir";      // dir, sendmail, smtp://..., smtps://...
     std::string mail_from = "Latchkey <no-reply@localhost>";
     std::string sendmail_path = "/usr/sbin/sendmail";
     std::int64_t mail_require_tls = 0;   // 1: smtp:// must upgrade with STARTTLS

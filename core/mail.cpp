@@ -232,15 +232,11 @@ Result<std::vector<OutboxEntry>> Outbox::list(std::string_view status, int limit
         "ORDER BY id DESC LIMIT ?2");
     if (!stmt) return stmt.error();
     stmt->bind(1, status).bind(2, std::int64_t{limit});
-    std::vector<OutboxEntry> out;
-    while (true) {
-        auto row = stmt->step();
-        if (!row) return row.error();
-        if (!*row) return out;
-        out.push_back(OutboxEntry{stmt->column_int(0), stmt->column_text(1), stmt->column_text(2),
-                                  stmt->column_text(3), stmt->column_text(4), stmt->column_int(5),
-                                  stmt->column_text(6), stmt->column_int(7), stmt->column_int(8)});
-    }
+    return stmt->collect([](const Statement& row) {
+        return OutboxEntry{row.column_int(0),  row.column_text(1), row.column_text(2),
+                           row.column_text(3), row.column_text(4), row.column_int(5),
+                           row.column_text(6), row.column_int(7),  row.column_int(8)};
+    });
 }
 
 Result<std::int64_t> Outbox::retry_failed(std::int64_t id, std::int64_t now) {

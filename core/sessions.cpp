@@ -198,15 +198,11 @@ Result<std::vector<FamilyInfo>> Sessions::list(std::string_view site, std::int64
         .bind(3, std::int64_t{ended})
         .bind(4, now)
         .bind(5, std::int64_t{limit});
-    std::vector<FamilyInfo> out;
-    while (true) {
-        auto row = stmt->step();
-        if (!row) return row.error();
-        if (!*row) return out;
-        out.push_back(FamilyInfo{stmt->column_text(0), stmt->column_text(1), stmt->column_int(2),
-                                 stmt->column_text(3), stmt->column_int(4), stmt->column_int(5),
-                                 stmt->column_int(6), stmt->column_text(7)});
-    }
+    return stmt->collect([](const Statement& row) {
+        return FamilyInfo{row.column_text(0), row.column_text(1), row.column_int(2),
+                          row.column_text(3), row.column_int(4),  row.column_int(5),
+                          row.column_int(6),  row.column_text(7)};
+    });
 }
 
 Result<std::int64_t> Sessions::revoke_site(std::string_view site, std::string_view reason,

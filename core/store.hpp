@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/result.hpp"
 
@@ -49,6 +50,18 @@ class Statement {
     std::string column_text(int col) const;
     std::optional<std::string> column_optional_text(int col) const;
     int changes() const;
+
+    // Steps through every remaining row, turning each into a value with `read(*this)`.
+    template <class Read>
+    auto collect(Read read) -> Result<std::vector<decltype(read(*this))>> {
+        std::vector<decltype(read(*this))> out;
+        while (true) {
+            auto row = step();
+            if (!row) return row.error();
+            if (!*row) return out;
+            out.push_back(read(*this));
+        }
+    }
 
   private:
     sqlite3_stmt* stmt_;

@@ -145,8 +145,7 @@ void audit(Services& services, const Request& request, std::string_view event,
                  std::string(request.param("REMOTE_ADDR").value_or("")),
                  std::string(request.header("User-Agent").value_or("")),
                  std::string(detail)};
-    auto recorded =
-        AuditLog(*services.store).record(e, now - services.config.audit_retention_days * 86400);
+    auto recorded = AuditLog(*services.store).record(e, services.config.audit_retention_days);
     if (!recorded) {
         log_event(LogLevel::warn, "audit event not recorded",
                   {{"event", event}, {"error", recorded.error().detail}});

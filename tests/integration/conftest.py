@@ -45,6 +45,13 @@ class Reply:
     def headers_named(self, name):
         return [v for k, v in self.headers if k.lower() == name.lower()]
 
+    def cookie(self, name):
+        """The value this reply's Set-Cookie gives `name`, or None."""
+        for value in self.headers_named("Set-Cookie"):
+            if value.startswith(name + "="):
+                return value.split(";", 1)[0].split("=", 1)[1]
+        return None
+
     def json(self):
         return json.loads(self.body)
 

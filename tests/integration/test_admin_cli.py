@@ -28,8 +28,7 @@ def storefront_customer(stack):
     r = c.post("/api/auth/customer/register", json={"email": email, "password": PASSWORD,
                                                     "firstName": "A", "lastName": "D"})
     assert r.status == 201, r
-    refresh = [v for v in r.headers_named("Set-Cookie") if v.startswith("refreshToken=")][0]
-    return email, r.json()["accessToken"], refresh.split(";", 1)[0].split("=", 1)[1]
+    return email, r.json()["accessToken"], r.cookie("refreshToken")
 
 
 def me(stack, token):
@@ -105,7 +104,7 @@ def test_session_list_and_revoke_one_family_or_all_of_a_user(stack):
     email, _, first = storefront_customer(stack)
     second = stack.client("storefront").post("/api/auth/customer/login", json={"email": email, "password": PASSWORD},
                                              source="127.3.0.4")
-    second = [v for v in second.headers_named("Set-Cookie") if v.startswith("refreshToken=")][0].split(";")[0].split("=", 1)[1]
+    second = second.cookie("refreshToken")
     families = json.loads(latchkey(stack, "session", "list", "--site", "storefront", "--email", email, "--json").stdout)
     assert len(families) == 2 and all(f["revoked"] == "-" for f in families)
     latchkey(stack, "session", "revoke", "--site", "storefront", "--family", families[-1]["family"])
