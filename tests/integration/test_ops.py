@@ -157,3 +157,21 @@ def test_each_request_logs_one_json_line_with_nginx_request_id(stack):
     last = requests[-1]
     assert re.fullmatch(r"[0-9a-f]{32}", last["request_id"]), last
     assert last["status"] == "401" and last["site"] == "gateway" and float(last["ms"]) >= 0
+
+
+def test_health_is_503_when_the_database_does_not_answer():
+    import sqlite3
+    s = Stack().start()
+    try:
+        assert s.client("ops").get("/_latchkey/health").status == 200
+        rw = sqlite3.connect(os.path.join(s.data, "latchkey.db"), timeout=10)
+        rw.execute("DROP TABLE outbox")  # the health query now fails as a broken database would
+        rw.commit()
+        rw.close()
+        r = s.client("ops").get("/_latchkey/health")
+        assert r.status == 503 and r.json() == {"status": "unavailable", "database": "error"}, r
+        assert r.header("Retry-After") == "5"
+        assert "health: database unreachable" in s.read_log()
+    finally:
+        s.stop()
+        s.cleanup()
