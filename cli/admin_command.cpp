@@ -17,6 +17,7 @@
 #include "core/mail.hpp"
 #include "core/password.hpp"
 #include "core/sessions.hpp"
+#include "core/signing_keys.hpp"
 #include "core/store.hpp"
 
 namespace latchkey {
@@ -293,6 +294,46 @@ int outbox_command(Store& store, const KeyRing& keys, const AdminArgs& args) {
     return usage("unknown outbox command '" + verb + "'");
 }
 
+// `key list` shows each site's versions and until when a retired one still verifies; `key rotate`
+// makes a new current version with the site's configured algorithm. Running services pick the
+// new key within seconds; the old one verifies until every token it signed has expired.
+int key_command(const Config& config, Store& store, const KeyRing& ring, const AdminArgs& args) {
+    const std::string verb = args.operands.empty() ? "" : args.operands[0];
+    SigningKeys keys(ring, signing_policy(config));
+    const std::int64_t now = unix_now();
+    auto table = [&](const std::vector<KeyVersion>& versions) {
+        Table t{{"site", "version", "kid", "alg", "created", "status"}, {}};
+        for (const auto& v : versions) {
+            std::string status = "current";
+            if (v.retired_at) {
+                const std::int64_t until = *v.retired_at + keys.policy().max_token_lifetime;
+                status = (until > now ? "verifying until " : "expired ") + when(until);
+            }
+            t.rows.push_back({v.site, std::to_string(v.version), keys.key_of(v).kid,
+                              std::string(alg_name(v.alg)), when(v.created_at), status});
+        }
+        return t;
+    };
+    if (verb == "list") {
+        auto versions = SigningKeys::list(store, option(args, "site").value_or(""));
+        if (!versions) return fail(versions.error().detail);
+        table(*versions).print(args.json);
+        return 0;
+    }
+    if (verb == "rotate") {
+        const auto site = option(args, "site");
+        if (!site || site->empty()) return usage("key rotate needs --site SITE");
+        auto made = keys.rotate(store, *site, now);
+        if (!made) return fail(made.error().detail);
+        admin_audit(
+            store, config, *site, "key.rotate", 0, "",
+            "version " + std::to_string(made->version) + " " + std::string(alg_name(made->alg)));
+        table({*made}).print(args.json);
+        return 0;
+    }
+    return usage("unknown key command '" + verb + "'");
+}
+
 int audit_command(Store& store, const AdminArgs& args) {
     AuditFilter filter;
     filter.site = option(args, "site").value_or("");
@@ -326,6 +367,7 @@ int admin_command(const Config& config, const AdminArgs& args) {
         auto keys = KeyRing::load_or_create(config.master_key_file);
         if (!keys) return fail(keys.error().detail);
         if (args.name == "session") return session_command(config, **store, **keys, args);
+        if (args.name == "key") return key_command(config, **store, **keys, args);
         return outbox_command(**store, **keys, args);
     } catch (const std::invalid_argument&) {
         return usage("a number was expected");

@@ -23,6 +23,7 @@
 #include "core/mail_transport.hpp"
 #include "core/mail_worker.hpp"
 #include "core/password.hpp"
+#include "core/signing_keys.hpp"
 #include "core/store.hpp"
 #include "fcgi/server.hpp"
 #include "handlers/contracts.hpp"
@@ -53,6 +54,9 @@ Usage:
   latchkey outbox list [--status pending|sending|sent|failed] [--limit N] [--json]
   latchkey outbox retry (ID | --all)       failed mail back to the queue
   latchkey outbox purge [--older-than-days N]   delete sent and failed mail (default 30 days)
+  latchkey key list [--site SITE] [--json]   signing key versions and how long each verifies
+  latchkey key rotate --site SITE          a new signing key (new kid) with the site's algorithm
+                                           (eddsa_sites); old tokens verify until they expire
   latchkey audit [--site SITE] [--email EMAIL] [--event EVENT] [--since-hours N] [--limit N]
                [--json]          the audit log, newest first (login.success, login.failure,
                                  lockout, register, verify, reset, refresh.reuse, logout, admin.*)
@@ -213,6 +217,7 @@ int serve_command(const Config& config, const Command& cmd) {
                           hash_waiting);
     Router router(all_contracts());
     const KeyRing& key_ring = **keys;
+    SigningKeys signing_keys(key_ring, signing_policy(config));
 
     auto transport = make_mail_transport(config);
     if (!transport) return fail(transport.error());
@@ -227,8 +232,8 @@ int serve_command(const Config& config, const Command& cmd) {
             log_event(LogLevel::error, "cannot open database", {{"error", store.error().detail}});
             return nullptr;
         }
-        auto services =
-            std::make_shared<Services>(Services{config, key_ring, hasher, std::move(*store)});
+        auto services = std::make_shared<Services>(
+            Services{config, key_ring, signing_keys, hasher, std::move(*store)});
         services->mail_worker = &mail_worker;
         return services;
     };
@@ -348,8 +353,8 @@ int run(int argc, char** argv) {
     if (cmd.name.empty()) return usage_error("no command given");
     const bool calibrate =
         cmd.name == "hash" && cmd.operands == std::vector<std::string>{"calibrate"};
-    const bool admin =
-        cmd.name == "user" || cmd.name == "session" || cmd.name == "outbox" || cmd.name == "audit";
+    const bool admin = cmd.name == "user" || cmd.name == "session" || cmd.name == "outbox" ||
+                       cmd.name == "audit" || cmd.name == "key";
     if (cmd.name != "serve" && cmd.name != "migrate" && cmd.name != "config" && !calibrate &&
         !admin) {
         return usage_error("unknown command '" + cmd.name + "'");

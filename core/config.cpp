@@ -41,6 +41,10 @@ const std::vector<Row>& rows() {
         {{"max_body_bytes", "largest request body accepted"},
          IntField{&Config::max_body_bytes, 1024, 16 << 20, 10}},
         {{"issuer", "JWT iss claim"}, &Config::issuer},
+        {{"eddsa_sites",
+          "sites whose tokens are signed EdDSA (Ed25519) and published at "
+          "/.well-known/jwks.json, comma-separated; other sites sign HS256"},
+         &Config::eddsa_sites},
         {{"access_token_ttl", "access token lifetime, seconds"},
          IntField{&Config::access_token_ttl, 60, 86400 * 30, 10}},
         {{"argon2_opslimit", "argon2id passes (t)"}, IntField{&Config::argon2_opslimit, 1, 64, 10}},
@@ -109,6 +113,24 @@ std::string trim(std::string s) {
 }
 
 }  // namespace
+
+std::vector<std::string> eddsa_site_list(const Config& config) {
+    std::vector<std::string> sites;
+    std::string rest = config.eddsa_sites;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        std::string site = trim(rest.substr(0, comma));
+        if (!site.empty()) sites.push_back(std::move(site));
+        rest = comma == std::string::npos ? std::string() : rest.substr(comma + 1);
+    }
+    return sites;
+}
+
+std::int64_t max_token_lifetime(const Config& config) {
+    constexpr std::int64_t kClockSkew = 60;
+    return std::max({config.access_token_ttl, config.refresh_lifetime, config.id_token_ttl}) +
+           kClockSkew;
+}
 
 const std::vector<ConfigKey>& config_keys() {
     static const std::vector<ConfigKey> keys = [] {

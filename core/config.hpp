@@ -18,8 +18,9 @@ struct Config {
     std::string socket_group;         // for unix:PATH; group that may connect (nginx's)
     std::int64_t threads = 16;        // worker threads, each with its own SQLite connection
     std::int64_t max_body_bytes = 65536;
-    std::string issuer = "latchkey";           // the JWT iss claim
-    std::int64_t access_token_ttl = 1800;      // seconds
+    std::string issuer = "latchkey";       // the JWT iss claim
+    std::int64_t access_token_ttl = 1800;  // seconds
+    std::string eddsa_sites;  // sites signing with Ed25519 (comma-separated); others use HS256
     std::int64_t argon2_opslimit = 2;          // OWASP floor: t = 2
     std::int64_t argon2_memlimit_kib = 19456;  // OWASP floor: m = 19 MiB
     std::int64_t hash_concurrency = 0;         // hashes at once; 0 = one per core
@@ -50,6 +51,11 @@ struct Config {
     std::int64_t otp_per_day = 20;     // ...and per day
     std::int64_t id_token_ttl = 3600;  // booking's id and access tokens (exp - iat)
 };
+
+// The sites named by `eddsa_sites`.
+std::vector<std::string> eddsa_site_list(const Config& config);
+// The longest any token Latchkey signs can live: how long a retired signing key must verify.
+std::int64_t max_token_lifetime(const Config& config);
 
 struct ConfigKey {
     const char* name;

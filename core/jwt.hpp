@@ -1,6 +1,8 @@
 #pragma once
-// JSON Web Tokens, HS256 only (RFC 7519, RFC 7515), hardened as RFC 8725 asks: the algorithm is
-// fixed by the verifier, never read from the token; the kid must name the verifier's own key.
+// JSON Web Tokens (RFC 7519, RFC 7515) signed HS256 or EdDSA (Ed25519, RFC 8037), hardened as
+// RFC 8725 asks: the kid picks one of the verifier's own keys and that key fixes the algorithm;
+// the token's alg must merely agree.
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -13,12 +15,22 @@ namespace latchkey::jwt {
 constexpr std::size_t kMaxTokenBytes = 8192;
 
 std::string base64url_encode(std::string_view bytes);
+// Unpadded base64url only; nullopt for anything else.
+std::optional<std::string> base64url_decode(std::string_view text);
 
-// header.payload.signature with header {"alg":"HS256","typ":"JWT","kid":key.kid}.
-std::string sign_hs256(const cJSON* claims, const SigningKey& key);
+// header.payload.signature with header {"alg":<key's alg>,"typ":"JWT","kid":key.kid}.
+std::string sign(const cJSON* claims, const SigningKey& key);
 
-// Checks form, header (alg HS256, kid equal to key.kid) and signature; returns the payload object.
-// Claims (exp, aud, ...) are the caller's to check. Errc::invalid_token on any failure.
-Result<Json> verify_hs256(std::string_view token, const SigningKey& key);
+// The verifier's key named by a token's kid, or null when it has none by that name; an Error
+// (a database failure) is passed through unchanged.
+using KeyLookup = std::function<Result<const SigningKey*>(std::string_view kid)>;
+
+// Checks form, header (a kid the lookup knows, alg equal to that key's) and signature; returns the
+// payload object. Claims (exp, aud, ...) are the caller's to check. Errc::invalid_token on any
+// failure of the token itself.
+Result<Json> verify(std::string_view token, const KeyLookup& key_for);
+
+// For a single known key (tests, fuzzing).
+Result<Json> verify(std::string_view token, const SigningKey& key);
 
 }  // namespace latchkey::jwt

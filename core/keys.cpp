@@ -11,8 +11,8 @@
 namespace latchkey {
 namespace {
 
-constexpr std::uint64_t kJwtKeyVersion = 1;
-constexpr char kJwtContext[crypto_kdf_CONTEXTBYTES + 1] = "LKjwtkey";
+constexpr char kHs256Context[crypto_kdf_CONTEXTBYTES + 1] = "LKjwtkey";
+constexpr char kEd25519Context[crypto_kdf_CONTEXTBYTES + 1] = "LKjwted2";
 
 Result<std::string> read_all(int fd) {
     std::string text;
@@ -41,7 +41,10 @@ KeyRing::~KeyRing() {
     sodium_memzero(master_.data(), master_.size());
     sodium_memzero(one_time_key_.data(), one_time_key_.size());
     sodium_memzero(outbox_key_.data(), outbox_key_.size());
-    for (auto& [site, key] : cache_) sodium_memzero(key->secret.data(), key->secret.size());
+    for (auto& [name, key] : cache_) {
+        sodium_memzero(key->secret.data(), key->secret.size());
+        sodium_memzero(key->ed25519_secret.data(), key->ed25519_secret.size());
+    }
 }
 
 std::unique_ptr<KeyRing> KeyRing::from_master(const std::array<unsigned char, 32>& master) {
@@ -107,32 +110,57 @@ Result<std::unique_ptr<KeyRing>> KeyRing::load_or_create(const std::string& path
     return make_error(Errc::config, "master key " + path + " stayed empty");
 }
 
-const SigningKey& KeyRing::signing_key(std::string_view site) const {
+std::string_view alg_name(SigningAlg alg) {
+    return alg == SigningAlg::eddsa ? "EdDSA" : "HS256";
+}
+
+std::optional<SigningAlg> alg_from_name(std::string_view name) {
+    if (name == "HS256") return SigningAlg::hs256;
+    if (name == "EdDSA") return SigningAlg::eddsa;
+    return std::nullopt;
+}
+
+const SigningKey& KeyRing::signing_key(std::string_view site, std::int64_t version,
+                                       SigningAlg alg) const {
+    std::string cache_key = std::string(site);
+    cache_key.push_back('\0');
+    cache_key += std::to_string(version);
+    cache_key.push_back('\0');
+    cache_key += alg_name(alg);
     {
         std::shared_lock lock(mutex_);
-        if (auto it = cache_.find(site); it != cache_.end()) return *it->second;
+        if (auto it = cache_.find(cache_key); it != cache_.end()) return *it->second;
     }
-    // crypto_kdf derives a versioned JWT key; keyed BLAKE2b binds it to the site name, which is
-    // longer than crypto_kdf's 8-byte context can hold.
+    // crypto_kdf derives a key per version and algorithm; keyed BLAKE2b binds it to the site
+    // name, which is longer than crypto_kdf's 8-byte context can hold.
     unsigned char version_key[32];
-    crypto_kdf_derive_from_key(version_key, sizeof version_key, kJwtKeyVersion, kJwtContext,
+    crypto_kdf_derive_from_key(version_key, sizeof version_key, static_cast<std::uint64_t>(version),
+                               alg == SigningAlg::eddsa ? kEd25519Context : kHs256Context,
                                master_.data());
     auto key = std::make_unique<SigningKey>();
+    key->alg = alg;
+    key->version = version;
     const std::string message = "latchkey-site:" + std::string(site);
     crypto_generichash(key->secret.data(), key->secret.size(),
                        reinterpret_cast<const unsigned char*>(message.data()), message.size(),
                        version_key, sizeof version_key);
     sodium_memzero(version_key, sizeof version_key);
+    // The kid hashes what may be public: the HS256 secret through BLAKE2b, the Ed25519 public key.
+    const unsigned char* named = key->secret.data();
+    if (alg == SigningAlg::eddsa) {
+        crypto_sign_seed_keypair(key->ed25519_public.data(), key->ed25519_secret.data(),
+                                 key->secret.data());
+        named = key->ed25519_public.data();
+    }
     unsigned char id[8];
     static constexpr unsigned char kKidLabel[] = "kid";
-    crypto_generichash(id, sizeof id, kKidLabel, sizeof kKidLabel - 1, key->secret.data(),
-                       key->secret.size());
+    crypto_generichash(id, sizeof id, kKidLabel, sizeof kKidLabel - 1, named, 32);
     char hex[17];
     sodium_bin2hex(hex, sizeof hex, id, sizeof id);
-    key->kid = std::to_string(kJwtKeyVersion) + "-" + hex;
+    key->kid = std::to_string(version) + "-" + hex;
 
     std::unique_lock lock(mutex_);
-    auto [it, inserted] = cache_.emplace(std::string(site), std::move(key));
+    auto [it, inserted] = cache_.emplace(std::move(cache_key), std::move(key));
     return *it->second;
 }
 

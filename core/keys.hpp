@@ -3,8 +3,10 @@
 #include <sodium.h>
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -13,9 +15,21 @@
 
 namespace latchkey {
 
+enum class SigningAlg { hs256, eddsa };
+
+// "HS256" or "EdDSA", the JOSE names (RFC 7518, RFC 8037).
+std::string_view alg_name(SigningAlg alg);
+std::optional<SigningAlg> alg_from_name(std::string_view name);
+
+// One version of a site's token key. Nothing of it is stored: it is derived from the master key,
+// the site and the version whenever needed, so the database only records which versions exist.
 struct SigningKey {
-    std::array<unsigned char, 32> secret;
-    std::string kid;  // names the key without revealing it; differs per site and version
+    SigningAlg alg = SigningAlg::hs256;
+    std::int64_t version = 1;
+    std::array<unsigned char, 32> secret{};  // HS256: the MAC key; EdDSA: the Ed25519 seed
+    std::array<unsigned char, crypto_sign_SECRETKEYBYTES> ed25519_secret{};  // EdDSA only
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> ed25519_public{};  // EdDSA only
+    std::string kid;  // "<version>-<16 hex>": names the key without revealing it
 };
 
 class KeyRing {
@@ -26,8 +40,10 @@ class KeyRing {
     static std::unique_ptr<KeyRing> from_master(const std::array<unsigned char, 32>& master);
     ~KeyRing();
 
-    // The HS256 key of `site`, derived once and cached.
-    const SigningKey& signing_key(std::string_view site) const;
+    // Version `version` of `site`'s key for `alg`, derived once and cached. Version 1 of HS256 is
+    // the key every site signed with before keys had versions; its kid is unchanged.
+    const SigningKey& signing_key(std::string_view site, std::int64_t version = 1,
+                                  SigningAlg alg = SigningAlg::hs256) const;
 
     // Keys for other purposes, each derived once from the master key with its own crypto_kdf
     // context: hashing one-time tokens and codes, and sealing queued mail.

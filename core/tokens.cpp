@@ -24,8 +24,14 @@ bool audience_matches(const cJSON* claims, std::string_view site) {
 
 }  // namespace
 
-IssuedToken issue_access_token(const TokenIssuer& who, std::string_view subject, std::int64_t ttl,
-                               const cJSON* extra, std::int64_t now) {
+Result<std::string> sign_for_site(const TokenIssuer& who, const cJSON* claims, std::int64_t now) {
+    auto key = who.keys.current(who.store, who.site, now);
+    if (!key) return key.error();
+    return jwt::sign(claims, **key);
+}
+
+Result<IssuedToken> issue_access_token(const TokenIssuer& who, std::string_view subject,
+                                       std::int64_t ttl, const cJSON* extra, std::int64_t now) {
     IssuedToken issued{{}, new_hex_id(16), now, now + ttl};
     Json claims = json_object();
     json_put(claims.get(), "iss", who.issuer);
@@ -40,13 +46,16 @@ IssuedToken issue_access_token(const TokenIssuer& who, std::string_view subject,
             cJSON_AddItemToObject(claims.get(), item->string, cJSON_Duplicate(item, true));
         }
     }
-    issued.token = jwt::sign_hs256(claims.get(), who.keys.signing_key(who.site));
+    auto token = sign_for_site(who, claims.get(), now);
+    if (!token) return token.error();
+    issued.token = std::move(*token);
     return issued;
 }
 
-Result<VerifiedToken> verify_access_token(const TokenIssuer& who, Store& store,
-                                          std::string_view token, std::int64_t now) {
-    auto claims = jwt::verify_hs256(token, who.keys.signing_key(who.site));
+Result<VerifiedToken> verify_access_token(const TokenIssuer& who, std::string_view token,
+                                          std::int64_t now) {
+    auto claims = jwt::verify(
+        token, [&](std::string_view kid) { return who.keys.find(who.store, who.site, kid, now); });
     if (!claims) return claims.error();
     const cJSON* c = claims->get();
     const auto iss = json_string(c, "iss");
@@ -66,7 +75,7 @@ Result<VerifiedToken> verify_access_token(const TokenIssuer& who, Store& store,
         if (!nbf || *nbf > now + kClockSkew)
             return make_error(Errc::invalid_token, "not yet valid");
     }
-    auto revoked = store.prepare("SELECT 1 FROM revoked_tokens WHERE jti = ?1");
+    auto revoked = who.store.prepare("SELECT 1 FROM revoked_tokens WHERE jti = ?1");
     if (!revoked) return revoked.error();
     revoked->bind(1, *jti);
     auto row = revoked->step();

@@ -5,14 +5,15 @@
 #include <string_view>
 
 #include "core/json.hpp"
-#include "core/keys.hpp"
 #include "core/result.hpp"
+#include "core/signing_keys.hpp"
 #include "core/store.hpp"
 
 namespace latchkey {
 
 struct TokenIssuer {
-    const KeyRing& keys;
+    SigningKeys& keys;
+    Store& store;             // where the site's key versions are recorded
     std::string_view issuer;  // iss
     std::string_view site;    // aud, and the signing key
 };
@@ -33,12 +34,15 @@ struct VerifiedToken {
 };
 
 // Mints iss, aud, sub, iat, exp, jti plus `extra` (an object; may be null) for `ttl` seconds.
-IssuedToken issue_access_token(const TokenIssuer& who, std::string_view subject, std::int64_t ttl,
-                               const cJSON* extra, std::int64_t now);
+Result<IssuedToken> issue_access_token(const TokenIssuer& who, std::string_view subject,
+                                       std::int64_t ttl, const cJSON* extra, std::int64_t now);
+
+// Signs `claims` as they are with the site's current key (refresh and Cognito-shaped tokens).
+Result<std::string> sign_for_site(const TokenIssuer& who, const cJSON* claims, std::int64_t now);
 
 // Signature, kid, iss, aud, exp, nbf, iat and revocation: Errc::invalid_token unless all hold.
-Result<VerifiedToken> verify_access_token(const TokenIssuer& who, Store& store,
-                                          std::string_view token, std::int64_t now);
+Result<VerifiedToken> verify_access_token(const TokenIssuer& who, std::string_view token,
+                                          std::int64_t now);
 
 // Refuses the token's jti from now until it would have expired anyway; rows of tokens that have
 // expired since are purged on the way (a bounded batch per call).

@@ -22,7 +22,7 @@ std::variant<Caller, AuthFailure, Error> authenticate(Services& services, const 
     }
     if (!token) return AuthFailure::missing;
     const std::string_view site = site_of(request);
-    auto checked = verify_access_token(services.issuer(site), *services.store, *token, unix_now());
+    auto checked = verify_access_token(services.issuer(site), *token, unix_now());
     if (!checked) {
         if (checked.error().code != Errc::invalid_token) return checked.error();
         return AuthFailure::invalid;
@@ -48,16 +48,17 @@ std::variant<Caller, AuthFailure, Error> authenticate(Services& services, const 
     return Caller{std::move(*account), std::move(*checked), from_cookie};
 }
 
-IssuedToken issue_token_for(Services& services, const Request& request, const Account& account,
-                            std::int64_t ttl, const cJSON* extra, std::int64_t now) {
+Result<IssuedToken> issue_token_for(Services& services, const Request& request,
+                                    const Account& account, std::int64_t ttl, const cJSON* extra,
+                                    std::int64_t now) {
     Json claims = extra != nullptr ? Json(cJSON_Duplicate(extra, true)) : json_object();
     json_put(claims.get(), "sv", account.session_version);
     return issue_access_token(services.issuer(site_of(request)), account.public_id, ttl,
                               claims.get(), now);
 }
 
-std::string sign_refresh_token(Services& services, const Request& request, const Account& account,
-                               const RefreshGrant& grant) {
+Result<std::string> sign_refresh_token(Services& services, const Request& request,
+                                       const Account& account, const RefreshGrant& grant) {
     Json claims = json_object();
     json_put(claims.get(), "iss", services.config.issuer);
     json_put(claims.get(), "aud", site_of(request));
@@ -68,14 +69,13 @@ std::string sign_refresh_token(Services& services, const Request& request, const
     json_put(claims.get(), "fam", grant.family_id);
     json_put(claims.get(), "use", "refresh");
     json_put(claims.get(), "type", account.kind);
-    return jwt::sign_hs256(claims.get(), services.keys.signing_key(site_of(request)));
+    return sign_for_site(services.issuer(site_of(request)), claims.get(), grant.issued_at);
 }
 
 std::optional<PresentedRefresh> read_refresh_token(Services& services, const Request& request,
                                                    std::string_view token) {
     if (token.empty()) return std::nullopt;
-    auto checked =
-        verify_access_token(services.issuer(site_of(request)), *services.store, token, unix_now());
+    auto checked = verify_access_token(services.issuer(site_of(request)), token, unix_now());
     if (!checked) return std::nullopt;
     const cJSON* c = checked->claims.get();
     const auto family = json_string(c, "fam");

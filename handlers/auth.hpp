@@ -33,12 +33,13 @@ std::variant<Caller, AuthFailure, Error> authenticate(Services& services, const 
 
 // An access token for `account` at the request's site, carrying its session version (`sv`) so a
 // password reset or change ends it. `extra` (an object or null) adds contract claims.
-IssuedToken issue_token_for(Services& services, const Request& request, const Account& account,
-                            std::int64_t ttl, const cJSON* extra, std::int64_t now);
+Result<IssuedToken> issue_token_for(Services& services, const Request& request,
+                                    const Account& account, std::int64_t ttl, const cJSON* extra,
+                                    std::int64_t now);
 
 // A refresh token: a JWT of the site with `use: refresh`, its family (`fam`) and the account type.
-std::string sign_refresh_token(Services& services, const Request& request, const Account& account,
-                               const RefreshGrant& grant);
+Result<std::string> sign_refresh_token(Services& services, const Request& request,
+                                       const Account& account, const RefreshGrant& grant);
 
 struct PresentedRefresh {
     std::string family;

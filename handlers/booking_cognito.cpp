@@ -140,14 +140,14 @@ Result<std::string> open_step(Call& c, const Account& account, const char* purpo
     return std::move(opened->session);
 }
 
-std::string sign(Call& c, Json claims) {
-    return jwt::sign_hs256(claims.get(), c.services.keys.signing_key(c.site));
+Result<std::string> sign(Call& c, const Json& claims) {
+    return sign_for_site(c.services.issuer(c.site), claims.get(), c.now);
 }
 
 // Cognito-shaped id and access tokens (COGNITO.md section 4), tied to the refresh family by
 // origin_jti, plus the session version so a global sign-out ends them.
-Json authentication_result(Call& c, const Account& account, const RefreshGrant& family,
-                           bool with_refresh_token) {
+Result<Json> authentication_result(Call& c, const Account& account, const RefreshGrant& family,
+                                   bool with_refresh_token) {
     const std::int64_t ttl = c.services.config.id_token_ttl;
     const std::string client_id = text(c.body, "ClientId");
     auto base = [&](const char* use) {
@@ -173,13 +173,18 @@ Json authentication_result(Call& c, const Account& account, const RefreshGrant& 
     json_put(access.get(), "scope", "aws.cognito.signin.user.admin");
     json_put(access.get(), "username", account.public_id);
 
+    auto access_token = sign(c, access);
+    if (!access_token) return access_token.error();
+    auto id_token = sign(c, id);
+    if (!id_token) return id_token.error();
     Json result = json_object();
-    json_put(result.get(), "AccessToken", sign(c, std::move(access)));
+    json_put(result.get(), "AccessToken", *access_token);
     json_put(result.get(), "ExpiresIn", ttl);
-    json_put(result.get(), "IdToken", sign(c, std::move(id)));
+    json_put(result.get(), "IdToken", *id_token);
     if (with_refresh_token) {
-        json_put(result.get(), "RefreshToken",
-                 sign_refresh_token(c.services, c.request, account, family));
+        auto refresh_token = sign_refresh_token(c.services, c.request, account, family);
+        if (!refresh_token) return refresh_token.error();
+        json_put(result.get(), "RefreshToken", *refresh_token);
     }
     json_put(result.get(), "TokenType", "Bearer");
     return result;
@@ -203,8 +208,10 @@ Response signed_in(Call& c, std::int64_t account_id) {
     auto family = sessions(c).start(c.site, account->id, c.now);
     if (!family) return core_failure(family.error());
     audit(c.services, c.request, "login.success", account->id, account->email, "email code");
+    auto result = authentication_result(c, *account, *family, true);
+    if (!result) return core_failure(result.error());
     Json out = json_object();
-    json_put(out.get(), "AuthenticationResult", authentication_result(c, *account, *family, true));
+    json_put(out.get(), "AuthenticationResult", std::move(*result));
     json_put(out.get(), "ChallengeParameters", empty_object());
     return answer(std::move(out));
 }
@@ -361,8 +368,10 @@ Response refresh_tokens(Call& c, std::string_view token, bool rotate) {
     auto account = c.services.accounts().find_by_id(grant->account_id);
     if (!account) return core_failure(account.error());
     if (account->disabled) return fail("NotAuthorizedException", "User is disabled.");
+    auto result = authentication_result(c, *account, *grant, rotate);
+    if (!result) return core_failure(result.error());
     Json out = json_object();
-    json_put(out.get(), "AuthenticationResult", authentication_result(c, *account, *grant, rotate));
+    json_put(out.get(), "AuthenticationResult", std::move(*result));
     if (!rotate) json_put(out.get(), "ChallengeParameters", empty_object());
     return answer(std::move(out));
 }

@@ -241,8 +241,9 @@ Response issue_token(Services& services, const Request& request) {
     audit(services, request, "login.success", account->id, account->email);
     const auto token = issue_token_for(services, request, *account,
                                        services.config.access_token_ttl, nullptr, now);
+    if (!token) return core_failure(token.error());
     Json out = json_object();
-    json_put(out.get(), "access_token", token.token);
+    json_put(out.get(), "access_token", token->token);
     json_put(out.get(), "token_type", "Bearer");
     json_put(out.get(), "user_id", std::to_string(account->id));
     return Response::json(200, out.get());

@@ -224,13 +224,14 @@ Response login(Services& services, const Request& request) {
     audit(services, request, "login.success", account->id, account->email);
     const auto token = issue_token_for(services, request, *account,
                                        services.config.access_token_ttl, nullptr, now);
+    if (!token) return core_failure(token.error());
     Json out = json_object();
     if (*delivery == Delivery::cookie) {
         json_put(out.get(), "message", "Logged in");
         return Response::json(200, out.get())
-            .with_header("Set-Cookie", token_cookie(token.token, false));
+            .with_header("Set-Cookie", token_cookie(token->token, false));
     }
-    json_put(out.get(), "token", token.token);
+    json_put(out.get(), "token", token->token);
     json_put(out.get(), "user", user_json(*account));
     return Response::json(200, out.get());
 }

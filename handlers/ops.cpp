@@ -4,6 +4,8 @@
 #include <fstream>
 #include <string>
 
+#include "core/clock.hpp"
+#include "core/jwt.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "handlers/auth.hpp"
@@ -17,8 +19,10 @@ namespace {
 Response verify(Services&, const Request&);
 Response health(Services&, const Request&);
 Response metrics(Services&, const Request&);
+Response jwks(Services&, const Request&);
 
 constexpr Route kRoutes[] = {
+    {"GET", "/.well-known/jwks.json", jwks},
     {"GET", "/_latchkey/verify", verify},
     {"GET", "/_latchkey/health", health},
     {"GET", "/_latchkey/metrics", metrics},
@@ -108,6 +112,32 @@ Response metrics(Services& services, const Request&) {
     });
     r.with_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     return r;
+}
+
+// RFC 7517 key set of the site's EdDSA keys that still verify (RFC 8037 OKP keys), so other
+// services check tokens without a secret. HS256 keys are secret and never listed.
+Response jwks(Services& services, const Request& request) {
+    auto keys = services.signing_keys.verifying(*services.store, site_of(request), unix_now());
+    if (!keys) return render_ops_problem(problem_from_core(keys.error()));
+    Json list(cJSON_CreateArray());
+    for (const SigningKey* key : *keys) {
+        if (key->alg != SigningAlg::eddsa) continue;
+        Json jwk = json_object();
+        json_put(jwk.get(), "kty", "OKP");
+        json_put(jwk.get(), "crv", "Ed25519");
+        json_put(jwk.get(), "x",
+                 jwt::base64url_encode(
+                     std::string_view(reinterpret_cast<const char*>(key->ed25519_public.data()),
+                                      key->ed25519_public.size())));
+        json_put(jwk.get(), "kid", key->kid);
+        json_put(jwk.get(), "alg", "EdDSA");
+        json_put(jwk.get(), "use", "sig");
+        cJSON_AddItemToArray(list.get(), jwk.release());
+    }
+    Json body = json_object();
+    json_put(body.get(), "keys", std::move(list));
+    // Short enough that a rotation reaches verifiers soon; they refetch on an unknown kid anyway.
+    return Response::json(200, body.get()).with_header("Cache-Control", "public, max-age=300");
 }
 
 }  // namespace

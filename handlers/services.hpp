@@ -11,6 +11,7 @@
 #include "core/mail_worker.hpp"
 #include "core/one_time.hpp"
 #include "core/password.hpp"
+#include "core/signing_keys.hpp"
 #include "core/store.hpp"
 #include "core/tokens.hpp"
 #include "fcgi/request.hpp"
@@ -20,6 +21,7 @@ namespace latchkey {
 struct Services {
     const Config& config;
     const KeyRing& keys;
+    SigningKeys& signing_keys;
     const PasswordHasher& hasher;
     std::unique_ptr<Store> store;
     MailWorker* mail_worker = nullptr;  // woken after mail is queued; may be absent (tests)
@@ -31,7 +33,7 @@ struct Services {
         if (mail_worker != nullptr) mail_worker->wake();
     }
     TokenIssuer issuer(std::string_view site) const {
-        return TokenIssuer{keys, config.issuer, site};
+        return TokenIssuer{signing_keys, *store, config.issuer, site};
     }
 };
 

@@ -162,11 +162,25 @@ std::string refresh_cookie(std::string_view value, std::int64_t max_age) {
            std::to_string(max_age);
 }
 
-std::string access_token(Services& services, const Request& request, const Account& account,
-                         std::int64_t now) {
+Result<std::string> access_token(Services& services, const Request& request, const Account& account,
+                                 std::int64_t now) {
     Json extra = json_object();
     json_put(extra.get(), "type", account.kind);
-    return issue_token_for(services, request, account, kAccessTtl, extra.get(), now).token;
+    auto issued = issue_token_for(services, request, account, kAccessTtl, extra.get(), now);
+    if (!issued) return issued.error();
+    return std::move(issued->token);
+}
+
+// The answer carrying a new access token and, in the refresh cookie, a new refresh token.
+Response with_tokens(Services& services, const Request& request, const Account& account,
+                     const RefreshGrant& grant, Json body, int status, std::int64_t now) {
+    auto access = access_token(services, request, account, now);
+    if (!access) return core_failure(access.error());
+    auto refresh = sign_refresh_token(services, request, account, grant);
+    if (!refresh) return core_failure(refresh.error());
+    json_put(body.get(), "accessToken", *access);
+    return Response::json(status, body.get())
+        .with_header("Set-Cookie", refresh_cookie(*refresh, kRefreshMaxAge));
 }
 
 Json account_json(const Account& a) {
@@ -193,11 +207,7 @@ Response signed_in(Services& services, const Request& request, const Account& ac
     if (!grant) return core_failure(grant.error());
     Json out = json_object();
     json_put(out.get(), account.kind.c_str(), account_json(account));
-    json_put(out.get(), "accessToken", access_token(services, request, account, now));
-    return Response::json(status, out.get())
-        .with_header(
-            "Set-Cookie",
-            refresh_cookie(sign_refresh_token(services, request, account, *grant), kRefreshMaxAge));
+    return with_tokens(services, request, account, *grant, std::move(out), status, now);
 }
 
 // --- handlers ----------------------------------------------------------------------------------
@@ -304,12 +314,7 @@ Response refresh(Services& services, const Request& request) {
         return core_failure(account.error());
     }
     if (account->disabled) return refused_refresh();
-    Json out = json_object();
-    json_put(out.get(), "accessToken", access_token(services, request, *account, now));
-    return Response::json(200, out.get())
-        .with_header("Set-Cookie",
-                     refresh_cookie(sign_refresh_token(services, request, *account, rotated->first),
-                                    kRefreshMaxAge));
+    return with_tokens(services, request, *account, rotated->first, json_object(), 200, now);
 }
 
 Response logout(Services& services, const Request& request) {

@@ -34,6 +34,7 @@ Config fuzz_config() {
 struct World {
     Config config = fuzz_config();
     std::unique_ptr<KeyRing> keys = KeyRing::from_master(std::array<unsigned char, 32>{7});
+    SigningKeys signing_keys{*keys, signing_policy(config)};
     PasswordHasher hasher{HashParams{1, 8 * 1024}, 1, std::chrono::seconds(5)};
     Router router{all_contracts()};
     std::shared_ptr<Services> services;
@@ -42,7 +43,8 @@ struct World {
         set_log_level(LogLevel::error);
         auto store = Store::open(StoreOptions{config.database, 0, 256});
         if (!store || !(*store)->migrate()) __builtin_trap();
-        services = std::make_shared<Services>(Services{config, *keys, hasher, std::move(*store)});
+        services = std::make_shared<Services>(
+            Services{config, *keys, signing_keys, hasher, std::move(*store)});
     }
 };
 

@@ -139,6 +139,18 @@ class Stack:
                 raise RuntimeError("latchkey did not create its socket:\n" + self.read_log())
             time.sleep(0.02)
 
+    def cli(self, *args, stdin=None, check=True, timeout=60):
+        """Runs `latchkey ARGS` on this stack's data with the service's own settings."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LATCHKEY_")}
+        command = [BIN, *args, "--data-dir", self.data]
+        for k, v in self.settings.items():
+            command += ["--set", f"{k}={v}"]
+        r = subprocess.run(command, input=stdin, capture_output=True, text=True, env=env,
+                           timeout=timeout)
+        if check:
+            assert r.returncode == 0, (args, r.stdout, r.stderr)
+        return r
+
     @property
     def config_path(self):
         return os.path.join(self.dir, "latchkey.conf")

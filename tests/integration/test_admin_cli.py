@@ -4,22 +4,16 @@ ends sessions, revoked families stop refreshing, failed mail can be retried and 
 import json
 import os
 import sqlite3
-import subprocess
 
 import pytest
 
-from conftest import BIN, unique
+from conftest import unique
 
 PASSWORD = "admin-cli-pass-1"
 
 
 def latchkey(stack, *args, stdin=None, check=True):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LATCHKEY_")}
-    r = subprocess.run([BIN, *args, "--data-dir", stack.data, "--set", "argon2_memlimit_kib=19456"],
-                       input=stdin, capture_output=True, text=True, env=env, timeout=60)
-    if check:
-        assert r.returncode == 0, (args, r.stdout, r.stderr)
-    return r
+    return stack.cli(*args, stdin=stdin, check=check)
 
 
 def storefront_customer(stack):
