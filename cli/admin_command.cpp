@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/admin_support.hpp"
 #include "cli/commands.hpp"
 #include "core/accounts.hpp"
 #include "core/audit.hpp"
@@ -23,55 +24,6 @@
 namespace latchkey {
 namespace {
 
-int fail(const std::string& message) {
-    std::cerr << "latchkey: " << message << "\n";
-    return 1;
-}
-
-int usage(const std::string& message) {
-    std::cerr << "latchkey: " << message << " (see latchkey --help)\n";
-    return 2;
-}
-
-std::string when(std::int64_t unix_seconds) {
-    return unix_seconds == 0 ? "-" : iso8601_utc(unix_seconds);
-}
-
-// Rows as an aligned table (people) or a JSON array of objects (scripts).
-struct Table {
-    std::vector<std::string> columns;
-    std::vector<std::vector<std::string>> rows;
-
-    void print(bool json) const {
-        if (json) {
-            Json array(cJSON_CreateArray());
-            for (const auto& row : rows) {
-                Json object = json_object();
-                for (std::size_t i = 0; i < columns.size(); ++i)
-                    json_put(object.get(), columns[i].c_str(), row[i]);
-                cJSON_AddItemToArray(array.get(), object.release());
-            }
-            std::cout << json_render(array.get()) << "\n";
-            return;
-        }
-        std::vector<std::size_t> width(columns.size());
-        for (std::size_t i = 0; i < columns.size(); ++i) width[i] = columns[i].size();
-        for (const auto& row : rows)
-            for (std::size_t i = 0; i < row.size(); ++i)
-                width[i] = std::max(width[i], row[i].size());
-        auto line = [&](const std::vector<std::string>& cells) {
-            for (std::size_t i = 0; i < cells.size(); ++i) {
-                std::cout << cells[i];
-                if (i + 1 < cells.size())
-                    std::cout << std::string(width[i] - cells[i].size() + 2, ' ');
-            }
-            std::cout << "\n";
-        };
-        line(columns);
-        for (const auto& row : rows) line(row);
-    }
-};
-
 Table accounts_table(const std::vector<Account>& accounts) {
     Table t{{"id", "public_id", "kind", "email", "verified", "disabled", "created"}, {}};
     for (const auto& a : accounts) {
@@ -80,11 +32,6 @@ Table accounts_table(const std::vector<Account>& accounts) {
                           when(a.created_at)});
     }
     return t;
-}
-
-std::optional<std::string> option(const AdminArgs& args, const char* name) {
-    if (auto it = args.options.find(name); it != args.options.end()) return it->second;
-    return std::nullopt;
 }
 
 // The one account of that email on the site (of --kind when given): several kinds need --kind.
@@ -114,17 +61,6 @@ Result<std::string> password_from_stdin() {
     if (password.size() < 8)
         return make_error(Errc::invalid_argument, "the password needs 8 characters or more");
     return password;
-}
-
-// Admin actions go into the audit log like the clients' events, from "cli".
-void admin_audit(Store& store, const Config& config, const std::string& site,
-                 const std::string& action, std::int64_t account_id, const std::string& email,
-                 const std::string& detail = {}) {
-    const std::int64_t now = unix_now();
-    auto recorded = AuditLog(store).record(
-        AuditEvent{now, site, "admin." + action, account_id, email, "cli", "latchkey", detail},
-        config.audit_retention_days);
-    if (!recorded) std::cerr << "latchkey: not audited: " << recorded.error().detail << "\n";
 }
 
 PasswordHasher make_hasher(const Config& config) {
@@ -364,6 +300,8 @@ int admin_command(const Config& config, const AdminArgs& args) {
     try {
         if (args.name == "user") return user_command(config, **store, args);
         if (args.name == "audit") return audit_command(**store, args);
+        if (args.name == "import")
+            return import_command(config, **store, make_hasher(config), args);
         auto keys = KeyRing::load_or_create(config.master_key_file);
         if (!keys) return fail(keys.error().detail);
         if (args.name == "session") return session_command(config, **store, **keys, args);

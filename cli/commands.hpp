@@ -24,7 +24,7 @@ struct AdminArgs {
     bool json = false;
 };
 
-// `latchkey user|session|outbox|key|audit ...` on the configured database (see --help).
+// `latchkey user|session|outbox|key|import|audit ...` on the configured database (see --help).
 int admin_command(const Config& config, const AdminArgs& args);
 
 }  // namespace latchkey

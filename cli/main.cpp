@@ -57,6 +57,12 @@ Usage:
   latchkey key list [--site SITE] [--json]   signing key versions and how long each verifies
   latchkey key rotate --site SITE          a new signing key (new kid) with the site's algorithm
                                            (eddsa_sites); old tokens verify until they expire
+  latchkey import FILE|- --site SITE [--kind KIND] [--format jsonl|csv] [--batch N]
+               [--id-style uuid|hex24] [--json]
+               users from JSON Lines or CSV (header row): email, password_hash (bcrypt $2a/$2b/$2y
+               or argon2id; none: passwordless), username, kind, id, verified; other fields are
+               the profile. Streams the file, commits every N (1000) records, shows progress and
+               what was skipped and why; accounts already there are skipped, so re-running is safe
   latchkey audit [--site SITE] [--email EMAIL] [--event EVENT] [--since-hours N] [--limit N]
                [--json]          the audit log, newest first (login.success, login.failure,
                                  lockout, register, verify, reset, refresh.reuse, logout, admin.*)
@@ -93,7 +99,8 @@ struct Command {
 // Options of the administration commands: each takes a value, except the flags.
 constexpr const char* kAdminOptions[] = {"--site",     "--kind",  "--email",           "--family",
                                          "--status",   "--limit", "--older-than-days", "--username",
-                                         "--id-style", "--event", "--since-hours"};
+                                         "--id-style", "--event", "--since-hours",     "--format",
+                                         "--batch"};
 constexpr const char* kAdminFlags[] = {"--all", "--verified", "--password-stdin"};
 
 int usage_error(const std::string& message) {
@@ -354,7 +361,7 @@ int run(int argc, char** argv) {
     const bool calibrate =
         cmd.name == "hash" && cmd.operands == std::vector<std::string>{"calibrate"};
     const bool admin = cmd.name == "user" || cmd.name == "session" || cmd.name == "outbox" ||
-                       cmd.name == "audit" || cmd.name == "key";
+                       cmd.name == "audit" || cmd.name == "key" || cmd.name == "import";
     if (cmd.name != "serve" && cmd.name != "migrate" && cmd.name != "config" && !calibrate &&
         !admin) {
         return usage_error("unknown command '" + cmd.name + "'");

@@ -71,6 +71,67 @@ Result<void> Accounts::ensure_free(const NewAccount& n) {
     return {};
 }
 
+namespace {
+
+Account fresh_account(const NewAccount& n, std::int64_t now) {
+    Account a;
+    a.public_id = n.id_style == PublicIdStyle::uuid ? new_uuid_v4() : new_hex_id(12);
+    a.site = n.site;
+    a.kind = n.kind;
+    a.email = n.email;
+    a.username = n.username;
+    a.profile = n.profile;
+    a.email_verified = n.email_verified;
+    a.created_at = a.updated_at = now;
+    return a;
+}
+
+}  // namespace
+
+Result<void> Accounts::insert(Account& a, const std::optional<std::string>& hash) {
+    auto insert = store_.prepare(
+        "INSERT INTO accounts(public_id, site, kind, email, email_key, username, username_key, "
+        "password_hash, profile, email_verified, created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)");
+    if (!insert) return insert.error();
+    insert->bind(1, a.public_id)
+        .bind(2, a.site)
+        .bind(3, a.kind)
+        .bind(4, a.email)
+        .bind(5, email_key(a.email))
+        .bind_optional(6, a.username)
+        .bind_optional(7, lower(a.username))
+        .bind_optional(8, hash)
+        .bind(9, profile_to_json(a.profile))
+        .bind(10, std::int64_t{a.email_verified})
+        .bind(11, a.created_at);
+    if (auto r = insert->run(); !r) return r;
+    a.id = store_.last_insert_rowid();
+    return {};
+}
+
+Result<Account> Accounts::import(const ImportedAccount& imported, std::int64_t now) {
+    const NewAccount& n = imported.account;
+    if (imported.password_hash && !PasswordHasher::is_known_hash(*imported.password_hash)) {
+        return make_error(Errc::invalid_argument, "password hash of an unknown format");
+    }
+    if (auto free = ensure_free(n); !free) return free.error();
+    Account a = fresh_account(n, now);
+    if (imported.public_id) {
+        if (!is_public_id(*imported.public_id))
+            return make_error(Errc::invalid_argument, "id is neither a UUID nor 24 hex digits");
+        auto taken = store_.prepare("SELECT 1 FROM accounts WHERE public_id = ?1");
+        if (!taken) return taken.error();
+        taken->bind(1, *imported.public_id);
+        auto row = taken->step();
+        if (!row) return row.error();
+        if (*row) return make_error(Errc::invalid_argument, "id in use");
+        a.public_id = *imported.public_id;
+    }
+    if (auto r = insert(a, imported.password_hash); !r) return r.error();
+    return a;
+}
+
 Result<Account> Accounts::create(const NewAccount& n, std::int64_t now,
                                  const WithinCreate& within) {
     // Checked before the hash too: a taken email costs no argon2id time, and a crowd registering
@@ -83,39 +144,12 @@ Result<Account> Accounts::create(const NewAccount& n, std::int64_t now,
         hash = std::move(*computed);
     }
 
-    Account a;
-    a.public_id = n.id_style == PublicIdStyle::uuid ? new_uuid_v4() : new_hex_id(12);
-    a.site = n.site;
-    a.kind = n.kind;
-    a.email = n.email;
-    a.username = n.username;
-    a.profile = n.profile;
-    a.email_verified = n.email_verified;
-    a.created_at = a.updated_at = now;
+    Account a = fresh_account(n, now);
 
     auto tx = store_.begin();
     if (!tx) return tx.error();
     if (auto free = ensure_free(n); !free) return free.error();
-    {
-        auto insert = store_.prepare(
-            "INSERT INTO accounts(public_id, site, kind, email, email_key, username, username_key, "
-            "password_hash, profile, email_verified, created_at, updated_at) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)");
-        if (!insert) return insert.error();
-        insert->bind(1, a.public_id)
-            .bind(2, a.site)
-            .bind(3, a.kind)
-            .bind(4, a.email)
-            .bind(5, email_key(a.email))
-            .bind_optional(6, a.username)
-            .bind_optional(7, lower(a.username))
-            .bind_optional(8, hash)
-            .bind(9, profile_to_json(a.profile))
-            .bind(10, std::int64_t{a.email_verified})
-            .bind(11, now);
-        if (auto r = insert->run(); !r) return r.error();
-    }
-    a.id = store_.last_insert_rowid();
+    if (auto r = insert(a, hash); !r) return r.error();
     if (within) {
         if (auto r = within(a); !r) return r.error();
     }

@@ -45,6 +45,14 @@ struct NewAccount {
     bool passwordless = false;  // signs in by emailed codes only: no password hash at all
 };
 
+// An account brought from another system: its password hash as that system stored it (bcrypt or
+// argon2id; upgraded to the current argon2id parameters at its first login), or none.
+struct ImportedAccount {
+    NewAccount account;
+    std::optional<std::string> password_hash;  // none: passwordless
+    std::optional<std::string> public_id;      // keep the old system's id (a UUID or 24 hex)
+};
+
 class Accounts {
   public:
     Accounts(Store& store, const PasswordHasher& hasher) : store_(store), hasher_(hasher) {}
@@ -57,6 +65,10 @@ class Accounts {
     // inside the same transaction; its failure rolls the account back.
     Result<Account> create(const NewAccount& account, std::int64_t now,
                            const WithinCreate& within = {});
+
+    // Inside the caller's transaction (an import batch): Errc::email_taken, username_taken, or
+    // invalid_argument for a public id in use or of the wrong shape or a hash of no known format.
+    Result<Account> import(const ImportedAccount& imported, std::int64_t now);
 
     Result<std::optional<Account>> find_by_email(std::string_view site, std::string_view kind,
                                                  std::string_view email);
@@ -88,6 +100,8 @@ class Accounts {
   private:
     // Errc::email_taken or username_taken when the account's email or username is in use.
     Result<void> ensure_free(const NewAccount& account);
+    // Writes `account` (its public id, timestamps and fields as given); sets its id.
+    Result<void> insert(Account& account, const std::optional<std::string>& hash);
     Result<std::optional<Account>> find_by_email(std::string_view site, std::string_view kind,
                                                  std::string_view email, std::string* hash);
 

@@ -1,5 +1,7 @@
 #include "core/ids.hpp"
 
+#include <algorithm>
+
 #include <sodium.h>
 
 #include <vector>
@@ -25,6 +27,19 @@ std::string new_uuid_v4() {
     std::string s(hex);
     return s.substr(0, 8) + "-" + s.substr(8, 4) + "-" + s.substr(12, 4) + "-" + s.substr(16, 4) +
            "-" + s.substr(20, 12);
+}
+
+bool is_public_id(std::string_view id) {
+    auto hex = [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    };
+    if (id.size() == 24) return std::all_of(id.begin(), id.end(), hex);
+    if (id.size() != 36) return false;
+    for (std::size_t i = 0; i < id.size(); ++i) {
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? id[i] != '-' : !hex(id[i])) return false;
+    }
+    return true;
 }
 
 }  // namespace latchkey

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -187,6 +188,25 @@ Result<void> PasswordHasher::verify_dummy(std::string_view password) const {
     auto r = verify(dummy_hash_, password);
     if (!r) return r.error();
     return {};
+}
+
+bool PasswordHasher::is_known_hash(std::string_view stored) {
+    const std::string hash(stored);
+    if (hash.rfind("$argon2id$", 0) == 0) {
+        // -1: not a well-formed argon2id string (any parameters are otherwise fine).
+        return crypto_pwhash_str_needs_rehash(hash.c_str(), 1, crypto_pwhash_MEMLIMIT_MIN) != -1;
+    }
+    static constexpr std::string_view kBcryptAlphabet =
+        "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    if (hash.size() != 60 || hash[0] != '$' || hash[1] != '2' ||
+        (hash[2] != 'a' && hash[2] != 'b' && hash[2] != 'y') || hash[3] != '$' || hash[6] != '$')
+        return false;
+    if (!std::isdigit(static_cast<unsigned char>(hash[4])) ||
+        !std::isdigit(static_cast<unsigned char>(hash[5])))
+        return false;
+    const int cost = (hash[4] - '0') * 10 + (hash[5] - '0');
+    if (cost < 4 || cost > 31) return false;
+    return hash.find_first_not_of(kBcryptAlphabet, 7) == std::string::npos;
 }
 
 bool PasswordHasher::needs_rehash(std::string_view stored) const {

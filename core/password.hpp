@@ -50,6 +50,10 @@ class PasswordHasher {
     // Spends the time of one verification against a fixed hash, for accounts that do not exist.
     Result<void> verify_dummy(std::string_view password) const;
 
+    // True for a hash verify() understands: argon2id (well-formed, any parameters) or bcrypt
+    // ($2a$, $2b$, $2y$ with a cost of 04..31 and 53 characters of salt and digest).
+    static bool is_known_hash(std::string_view stored);
+
     // True when `stored` is not argon2id with the current parameters (bcrypt, weaker argon2).
     bool needs_rehash(std::string_view stored) const;
 
