@@ -18,6 +18,7 @@
 
 #include "cli/commands.hpp"
 #include "core/config.hpp"
+#include "core/json.hpp"
 #include "core/keys.hpp"
 #include "core/log.hpp"
 #include "core/mail_transport.hpp"
@@ -40,6 +41,7 @@ Usage:
   latchkey serve   [options]   answer FastCGI requests (fd 0 under spawn-fcgi, or --listen)
   latchkey migrate [options]   create or upgrade the database, then exit
   latchkey config  [options]   print the effective configuration, then exit
+  latchkey routes  [--json]    every contract's routes (method and path), then exit
   latchkey hash calibrate [--target-ms N] [--json]
                                time argon2id here; print the passes that take about N ms
                                (default 50) at the configured memory cost
@@ -259,6 +261,26 @@ int serve_command(const Config& config, const Command& cmd) {
     return run_server(options, router, factory);
 }
 
+// The route tables as they are compiled in: what the OpenAPI documents are checked against.
+int routes_command(bool json) {
+    Json list(cJSON_CreateArray());
+    for (const Contract& contract : all_contracts()) {
+        for (const Route& route : contract.routes) {
+            if (!json) {
+                std::cout << contract.name << " " << route.method << " " << route.path << "\n";
+                continue;
+            }
+            Json row = json_object();
+            json_put(row.get(), "contract", contract.name);
+            json_put(row.get(), "method", route.method);
+            json_put(row.get(), "path", route.path);
+            cJSON_AddItemToArray(list.get(), row.release());
+        }
+    }
+    if (json) std::cout << json_render(list.get()) << "\n";
+    return 0;
+}
+
 int config_command(const Config& config) {
     std::cout << "data_dir = " << config.data_dir << "\ndatabase = " << config.database
               << "\nmaster_key_file = " << config.master_key_file
@@ -362,13 +384,14 @@ int run(int argc, char** argv) {
         cmd.name == "hash" && cmd.operands == std::vector<std::string>{"calibrate"};
     const bool admin = cmd.name == "user" || cmd.name == "session" || cmd.name == "outbox" ||
                        cmd.name == "audit" || cmd.name == "key" || cmd.name == "import";
-    if (cmd.name != "serve" && cmd.name != "migrate" && cmd.name != "config" && !calibrate &&
-        !admin) {
+    if (cmd.name != "serve" && cmd.name != "migrate" && cmd.name != "config" &&
+        cmd.name != "routes" && !calibrate && !admin) {
         return usage_error("unknown command '" + cmd.name + "'");
     }
     if (!calibrate && !admin && !cmd.operands.empty()) {
         return usage_error("unexpected argument '" + cmd.operands.front() + "'");
     }
+    if (cmd.name == "routes") return routes_command(cmd.json);
     if (sodium_init() < 0) {
         std::cerr << "latchkey: libsodium failed to initialise\n";
         return 1;
