@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 MAKEFLAGS  += --no-print-directory
 
-.PHONY: all deps build run test test-release asan-test node-deps bench fuzz soak format clean
+.PHONY: all deps build run test test-release asan-test node-deps bench fuzz soak format clean install deb
 
 all: build
 
@@ -14,6 +14,15 @@ deps:
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
+
+# FHS install under PREFIX (default /usr/local; DESTDIR works too): see docs/deploy.md.
+PREFIX ?= /usr/local
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The Debian package (prefix /usr, systemd units, the latchkey user): build/latchkey_*.deb.
+deb: build
+	@cd $(BUILD) && cpack -G DEB
 
 # Serves the demo sites on 127.0.0.1 in the foreground; Ctrl-C stops everything.
 run: build

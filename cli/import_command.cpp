@@ -296,8 +296,8 @@ class Progress {
             std::string bar;
             if (percent >= 0) {
                 const int filled = percent * 30 / 100;
-                bar = "[" + std::string(filled, '#') + std::string(30 - filled, '.') + "] " +
-                      std::to_string(percent) + "%  ";
+                bar.append(1, '[').append(filled, '#').append(30 - filled, '.');
+                bar.append("] ").append(std::to_string(percent)).append("%  ");
             }
             std::cerr << "\r\033[K" << bar << counts << (last ? "\n" : "") << std::flush;
         } else {
