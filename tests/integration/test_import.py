@@ -13,22 +13,11 @@ with warnings.catch_warnings():  # Debian 12's Python 3.11 still has it, depreca
     warnings.simplefilter("ignore", DeprecationWarning)
     import crypt  # bcrypt hashes as another system made them
 
-import pytest
 
-from conftest import BIN, Stack, unique
+from conftest import BIN, unique
 
 PASSWORD = "imported-password-1"
 SANITIZED = os.environ.get("LATCHKEY_SANITIZED") == "1"
-
-
-@pytest.fixture(scope="module")
-def stack():
-    s = Stack().start()
-    try:
-        yield s
-    finally:
-        s.stop()
-        s.cleanup()
 
 
 def bcrypt(password):

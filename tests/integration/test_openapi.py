@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from booking_support import sign_in, sign_up
-from conftest import BIN, ROOT, Stack, unique
+from conftest import BIN, ROOT, unique
 from node_support import NODE_DIR, node_binary, run_node
 
 DOCS = os.path.join(ROOT, "handlers", "openapi")
@@ -42,16 +42,6 @@ def validator(doc, schema):
     resolver = jsonschema.RefResolver.from_schema(doc)
     return jsonschema.Draft202012Validator(schema, resolver=resolver,
                                            format_checker=jsonschema.FormatChecker())
-
-
-@pytest.fixture(scope="module")
-def stack():
-    s = Stack().start()
-    try:
-        yield s
-    finally:
-        s.stop()
-        s.cleanup()
 
 
 @pytest.mark.parametrize("site,contract", [(c, c) for c in CONTRACTS] + [("gateway-cookie", "gateway")])
