@@ -126,12 +126,6 @@ std::vector<std::string> eddsa_site_list(const Config& config) {
     return sites;
 }
 
-std::int64_t max_token_lifetime(const Config& config) {
-    constexpr std::int64_t kClockSkew = 60;
-    return std::max({config.access_token_ttl, config.refresh_lifetime, config.id_token_ttl}) +
-           kClockSkew;
-}
-
 const std::vector<ConfigKey>& config_keys() {
     static const std::vector<ConfigKey> keys = [] {
         std::vector<ConfigKey> k;

@@ -54,8 +54,6 @@ struct Config {
 
 // The sites named by `eddsa_sites`.
 std::vector<std::string> eddsa_site_list(const Config& config);
-// The longest any token Latchkey signs can live: how long a retired signing key must verify.
-std::int64_t max_token_lifetime(const Config& config);
 
 struct ConfigKey {
     const char* name;

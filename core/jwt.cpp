@@ -117,10 +117,4 @@ Result<Json> verify(std::string_view token, const KeyLookup& key_for) {
     return claims;
 }
 
-Result<Json> verify(std::string_view token, const SigningKey& key) {
-    return verify(token, [&key](std::string_view kid) -> Result<const SigningKey*> {
-        return kid == key.kid ? &key : nullptr;
-    });
-}
-
 }  // namespace latchkey::jwt

@@ -2,6 +2,7 @@
 // JSON Web Tokens (RFC 7519, RFC 7515) signed HS256 or EdDSA (Ed25519, RFC 8037), hardened as
 // RFC 8725 asks: the kid picks one of the verifier's own keys and that key fixes the algorithm;
 // the token's alg must merely agree.
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 namespace latchkey::jwt {
 
 constexpr std::size_t kMaxTokenBytes = 8192;
+constexpr std::int64_t kClockSkew = 60;  // seconds of leeway for iat/nbf from a clock ahead of ours
 
 std::string base64url_encode(std::string_view bytes);
 // Unpadded base64url only; nullopt for anything else.
@@ -29,8 +31,5 @@ using KeyLookup = std::function<Result<const SigningKey*>(std::string_view kid)>
 // payload object. Claims (exp, aud, ...) are the caller's to check. Errc::invalid_token on any
 // failure of the token itself.
 Result<Json> verify(std::string_view token, const KeyLookup& key_for);
-
-// For a single known key (tests, fuzzing).
-Result<Json> verify(std::string_view token, const SigningKey& key);
 
 }  // namespace latchkey::jwt

@@ -99,7 +99,7 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view
         family_expires_at = find->column_int(1);
         family_alive = find->column_int(2) != 0;
         token_expires_at = find->column_int(3);
-        if (auto r = find->column_optional_text(4)) rotated_at = std::stoll(*r);
+        rotated_at = find->column_optional_int(4);
     }
     if (!family_alive) return make_error(Errc::invalid_token, "family revoked");
     if (family_expires_at <= now || token_expires_at <= now) {
@@ -140,11 +140,11 @@ Result<RefreshGrant> Sessions::validate(std::string_view site, std::string_view 
     if (!*row) return make_error(Errc::invalid_token, "unknown refresh token");
     const std::int64_t family_expires_at = find->column_int(1);
     const std::int64_t token_expires_at = find->column_int(3);
-    const auto rotated_at = find->column_optional_text(4);
+    const auto rotated_at = find->column_optional_int(4);
     if (find->column_int(2) == 0) return make_error(Errc::invalid_token, "family revoked");
     if (family_expires_at <= now || token_expires_at <= now)
         return make_error(Errc::invalid_token, "expired");
-    if (rotated_at && now - std::stoll(*rotated_at) > policy_.reuse_grace) {
+    if (rotated_at && now - *rotated_at > policy_.reuse_grace) {
         return make_error(Errc::invalid_token, "rotated");
     }
     return RefreshGrant{std::string(jti), std::string(family_id), find->column_int(0), now,

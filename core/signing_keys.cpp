@@ -1,5 +1,9 @@
 #include "core/signing_keys.hpp"
 
+#include <algorithm>
+
+#include "core/jwt.hpp"
+
 namespace latchkey {
 namespace {
 
@@ -23,7 +27,7 @@ KeyVersion read_version(const Statement& s) {
     v.version = s.column_int(1);
     v.alg = alg_from_name(s.column_text(2)).value_or(SigningAlg::hs256);
     v.created_at = s.column_int(3);
-    if (auto retired = s.column_optional_text(4)) v.retired_at = std::stoll(*retired);
+    v.retired_at = s.column_optional_int(4);
     return v;
 }
 
@@ -77,7 +81,10 @@ Result<std::vector<KeyVersion>> settle(Store& store, std::string_view site, Sign
 SigningPolicy signing_policy(const Config& config) {
     SigningPolicy policy;
     for (auto& site : eddsa_site_list(config)) policy.eddsa_sites.insert(std::move(site));
-    policy.max_token_lifetime = max_token_lifetime(config);
+    // The longest any token Latchkey signs can live, plus the leeway its verifier allows.
+    policy.max_token_lifetime =
+        std::max({config.access_token_ttl, config.refresh_lifetime, config.id_token_ttl}) +
+        jwt::kClockSkew;
     return policy;
 }
 
@@ -101,16 +108,21 @@ Result<std::vector<KeyVersion>> SigningKeys::load_or_start(Store& store, std::st
 Result<std::shared_ptr<const SigningKeys::SiteVersions>> SigningKeys::versions(
     Store& store, std::string_view site, std::int64_t now, bool refresh) {
     const auto at = Clock::now();
-    {
-        std::lock_guard lock(mutex_);
-        if (auto it = cache_.find(site); it != cache_.end()) {
-            if (!refresh && at - it->second->loaded < kReloadAfter) return it->second;
-        }
+    if (!refresh) {
+        std::shared_lock lock(mutex_);
+        if (auto it = cache_.find(site);
+            it != cache_.end() && at - it->second->loaded < kReloadAfter)
+            return it->second;
     }
     auto rows = load_or_start(store, site, now);
     if (!rows) return rows.error();
-    auto fresh = std::make_shared<const SiteVersions>(SiteVersions{std::move(*rows), at});
-    std::lock_guard lock(mutex_);
+    SiteVersions loaded{{}, at};
+    for (auto& v : *rows) {
+        const SigningKey* key = &key_of(v);
+        loaded.versions.push_back({std::move(v), key});
+    }
+    auto fresh = std::make_shared<const SiteVersions>(std::move(loaded));
+    std::unique_lock lock(mutex_);
     cache_.insert_or_assign(std::string(site), fresh);
     return std::shared_ptr<const SiteVersions>(fresh);
 }
@@ -119,7 +131,7 @@ Result<const SigningKey*> SigningKeys::current(Store& store, std::string_view si
                                                std::int64_t now) {
     auto set = versions(store, site, now, false);
     if (!set) return set.error();
-    return &key_of((*set)->versions.front());
+    return (*set)->versions.front().key;
 }
 
 Result<const SigningKey*> SigningKeys::find(Store& store, std::string_view site,
@@ -128,14 +140,13 @@ Result<const SigningKey*> SigningKeys::find(Store& store, std::string_view site,
     if (!set) return set.error();
     // A kid newer than any version this process knows: another process or the CLI rotated.
     const auto named = version_of(kid);
-    if (named && *named > (*set)->versions.front().version) {
+    if (named && *named > (*set)->versions.front().version.version) {
         set = versions(store, site, now, true);
         if (!set) return set.error();
     }
-    for (const auto& v : (*set)->versions) {
-        if (v.version != named || !policy_.verifies(v, now)) continue;
-        const SigningKey& key = key_of(v);
-        if (key.kid == kid) return &key;
+    for (const auto& [version, key] : (*set)->versions) {
+        if (version.version == named && key->kid == kid && policy_.verifies(version, now))
+            return key;
     }
     return static_cast<const SigningKey*>(nullptr);
 }
@@ -145,8 +156,8 @@ Result<std::vector<const SigningKey*>> SigningKeys::verifying(Store& store, std:
     auto set = versions(store, site, now, false);
     if (!set) return set.error();
     std::vector<const SigningKey*> keys;
-    for (const auto& v : (*set)->versions) {
-        if (policy_.verifies(v, now)) keys.push_back(&key_of(v));
+    for (const auto& [version, key] : (*set)->versions) {
+        if (policy_.verifies(version, now)) keys.push_back(key);
     }
     return keys;
 }
@@ -157,7 +168,7 @@ Result<KeyVersion> SigningKeys::rotate(Store& store, std::string_view site, std:
     auto settled = settle(store, site, policy_.alg_for(site), now, true);
     if (!settled) return settled.error();
     if (auto r = tx->commit(); !r) return r.error();
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     cache_.erase(std::string(site));
     return settled->front();
 }

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,8 +69,14 @@ class SigningKeys {
 
   private:
     using Clock = std::chrono::steady_clock;
+    // A version with its key, derived once per load: verification on the request path is a
+    // comparison of kids, not a derivation-cache lookup.
+    struct LoadedVersion {
+        KeyVersion version;
+        const SigningKey* key;
+    };
     struct SiteVersions {
-        std::vector<KeyVersion> versions;  // newest first; versions[0] is current
+        std::vector<LoadedVersion> versions;  // newest first; versions[0] is current
         Clock::time_point loaded;
     };
     // The site's versions from this process's cache, reloaded when older than a few seconds (so
@@ -82,7 +89,7 @@ class SigningKeys {
 
     const KeyRing& ring_;
     SigningPolicy policy_;
-    std::mutex mutex_;
+    std::shared_mutex mutex_;
     std::map<std::string, std::shared_ptr<const SiteVersions>, std::less<>> cache_;
 };
 

@@ -98,6 +98,11 @@ std::optional<std::string> Statement::column_optional_text(int col) const {
     return column_text(col);
 }
 
+std::optional<std::int64_t> Statement::column_optional_int(int col) const {
+    if (sqlite3_column_type(stmt_, col) == SQLITE_NULL) return std::nullopt;
+    return column_int(col);
+}
+
 int Statement::changes() const {
     return sqlite3_changes(sqlite3_db_handle(stmt_));
 }

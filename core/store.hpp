@@ -49,6 +49,7 @@ class Statement {
     std::int64_t column_int(int col) const;
     std::string column_text(int col) const;
     std::optional<std::string> column_optional_text(int col) const;
+    std::optional<std::int64_t> column_optional_int(int col) const;
     int changes() const;
 
     // Steps through every remaining row, turning each into a value with `read(*this)`.

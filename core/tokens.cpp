@@ -8,7 +8,7 @@
 namespace latchkey {
 namespace {
 
-constexpr std::int64_t kClockSkew = 60;  // seconds of leeway for iat/nbf from a clock ahead of ours
+using jwt::kClockSkew;
 
 bool audience_matches(const cJSON* claims, std::string_view site) {
     const cJSON* aud = cJSON_GetObjectItemCaseSensitive(claims, "aud");
