@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 MAKEFLAGS  += --no-print-directory
 
-.PHONY: all deps build run test test-release asan-test node-deps bench fuzz soak format clean install deb
+.PHONY: all deps build web run test test-release asan-test node-deps bench fuzz soak format clean install deb
 
 all: build
 
@@ -24,8 +24,12 @@ install: build
 deb: build
 	@cd $(BUILD) && cpack -G DEB
 
+# The demo frontends (web/): plain files, except the booking demo's Amplify bundle built here.
+web: deps
+	@scripts/build-web
+
 # Serves the demo sites on 127.0.0.1 in the foreground; Ctrl-C stops everything.
-run: build
+run: build web
 	@scripts/run-local $(BUILD)/latchkey
 
 # Throughput, latency, memory and start-up against the ceilings, through real nginx (a few
@@ -63,14 +67,15 @@ fuzz:
 # The whole suite, on the normal build and on the ASan+UBSan build.
 test: test-release asan-test
 
-test-release: build node-deps
+test-release: build node-deps web
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
-# The real client libraries the booking tests drive (aws-amplify, the Cognito SDK), from the lock file.
+# The real client libraries the tests drive (aws-amplify, the Cognito SDK, jose, playwright-core
+# for the browser tests, ...), from the lock file.
 node-deps: deps
 	@cd tests/node && npm ci --no-audit --no-fund --loglevel=error
 
-asan-test: deps node-deps
+asan-test: deps node-deps web
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLATCHKEY_SANITIZE=ON -DBUILD_TESTING=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
@@ -79,4 +84,4 @@ format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	@rm -rf $(BUILD) $(ASAN_BUILD)
+	@rm -rf $(BUILD) $(ASAN_BUILD) web/booking/dist web/booking/src/api

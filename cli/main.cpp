@@ -138,6 +138,7 @@ Result<Config> effective_config(const Command& cmd) {
             config->mail_dir = config->data_dir + "/mail";
         }
     }
+    if (auto checked = check_config(*config); !checked) return checked.error();
     return config;
 }
 

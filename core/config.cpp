@@ -79,6 +79,11 @@ const std::vector<Row>& rows() {
         {{"template_dir", "directory of mail template overrides"}, &Config::template_dir},
         {{"public_url", "frontend base URL for mail links, when nginx passes none"},
          &Config::public_url},
+        {{"verify_link_path",
+          "frontend page the verification link opens (<public URL><path>?token=...)"},
+         &Config::verify_link_path},
+        {{"reset_link_path", "frontend page the password-reset link opens"},
+         &Config::reset_link_path},
         {{"refresh_lifetime", "absolute lifetime of a refresh-token family, seconds"},
          IntField{&Config::refresh_lifetime, 1, 365LL * 86400, 10}},
         {{"refresh_reuse_grace", "seconds a rotated refresh token may be presented again"},
@@ -124,6 +129,21 @@ std::vector<std::string> eddsa_site_list(const Config& config) {
         rest = comma == std::string::npos ? std::string() : rest.substr(comma + 1);
     }
     return sites;
+}
+
+Result<void> check_config(const Config& config) {
+    static const char* levels[] = {"debug", "info", "warn", "error"};
+    if (std::find(std::begin(levels), std::end(levels), config.log_level) == std::end(levels)) {
+        return make_error(Errc::config, "log_level must be debug, info, warn or error");
+    }
+    for (const auto* path : {&config.verify_link_path, &config.reset_link_path}) {
+        if (path->empty() || path->front() != '/' ||
+            path->find_first_of("?# ") != std::string::npos) {
+            return make_error(Errc::config,
+                              "a link path starts with / and has no query: '" + *path + "'");
+        }
+    }
+    return {};
 }
 
 const std::vector<ConfigKey>& config_keys() {
@@ -197,10 +217,7 @@ Result<Config> load_config(const std::string& path, char** environ) {
     if (config.database.empty()) config.database = config.data_dir + "/latchkey.db";
     if (config.master_key_file.empty()) config.master_key_file = config.data_dir + "/master.key";
     if (config.mail_dir.empty()) config.mail_dir = config.data_dir + "/mail";
-    static const char* levels[] = {"debug", "info", "warn", "error"};
-    if (std::find(std::begin(levels), std::end(levels), config.log_level) == std::end(levels)) {
-        return make_error(Errc::config, "log_level must be debug, info, warn or error");
-    }
+    if (auto checked = check_config(config); !checked) return checked.error();
     return config;
 }
 

@@ -38,7 +38,9 @@ struct Config {
     std::int64_t mail_max_attempts = 8;  // then the message is marked failed
     std::string template_dir;            // overrides for mail templates (see docs/mail.md)
     std::string public_url;  // frontend base URL when nginx passes no LATCHKEY_PUBLIC_URL
-    std::int64_t refresh_lifetime = 7 * 24 * 3600;  // absolute life of a refresh family, seconds
+    std::string verify_link_path = "/verify-email";   // frontend page a verification link opens
+    std::string reset_link_path = "/reset-password";  // frontend page a reset link opens
+    std::int64_t refresh_lifetime = 7 * 24 * 3600;    // absolute life of a refresh family, seconds
     std::int64_t refresh_reuse_grace = 10;  // a rotated refresh token may come again this long
     std::int64_t lockout_failures = 10;     // failed passwords per email that lock its logins...
     std::int64_t lockout_window = 900;      // ...within this many seconds...
@@ -66,6 +68,9 @@ const std::vector<ConfigKey>& config_keys();
 // variables from `environ`, then fills the defaults that depend on data_dir. Unknown keys and
 // out-of-range values are errors.
 Result<Config> load_config(const std::string& path, char** environ);
+
+// The checks across values that load_config makes; run again after command-line flags.
+Result<void> check_config(const Config& config);
 
 // Applies one setting; used by load_config and by command-line flags.
 Result<void> set_config_value(Config& config, const std::string& key, const std::string& value);

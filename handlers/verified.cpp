@@ -181,7 +181,7 @@ Result<void> queue_link_mail(Services& services, const Request& request, const A
         services.one_time_tokens().issue(account.id, purpose, ttl, now,
                                          /*replace=*/purpose == std::string_view(kResetPurpose));
     if (!token) return token.error();
-    const std::string link = public_url(services, request) + path + *token;
+    const std::string link = public_url(services, request) + path + "?token=" + *token;
     MailMessage mail =
         compose_mail(services.config.template_dir, site_of(request), purpose, account.email,
                      {{"link", link},
@@ -192,9 +192,6 @@ Result<void> queue_link_mail(Services& services, const Request& request, const A
     if (!queued) return queued.error();
     return {};
 }
-
-const std::string kVerifyPath = "/api/auth/verify?token=";
-const std::string kResetPath = "/reset-password?token=";
 
 // Runs `work` in one write transaction.
 template <class Work>
@@ -217,7 +214,8 @@ Response register_user(Services& services, const Request& request) {
                        .password = v["password"],
                        .profile = {{"firstName", v["firstName"]}, {"lastName", v["lastName"]}}};
     auto created = services.accounts().create(account, now, [&](const Account& a) {
-        return queue_link_mail(services, request, a, kVerifyPurpose, kVerifyTtl, kVerifyPath, now);
+        return queue_link_mail(services, request, a, kVerifyPurpose, kVerifyTtl,
+                               services.config.verify_link_path, now);
     });
     if (!created) {
         if (created.error().code == Errc::email_taken) return message(409, "Email already in use");
@@ -302,7 +300,7 @@ Response resend_verification(Services& services, const Request& request) {
         if (!*account || (*account)->email_verified || (*account)->disabled) return {};
         queued = true;
         return queue_link_mail(services, request, **account, kVerifyPurpose, kVerifyTtl,
-                               kVerifyPath, now);
+                               services.config.verify_link_path, now);
     });
     if (!done) return core_failure(done.error());
     if (queued) services.mail_queued();
@@ -324,8 +322,8 @@ Response forgot_password(Services& services, const Request& request) {
         if (!account) return account.error();
         if (!*account || (*account)->disabled) return {};
         queued = true;
-        return queue_link_mail(services, request, **account, kResetPurpose, kResetTtl, kResetPath,
-                               now);
+        return queue_link_mail(services, request, **account, kResetPurpose, kResetTtl,
+                               services.config.reset_link_path, now);
     });
     if (!done) return core_failure(done.error());
     if (queued) services.mail_queued();

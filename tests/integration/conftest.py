@@ -12,7 +12,6 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 
@@ -89,10 +88,12 @@ class Client:
 
 
 class Stack:
-    def __init__(self, extra_settings=None, spawn_fcgi=False, extra_servers="", config_text=None):
+    def __init__(self, extra_settings=None, spawn_fcgi=False, extra_servers="", config_text=None,
+                 frontend_origin=FRONTEND_ORIGIN):
         self.config_text = config_text  # a --config file's content (what SIGHUP re-reads)
         self.spawn_fcgi = spawn_fcgi  # start under spawn-fcgi: the socket arrives on fd 0
         self.extra_servers = extra_servers  # nginx server blocks added to the rendered config
+        self.frontend_origin = frontend_origin  # the gateway sites' trusted frontend (CORS)
         self.dir = tempfile.mkdtemp(prefix="latchkey-test-")
         # nginx's workers run as nobody when the suite runs as root: they must reach the socket.
         os.chmod(self.dir, 0o755)
@@ -184,7 +185,7 @@ class Stack:
                 "--socket", self.socket]
         for site in SITES:
             args += ["--port", f"{site}={self.ports[site]}"]
-        args += ["--origin", f"gateway={FRONTEND_ORIGIN}"]
+        args += ["--origin", f"gateway={self.frontend_origin}"]
         rendered = subprocess.run(args, check=True, stdout=subprocess.PIPE, text=True).stdout
         if self.extra_servers:
             end = rendered.rstrip().rindex("}")  # the end of the http block
@@ -372,6 +373,24 @@ def gateway(stack):
 def gateway_cookie(stack):
     """The gateway site delivering tokens in an HttpOnly cookie (same accounts as `gateway`)."""
     return stack.client("gateway-cookie")
+
+
+def mailed_link(message):
+    """The link in a mail's plain-text part (verification or reset)."""
+    import re
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    return re.search(r"https?://\S+", text).group(0)
+
+
+def mailed_token(message):
+    return mailed_link(message).split("token=", 1)[1]
+
+
+def verify_call(message):
+    """What the verification link's landing page (/verify-email) calls with the mailed token."""
+    link = mailed_link(message)
+    assert "/verify-email?token=" in link, link
+    return "/api/auth/verify?token=" + mailed_token(message)
 
 
 _counter = [0]

@@ -5,9 +5,8 @@ import json
 import os
 import sqlite3
 
-import pytest
 
-from conftest import unique
+from conftest import unique, verify_call
 
 PASSWORD = "admin-cli-pass-1"
 
@@ -204,9 +203,7 @@ def test_verification_reset_and_logout_are_audited(stack):
     v = stack.client("verified")
     assert v.post("/api/auth/register", json={"email": email, "password": PASSWORD, "confirmPassword": PASSWORD}).status == 201
     [mail] = stack.wait_for_mail(email)
-    link = mail.get_body(preferencelist=("plain",)).get_content()
-    path = "/" + link.split("://", 1)[1].split("/", 1)[1].split()[0]
-    assert v.get(path).status == 200
+    assert v.get(verify_call(mail)).status == 200
     events = audit(stack, "--site", "verified", "--event", "verify", "--limit", "1")
     [account_id] = [str(r[0]) for r in stack.db().execute("SELECT id FROM accounts WHERE email = ?", (email,))]
     assert events[0]["account"] == account_id

@@ -375,7 +375,7 @@ def test_logout_revokes_that_token_only(stack, fastapi):
 
 # --- protocol errors --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/api/auth/nope", "/", "/api/auth/me/"])
+@pytest.mark.parametrize("path", ["/api/auth/nope", "/nope", "/api/auth/me/"])
 def test_unknown_paths_are_404_json(fastapi, path):
     r = fastapi.get(path)
     assert r.status == 404 and r.json() == {"detail": "Not Found"}

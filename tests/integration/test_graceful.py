@@ -10,7 +10,6 @@ import subprocess
 import threading
 import time
 
-import pytest
 
 from conftest import Stack, unique
 

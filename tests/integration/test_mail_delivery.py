@@ -3,8 +3,6 @@ sendmail pipe. Requests never wait for delivery; nothing is lost while the serve
 import email
 import email.policy
 import os
-import re
-import sqlite3
 import stat
 import threading
 import time
@@ -12,7 +10,7 @@ import time
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from conftest import Stack, free_port, unique
+from conftest import Stack, free_port, unique, verify_call
 
 PASSWORD = "password123"
 
@@ -65,12 +63,6 @@ def outbox_rows(stack, address):
         return [dict(r) for r in db.execute("SELECT * FROM outbox WHERE recipient = ?", (address,))]
 
 
-def link_path(message):
-    text = message.get_body(preferencelist=("plain",)).get_content()
-    link = re.search(r"https?://\S+", text).group(0)
-    return "/" + link.split("://", 1)[1].split("/", 1)[1]
-
-
 def test_smtp_delivers_the_verification_mail_and_its_link_works():
     port = free_port()
     inbox = Inbox()
@@ -85,7 +77,7 @@ def test_smtp_delivers_the_verification_mail_and_its_link_works():
         assert message["From"] == "Auth <auth@example.org>"
         assert message["Message-ID"].endswith("@example.org>")
         assert message.get_content_type() == "multipart/alternative"
-        assert c.get(link_path(message)).status == 200
+        assert c.get(verify_call(message)).status == 200
         assert c.post("/api/auth/login", json={"email": address, "password": PASSWORD}).status == 200
         assert outbox_rows(s, address)[0]["status"] == "sent"
         assert not os.listdir(os.path.join(s.data, "mail"))  # nothing went to the dir transport
@@ -117,7 +109,7 @@ def test_registration_does_not_wait_for_a_dead_smtp_server_and_the_mail_arrives_
         inbox = Inbox()
         server = smtp_server(port, inbox)
         [(_, _, message, _)] = inbox.wait_for(address, timeout=40)
-        assert c.get(link_path(message)).status == 200
+        assert c.get(verify_call(message)).status == 200
         assert outbox_rows(s, address)[0]["status"] == "sent"
     finally:
         s.stop()
@@ -191,7 +183,7 @@ def test_sendmail_transport_pipes_the_message_to_sendmail_t_i(tmp_path):
         assert open(f"{captured}.args").read().strip() == "-t -i"
         message = email.message_from_bytes(open(f"{captured}.eml", "rb").read(), policy=email.policy.default)
         assert message["To"] == address
-        assert c.get(link_path(message)).status == 200
+        assert c.get(verify_call(message)).status == 200
     finally:
         s.stop()
         s.cleanup()
@@ -212,7 +204,7 @@ def test_template_files_override_the_built_in_mail_per_site(tmp_path):
         assert message["Subject"] == "Bienvenue Zoé"
         text = message.get_body(preferencelist=("plain",)).get_content()
         assert text.startswith("Lien : http://127.0.0.1:")
-        assert c.get(link_path(message)).status == 200
+        assert c.get(verify_call(message)).status == 200
     finally:
         s.stop()
         s.cleanup()

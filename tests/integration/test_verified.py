@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from conftest import unique
+from conftest import mailed_link, mailed_token, unique, verify_call
 
 PASSWORD = "password123"
 
@@ -15,20 +15,11 @@ def register(client, email, password=PASSWORD, **extra):
     return client.post("/api/auth/register", json=body)
 
 
-def link_of(message):
-    text = message.get_body(preferencelist=("plain",)).get_content()
-    return re.search(r"https?://\S+", text).group(0)
-
-
-def path_of(link):
-    return link.split("://", 1)[1].split("/", 1)[1].join(["/", ""])
-
-
 def verified_user(stack, client, email=None):
     email = email or f"{unique('v')}@example.com"
     assert register(client, email, firstName="Ana", lastName="Lopez").status == 201
     [mail] = stack.wait_for_mail(email)
-    r = client.get(path_of(link_of(mail)))
+    r = client.get(verify_call(mail))
     assert r.status == 200, r
     return email
 
@@ -51,8 +42,8 @@ def test_register_answers_201_and_sends_a_verification_mail(stack, verified):
     assert mail["Message-ID"] and mail["Date"]
     assert mail.get_content_type() == "multipart/alternative"
     html = mail.get_body(preferencelist=("html",)).get_content()
-    link = link_of(mail)
-    assert link.startswith(f"http://127.0.0.1:{stack.ports['verified']}/api/auth/verify?token=")
+    link = mailed_link(mail)
+    assert link.startswith(f"http://127.0.0.1:{stack.ports['verified']}/verify-email?token=")
     assert link.replace("&", "&amp;") in html
     assert "Hello Ana," in mail.get_body(preferencelist=("plain",)).get_content()
 
@@ -60,7 +51,7 @@ def test_register_answers_201_and_sends_a_verification_mail(stack, verified):
 def test_register_stores_only_a_keyed_hash_of_the_verification_token(stack, verified):
     email = f"{unique('hash')}@example.com"
     assert register(verified, email).status == 201
-    token = link_of(stack.wait_for_mail(email)[0]).split("token=")[1]
+    token = mailed_token(stack.wait_for_mail(email)[0])
     with stack.db() as db:
         rows = [dict(r) for r in db.execute(
             "SELECT t.* FROM one_time_tokens t JOIN accounts a ON a.id = t.account_id WHERE a.email = ?",
@@ -138,8 +129,7 @@ def test_login_before_verification_is_403_only_with_the_right_password(stack, ve
 def test_following_the_link_verifies_and_login_then_works(stack, verified):
     email = f"{unique('ok')}@example.com"
     assert register(verified, email, firstName="Ana", lastName="Lopez").status == 201
-    link = link_of(stack.wait_for_mail(email)[0])
-    r = verified.get(path_of(link))
+    r = verified.get(verify_call(stack.wait_for_mail(email)[0]))
     assert r.status == 200
     assert r.json() == {"message": "Email verified", "redirect": f"http://127.0.0.1:{stack.ports['verified']}/login"}
     r = login(verified, email.upper())
@@ -154,7 +144,7 @@ def test_following_the_link_verifies_and_login_then_works(stack, verified):
 def test_following_the_same_link_again_is_still_200(stack, verified):
     email = f"{unique('twice')}@example.com"
     assert register(verified, email).status == 201
-    path = path_of(link_of(stack.wait_for_mail(email)[0]))
+    path = verify_call(stack.wait_for_mail(email)[0])
     assert verified.get(path).status == 200
     r = verified.get(path)
     assert r.status == 200 and r.json()["message"] == "Email verified"
@@ -170,7 +160,7 @@ def test_unknown_or_missing_verification_token_is_400(verified, query):
 def test_an_expired_verification_token_is_400(stack, verified):
     email = f"{unique('exp')}@example.com"
     assert register(verified, email).status == 201
-    path = path_of(link_of(stack.wait_for_mail(email)[0]))
+    path = verify_call(stack.wait_for_mail(email)[0])
     import sqlite3, os
     rw = sqlite3.connect(os.path.join(stack.data, "latchkey.db"), timeout=10)
     rw.execute("UPDATE one_time_tokens SET expires_at = 1 WHERE account_id = "
@@ -191,7 +181,7 @@ def test_resend_always_answers_200_and_mails_only_unverified_accounts(stack, ver
     assert [a.status for a in answers] == [200, 200]
     assert answers[0].json() == answers[1].json()
     [first, second] = stack.wait_for_mail(email, count=2)
-    assert verified.get(path_of(link_of(second))).status == 200
+    assert verified.get(verify_call(second)).status == 200
     assert login(verified, email).status == 200
 
 
@@ -204,7 +194,7 @@ def test_forgot_answers_the_same_whether_or_not_the_email_exists(stack, verified
     assert known.status == unknown.status == 200
     assert known.body == unknown.body
     [reset] = [m for m in stack.wait_for_mail(email, count=2) if m["Subject"] == "Reset your password"]
-    assert "/reset-password?token=" in link_of(reset)
+    assert "/reset-password?token=" in mailed_link(reset)
 
 
 def test_reset_sets_the_new_password_and_refuses_older_tokens(stack, verified):
@@ -212,7 +202,7 @@ def test_reset_sets_the_new_password_and_refuses_older_tokens(stack, verified):
     old_token = login(verified, email).json()["token"]
     assert verified.post("/api/auth/forgot", json={"email": email}).status == 200
     mails = stack.wait_for_mail(email, count=2)
-    token = link_of(mails[-1]).split("token=")[1]
+    token = mailed_token(mails[-1])
     r = verified.post("/api/auth/reset", json={"token": token, "password": "brand-new-pass",
                                                "confirmPassword": "brand-new-pass"})
     assert r.status == 200 and r.json() == {"message": "Password has been reset"}
@@ -228,7 +218,7 @@ def test_reset_sets_the_new_password_and_refuses_older_tokens(stack, verified):
 def test_a_reset_token_works_once(stack, verified):
     email = verified_user(stack, verified)
     verified.post("/api/auth/forgot", json={"email": email})
-    token = link_of(stack.wait_for_mail(email, count=2)[-1]).split("token=")[1]
+    token = mailed_token(stack.wait_for_mail(email, count=2)[-1])
     body = {"token": token, "password": "another-pass1", "confirmPassword": "another-pass1"}
     assert verified.post("/api/auth/reset", json=body).status == 200
     r = verified.post("/api/auth/reset", json=body)
@@ -238,9 +228,9 @@ def test_a_reset_token_works_once(stack, verified):
 def test_a_newer_reset_request_voids_the_older_link(stack, verified):
     email = verified_user(stack, verified)
     verified.post("/api/auth/forgot", json={"email": email})
-    first = link_of(stack.wait_for_mail(email, count=2)[-1]).split("token=")[1]
+    first = mailed_token(stack.wait_for_mail(email, count=2)[-1])
     verified.post("/api/auth/forgot", json={"email": email})
-    second = link_of(stack.wait_for_mail(email, count=3)[-1]).split("token=")[1]
+    second = mailed_token(stack.wait_for_mail(email, count=3)[-1])
     body = {"password": "another-pass1", "confirmPassword": "another-pass1"}
     assert verified.post("/api/auth/reset", json=dict(body, token=first)).status == 400
     assert verified.post("/api/auth/reset", json=dict(body, token=second)).status == 200
@@ -260,7 +250,7 @@ def test_reset_with_a_bad_token_or_bad_fields(verified):
 def test_reset_link_of_one_purpose_cannot_verify_and_vice_versa(stack, verified):
     email = f"{unique('purpose')}@example.com"
     assert register(verified, email).status == 201
-    verify_token = link_of(stack.wait_for_mail(email)[0]).split("token=")[1]
+    verify_token = mailed_token(stack.wait_for_mail(email)[0])
     r = verified.post("/api/auth/reset", json={"token": verify_token, "password": "another-pass1",
                                                "confirmPassword": "another-pass1"})
     assert r.status == 400

@@ -4,8 +4,6 @@
 //   LATCHKEY_BOOKING_URL  http://127.0.0.1:<port>
 //   LATCHKEY_MAIL_DIR     where the dir mail transport writes the codes
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { Amplify } from 'aws-amplify';
@@ -16,6 +14,8 @@ import {
   CognitoIdentityProviderClient, GetTokensFromRefreshTokenCommand, InitiateAuthCommand,
   RespondToAuthChallengeCommand, RevokeTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+
+import { nextCode as nextMailedCode } from './mail.mjs';
 
 const base = process.env.LATCHKEY_BOOKING_URL;
 const mailDir = process.env.LATCHKEY_MAIL_DIR;
@@ -41,35 +41,7 @@ const sdk = new CognitoIdentityProviderClient({
 const unique = (tag) => `${tag}-${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// The codes mailed to `email` so far, in delivery order (the dir transport names files so).
-function codesMailedTo(email) {
-  const codes = [];
-  for (const name of readdirSync(mailDir).filter((n) => n.endsWith('.eml')).sort()) {
-    const raw = readFileSync(join(mailDir, name), 'latin1');
-    if (!raw.includes(`\r\nTo: ${email}\r\n`)) continue;
-    for (const block of raw.split(/\r\n\r\n/).slice(1)) {
-      const text = Buffer.from(block.replace(/\r\n--.*$/s, '').replace(/\s+/g, ''), 'base64').toString('utf8');
-      const match = /sign-in code is (\d+)/.exec(text);
-      if (match) codes.push(match[1]);
-    }
-  }
-  return codes;
-}
-
-// Call before the request that mails a code, await what it returns after: the code of the
-// first mail to `email` delivered since the call, waiting for the delivery worker. (Taking the
-// newest code instead races the worker and can answer with an older one.)
-function nextCode(email) {
-  const before = codesMailedTo(email).length;
-  return async () => {
-    for (let i = 0; i < 200; i++) {
-      const codes = codesMailedTo(email);
-      if (codes.length > before) return codes[before];
-      await sleep(50);
-    }
-    throw new Error(`no new code mailed to ${email}`);
-  };
-}
+const nextCode = (email) => nextMailedCode(mailDir, email);
 
 async function customers(method, token, body) {
   const res = await fetch(`${base}/api/customers/me`, {

@@ -18,6 +18,8 @@ TEST(Config, DefaultsAreTheEmbeddedOnes) {
     EXPECT_EQ(c->socket_mode, 0660);
     EXPECT_EQ(c->argon2_memlimit_kib, 19456);
     EXPECT_EQ(c->argon2_opslimit, 2);
+    EXPECT_EQ(c->verify_link_path, "/verify-email");
+    EXPECT_EQ(c->reset_link_path, "/reset-password");
 }
 
 TEST(Config, FileThenEnvironment) {
@@ -51,6 +53,9 @@ TEST(Config, RefusesWhatItDoesNotUnderstand) {
         {"just a line\n", "no equals sign"},
         {"log_level = loud\n", "unknown level"},
         {"max_body_bytes = 99999999999\n", "above the maximum"},
+        {"verify_link_path = verify-email\n", "a link path not starting with /"},
+        {"reset_link_path = /reset?x=1\n", "a link path with a query"},
+        {"reset_link_path =\n", "an empty link path"},
     };
     for (const auto& c : cases) {
         std::ofstream(dir.file("bad.conf")) << c.file;

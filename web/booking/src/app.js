@@ -1,0 +1,155 @@
+// The booking contract's AuthStep (seed 000): passwordless email-code sign-in with AWS Amplify v6,
+// then the customer profile through the client @hey-api/openapi-ts generates from the contract's
+// OpenAPI document, as the seed's frontend does. Amplify's userPoolEndpoint is this site's
+// /cognito, which speaks the Cognito user-pool API. Bundled by esbuild (scripts/build-web).
+import { Amplify } from 'aws-amplify';
+import {
+  autoSignIn, confirmSignIn, confirmSignUp, fetchAuthSession, getCurrentUser, signIn, signOut, signUp,
+} from 'aws-amplify/auth';
+
+import { client } from './api/client.gen';
+import { customersGetCustomersMe, customersPostCustomersMe } from './api/sdk.gen';
+import { clearErrors, fill, onSubmit, showAlert, showFieldErrors } from '../../common/demo.js';
+
+Amplify.configure({
+  Auth: {
+    Cognito: {
+      userPoolId: 'eu-central-1_Latchkey',
+      userPoolClientId: 'latchkey-booking-demo',
+      userPoolEndpoint: `${location.origin}/cognito`,
+      loginWith: { email: true },
+      passwordless: { emailOtpEnabled: true },
+    },
+  },
+});
+
+// The generated client asks for the bearer token of each call: the current id token (the
+// customers API reads the email from it), refreshed by Amplify when it has expired.
+client.setConfig({
+  baseUrl: location.origin,
+  auth: async () => (await fetchAuthSession()).tokens?.idToken?.toString(),
+});
+
+let pending = null;  // { email, signingUp } between the email step and the code step
+
+function step(name) {
+  for (const section of document.querySelectorAll('section[data-step]')) {
+    section.hidden = section.dataset.step !== name;
+    for (const form of section.querySelectorAll('form')) clearErrors(form);
+  }
+  document.querySelector(`section[data-step="${name}"] input`)?.focus();
+}
+
+// Amplify's errors carry the Cognito exception name; these are the ones a person can cause.
+function explain(error) {
+  switch (error?.name) {
+    case 'CodeMismatchException': return { code: 'That code is not right. Check the email and try again.' };
+    case 'ExpiredCodeException': return { '': 'That code has expired. Start again for a new one.' };
+    case 'NotAuthorizedException': return { '': 'This sign-in has ended (too many wrong codes, or it expired). Start again.' };
+    case 'LimitExceededException':
+    case 'TooManyRequestsException': return { '': 'Too many codes were sent to this address. Try again later.' };
+    case 'InvalidParameterException': return { email: 'Enter a valid email address.' };
+    case 'EmptySignInUsername':
+    case 'EmptySignUpUsername': return { email: 'Email is required.' };
+    case 'EmptyConfirmSignInChallengeResponse':
+    case 'EmptyConfirmSignUpCode': return { code: 'Enter the code from the email.' };
+    default: return { '': error?.message || 'Something went wrong. Try again.' };
+  }
+}
+
+function report(form, error) {
+  const unplaced = showFieldErrors(form, explain(error));
+  if (unplaced.length) showAlert(form, unplaced.join(' '));
+}
+
+// Seed flow 1 and 2: signIn for an existing user; UserNotFound means signUp instead.
+onSubmit(document.getElementById('email-form'), async ({ email }) => {
+  const form = document.getElementById('email-form');
+  try {
+    const started = await signIn({ username: email, options: { authFlowType: 'USER_AUTH', preferredChallenge: 'EMAIL_OTP' } });
+    if (started.nextStep.signInStep !== 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE') throw new Error(`Unexpected step ${started.nextStep.signInStep}`);
+    pending = { email, signingUp: false };
+  } catch (error) {
+    if (error?.name !== 'UserNotFoundException') return report(form, error);
+    try {
+      await signUp({ username: email, options: { userAttributes: { email }, autoSignIn: { authFlowType: 'USER_AUTH' } } });
+      pending = { email, signingUp: true };
+    } catch (signUpError) {
+      return report(form, signUpError);
+    }
+  }
+  document.getElementById('code-email').textContent = email;
+  step('code');
+});
+
+// Seed flow 3: the code confirms the sign-in (or the sign-up, which then signs in by itself).
+onSubmit(document.getElementById('code-form'), async ({ code }) => {
+  const form = document.getElementById('code-form');
+  try {
+    if (pending?.signingUp) {
+      await confirmSignUp({ username: pending.email, confirmationCode: code });
+      await autoSignIn();
+    } else {
+      const done = await confirmSignIn({ challengeResponse: code });
+      if (!done.isSignedIn) throw new Error(`Unexpected step ${done.nextStep.signInStep}`);
+    }
+  } catch (error) {
+    report(form, error);
+    if (error?.name === 'NotAuthorizedException' || error?.name === 'ExpiredCodeException') {
+      document.getElementById('code').disabled = true;
+    }
+    return;
+  }
+  pending = null;
+  await showProfile();
+});
+
+async function showProfile() {
+  const read = await customersGetCustomersMe();
+  if (read.response?.status === 200) {
+    fill(document.querySelector('section[data-step="profile"]'), read.data);
+    return step('profile');
+  }
+  const session = await fetchAuthSession();
+  fill(document.querySelector('section[data-step="profile-form"]'), { email: session.tokens?.idToken?.payload?.email });
+  step('profile-form');
+}
+
+// POST /api/customers/me; 409 means the profile exists already, which the seed treats as success.
+onSubmit(document.getElementById('profile-form'), async (values) => {
+  const form = document.getElementById('profile-form');
+  const body = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== ''));
+  const created = await customersPostCustomersMe({ body });
+  const status = created.response?.status;
+  if (status === 201 || status === 409) return showProfile();
+  const detail = created.error?.detail;
+  if (Array.isArray(detail)) {
+    const errors = Object.fromEntries(detail.map((d) => [d.loc?.[1] ?? '', d.msg]));
+    const unplaced = showFieldErrors(form, errors);
+    if (unplaced.length) showAlert(form, unplaced.join(' '));
+  } else {
+    showAlert(form, typeof detail === 'string' ? detail : 'The profile could not be saved. Try again.');
+  }
+});
+
+async function startOver() {
+  await signOut().catch(() => {});
+  pending = null;
+  document.getElementById('code').disabled = false;
+  document.getElementById('code-form').reset();
+  step('email');
+}
+
+document.getElementById('sign-out').addEventListener('click', startOver);
+document.getElementById('start-over').addEventListener('click', (event) => {
+  event.preventDefault();
+  startOver();
+});
+
+// A reload keeps the session: Amplify kept the tokens and refreshes them when needed.
+try {
+  await getCurrentUser();
+  await showProfile();
+} catch {
+  step('email');
+}

@@ -1,0 +1,169 @@
+// Shared by the demo frontends: a fetch wrapper that always yields {status, body}, a small path
+// router, and form helpers that put a contract's field errors under their inputs. Plain ES
+// modules, no framework: each demo's app.js reads as the seed's frontend notes.
+
+// Calls the API; a network failure or a non-JSON answer becomes status 0 or an empty body, so
+// views handle one shape. `token` adds the bearer header; `credentials` is fetch's own option.
+export async function api(path, { method = 'GET', body, token, credentials = 'same-origin' } = {}) {
+  const headers = {};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(path, {
+      method, headers, credentials, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    return { status: 0, body: {} };
+  }
+  let parsed = {};
+  try {
+    parsed = (await response.json()) ?? {};
+  } catch {
+    parsed = {};
+  }
+  return { status: response.status, body: parsed };
+}
+
+// The claims of a JWT, read without verifying (the server verifies; the page only needs `exp`).
+export function claims(token) {
+  try {
+    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(atob(part.padEnd(part.length + ((4 - (part.length % 4)) % 4), '=')));
+  } catch {
+    return {};
+  }
+}
+
+// --- router ---------------------------------------------------------------------------------
+// Each view is a <section data-path="/login"> in index.html; nginx serves index.html for every
+// such path, so links and reloads work. `views` maps a path to a function run on entry.
+let routes = {};
+
+export function startRouter(views) {
+  routes = views;
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest('a[data-nav]');
+    if (!link || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    event.preventDefault();
+    navigate(link.getAttribute('href'));
+  });
+  window.addEventListener('popstate', () => show());
+  return show();
+}
+
+export function navigate(path, { replace = false } = {}) {
+  if (replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  return show();
+}
+
+function show() {
+  const path = location.pathname in routes ? location.pathname : '/';
+  for (const section of document.querySelectorAll('section[data-path]')) {
+    section.hidden = section.dataset.path !== path;
+  }
+  for (const link of document.querySelectorAll('nav a[data-nav]')) {
+    link.classList.toggle('current', link.getAttribute('href') === path);
+  }
+  const view = document.querySelector(`section[data-path="${path}"]`);
+  if (view) {
+    clearForms(view);
+    document.title = `${view.dataset.title ?? ''} · ${document.body.dataset.site}`;
+  }
+  return routes[path]?.(new URLSearchParams(location.search));
+}
+
+// --- forms ----------------------------------------------------------------------------------
+// The fields of a form as the API wants them: strings trimmed, passwords exactly as typed.
+export function readForm(form) {
+  const out = {};
+  for (const input of form.querySelectorAll('input[name], select[name]')) {
+    if (input.type === 'radio' && !input.checked) continue;
+    out[input.name] = input.type === 'password' ? input.value : input.value.trim();
+  }
+  return out;
+}
+
+// Puts each message of `errors` (field name -> message) under its input; returns the messages
+// whose field this form does not show, for the general alert.
+export function showFieldErrors(form, errors) {
+  const unplaced = [];
+  for (const [field, message] of Object.entries(errors ?? {})) {
+    const slot = form.querySelector(`[data-error-for="${CSS.escape(field)}"]`);
+    const input = form.querySelector(`[name="${CSS.escape(field)}"]`);
+    if (!slot) {
+      unplaced.push(String(message));
+      continue;
+    }
+    slot.textContent = String(message);
+    input?.setAttribute('aria-invalid', 'true');
+  }
+  return unplaced;
+}
+
+export function showAlert(form, message, kind = 'error') {
+  const alert = form.querySelector('.alert');
+  alert.textContent = message;
+  alert.className = `alert ${kind}`;
+  alert.hidden = !message;
+}
+
+export function clearErrors(form) {
+  for (const slot of form.querySelectorAll('[data-error-for]')) slot.textContent = '';
+  for (const input of form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
+  const alert = form.querySelector('.alert');
+  if (alert) {
+    alert.textContent = '';
+    alert.hidden = true;
+  }
+}
+
+function clearForms(view) {
+  for (const form of view.querySelectorAll('form')) {
+    clearErrors(form);
+    for (const input of form.querySelectorAll('input[type=password]')) input.value = '';
+  }
+}
+
+// Runs `submit(values)` on submission with the button disabled and old errors cleared.
+export function onSubmit(form, submit) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const button = form.querySelector('button[type=submit]');
+    clearErrors(form);
+    button.disabled = true;
+    try {
+      await submit(readForm(form));
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// Fills the elements of `root` marked data-field="name" from `values`, as text (never HTML).
+export function fill(root, values) {
+  for (const slot of root.querySelectorAll('[data-field]')) {
+    const value = values?.[slot.dataset.field];
+    slot.textContent = value === undefined || value === null || value === '' ? '—' : String(value);
+  }
+}
+
+// The account page (section data-path="/"): "loading" until `load()` answers the user; then the
+// user's fields, or `signedOut()` when there is none. Returns the section, or nothing.
+export async function showAccount(load, signedOut) {
+  const section = document.querySelector('section[data-path="/"]');
+  section.querySelector('[data-when="signed-in"]').hidden = true;
+  section.querySelector('[data-when="loading"]').hidden = false;
+  const user = await load();
+  if (!user) {
+    await signedOut();
+    return null;
+  }
+  fill(section, user);
+  section.querySelector('[data-when="loading"]').hidden = true;
+  section.querySelector('[data-when="signed-in"]').hidden = false;
+  return section;
+}
+
+export const networkError = 'The service cannot be reached. Try again in a moment.';

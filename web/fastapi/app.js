@@ -1,0 +1,67 @@
+// The fastapi contract's frontend (seed 002): the access token lives in localStorage as
+// 'auth_token', goes out as a bearer header, and is dropped on logout or on a 401 (which sends
+// the user to the login page). Errors are FastAPI's: `detail` is a message, or for 422 a list
+// whose `loc` names the field.
+import {
+  api, navigate, networkError, onSubmit, showAccount, showAlert, showFieldErrors, startRouter,
+} from '/demo/common/demo.js';
+
+const TOKEN_KEY = 'auth_token';
+
+// A 422's list as field -> message; a plain `detail` naming a taken field goes under that field.
+function fieldErrors(detail) {
+  if (Array.isArray(detail)) {
+    const errors = {};
+    for (const item of detail) {
+      const field = item?.loc?.[1];
+      const key = typeof field === 'string' ? field : 'body';
+      errors[key] ??= item.msg;
+    }
+    return errors;
+  }
+  if (detail === 'Email already registered') return { email: detail };
+  if (detail === 'Username already registered') return { username: detail };
+  return { '': detail ?? networkError };
+}
+
+function report(form, reply) {
+  const unplaced = showFieldErrors(form, fieldErrors(reply.body.detail));
+  if (unplaced.length) showAlert(form, reply.status === 0 ? networkError : unplaced.join(' '));
+}
+
+// No token, or a 401: the token is dropped and the user sent to log in, as the seed says.
+function account() {
+  return showAccount(async () => {
+    const token = localStorage.getItem(TOKEN_KEY);
+    const reply = token ? await api('/api/auth/me', { token }) : { status: 401 };
+    if (reply.status === 401) localStorage.removeItem(TOKEN_KEY);
+    return reply.status === 200 ? reply.body : null;
+  }, () => navigate('/login', { replace: true }));
+}
+
+onSubmit(document.getElementById('login-form'), async (values) => {
+  const form = document.getElementById('login-form');
+  const reply = await api('/api/auth/token', { method: 'POST', body: values });
+  if (reply.status !== 200) return report(form, reply);
+  localStorage.setItem(TOKEN_KEY, reply.body.access_token);
+  navigate('/');
+});
+
+onSubmit(document.getElementById('register-form'), async (values) => {
+  const form = document.getElementById('register-form');
+  const reply = await api('/api/auth/register', { method: 'POST', body: values });
+  if (reply.status !== 201) return report(form, reply);
+  await navigate('/login');
+  const login = document.getElementById('login-form');
+  login.elements.email.value = reply.body.email;
+  showAlert(login, `Welcome, ${reply.body.username}. Log in with your new account.`, 'success');
+});
+
+document.getElementById('logout').addEventListener('click', async () => {
+  const token = localStorage.getItem(TOKEN_KEY);
+  localStorage.removeItem(TOKEN_KEY);
+  await api('/api/auth/logout', { method: 'POST', token });  // revokes the token server-side
+  navigate('/login');
+});
+
+startRouter({ '/': account, '/login': null, '/register': null });

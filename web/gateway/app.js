@@ -1,0 +1,71 @@
+// The gateway contract's frontend (seed 001), written once for both delivery modes, as the seed's
+// notes describe: if login answers with a `token`, it is kept in localStorage and sent as a bearer
+// header; if the server set an HttpOnly cookie instead ({"message": "Logged in"}), the page never
+// sees a token and every call carries credentials: 'include'. Errors: `details` maps fields to
+// messages (shown under the inputs); otherwise `error` is a general alert.
+import {
+  api, navigate, networkError, onSubmit, showAccount, showAlert, showFieldErrors, startRouter,
+} from '/demo/common/demo.js';
+
+const TOKEN_KEY = 'token';
+
+const call = (path, options = {}) =>
+  api(path, { ...options, token: localStorage.getItem(TOKEN_KEY), credentials: 'include' });
+
+function report(form, reply) {
+  if (reply.status === 0) return showAlert(form, networkError);
+  const unplaced = showFieldErrors(form, reply.body.details);
+  if (reply.body.details && !unplaced.length) return;
+  // A 503 from the gateway has {"error": {"message"}}; the service's own errors a string.
+  const error = reply.body.error;
+  showAlert(form, typeof error === 'string' ? error : error?.message ?? 'Something went wrong.');
+}
+
+function showDelivery(mode) {
+  document.getElementById('delivery').textContent =
+    mode === 'cookie' ? 'token in an HttpOnly cookie' : 'token in the JSON body, kept in localStorage';
+}
+
+// With a cookie session there is nothing to look at: /me says whether there is one.
+function account() {
+  return showAccount(async () => {
+    const reply = await call('/api/auth/me');
+    if (reply.status !== 200) {
+      localStorage.removeItem(TOKEN_KEY);
+      return null;
+    }
+    const mode = localStorage.getItem(TOKEN_KEY) ? 'body' : 'cookie';
+    showDelivery(mode);
+    document.getElementById('session-kind').textContent =
+      mode === 'cookie' ? 'HttpOnly cookie (invisible to this page)' : 'bearer token from localStorage';
+    return reply.body.user;
+  }, () => navigate('/login', { replace: true }));
+}
+
+onSubmit(document.getElementById('login-form'), async (values) => {
+  const form = document.getElementById('login-form');
+  const reply = await call('/api/auth/login', { method: 'POST', body: values });
+  if (!reply.status || reply.status !== 200) return report(form, reply);
+  if (reply.body.token) localStorage.setItem(TOKEN_KEY, reply.body.token);
+  else localStorage.removeItem(TOKEN_KEY);  // the server chose the cookie
+  showDelivery(reply.body.token ? 'body' : 'cookie');
+  navigate('/');
+});
+
+onSubmit(document.getElementById('register-form'), async (values) => {
+  const form = document.getElementById('register-form');
+  const reply = await call('/api/auth/register', { method: 'POST', body: values });
+  if (reply.status !== 201) return report(form, reply);
+  await navigate('/login');
+  const login = document.getElementById('login-form');
+  login.elements.email.value = values.email;
+  showAlert(login, `${reply.body.message}. You can log in now.`, 'success');
+});
+
+document.getElementById('logout').addEventListener('click', async () => {
+  await call('/api/auth/logout', { method: 'POST' });  // revokes the token, clears the cookie
+  localStorage.removeItem(TOKEN_KEY);
+  navigate('/login');
+});
+
+startRouter({ '/': account, '/login': null, '/register': null });
