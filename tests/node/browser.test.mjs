@@ -371,6 +371,7 @@ test('storefront: another site cannot use the refresh cookie, and logout ends th
   await page.fill('#login-password', 'not-the-password');
   await submit(page, 'login-form');
   await expectText(page, '#login-form .alert', 'Invalid credentials');
+  await shot(page, 'storefront-login-error');
   await page.check('#login-form input[value="merchant"]');
   await page.fill('#login-password', 'shop-keeper-1');
   await submit(page, 'login-form');
