@@ -293,8 +293,7 @@ int audit_command(Store& store, const AdminArgs& args) {
 }  // namespace
 
 int admin_command(const Config& config, const AdminArgs& args) {
-    auto store = Store::open(StoreOptions{config.database, static_cast<int>(config.sqlite_busy_ms),
-                                          static_cast<int>(config.sqlite_cache_kib)});
+    auto store = Store::open(store_options(config));
     if (!store) return fail("cannot open " + config.database + ": " + store.error().detail);
     if (auto applied = (*store)->migrate(); !applied) return fail(applied.error().detail);
     try {

@@ -127,7 +127,8 @@ Result<Config> effective_config(const Command& cmd) {
     }
     // Derived paths follow a data_dir given on the command line too.
     if (auto base = load_config(cmd.config_file, environ); base) {
-        if (config->database == base->database && config->data_dir != base->data_dir) {
+        if (!is_postgresql_url(config->database) && config->database == base->database &&
+            config->data_dir != base->data_dir) {
             config->database = config->data_dir + "/latchkey.db";
         }
         if (config->master_key_file == base->master_key_file &&
@@ -150,8 +151,7 @@ LogLevel parse_level(const std::string& name) {
 }
 
 Result<std::unique_ptr<Store>> open_store(const Config& config) {
-    return Store::open(StoreOptions{config.database, static_cast<int>(config.sqlite_busy_ms),
-                                    static_cast<int>(config.sqlite_cache_kib)});
+    return Store::open(store_options(config));
 }
 
 int fail(const Error& error) {

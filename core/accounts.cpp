@@ -92,7 +92,7 @@ Result<void> Accounts::insert(Account& a, const std::optional<std::string>& hash
     auto insert = store_.prepare(
         "INSERT INTO accounts(public_id, site, kind, email, email_key, username, username_key, "
         "password_hash, profile, email_verified, created_at, updated_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)");
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) RETURNING id");
     if (!insert) return insert.error();
     insert->bind(1, a.public_id)
         .bind(2, a.site)
@@ -105,8 +105,10 @@ Result<void> Accounts::insert(Account& a, const std::optional<std::string>& hash
         .bind(9, profile_to_json(a.profile))
         .bind(10, std::int64_t{a.email_verified})
         .bind(11, a.created_at);
-    if (auto r = insert->run(); !r) return r;
-    a.id = store_.last_insert_rowid();
+    auto row = insert->step();
+    if (!row) return row.error();
+    if (!*row) return make_error(Errc::storage, "insert returned no id");
+    a.id = insert->column_int(0);
     return {};
 }
 

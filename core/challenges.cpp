@@ -190,9 +190,13 @@ Result<void> Challenges::allow_send(std::string_view site, std::string_view emai
         record->bind(1, site).bind(2, key).bind(3, now);
         if (auto r = record->run(); !r) return r.error();
     }
+    // The table has no key of its own: each dialect names a row by its physical address.
     auto purge = store_.prepare(
-        "DELETE FROM code_sends WHERE rowid IN (SELECT rowid FROM code_sends WHERE sent_at <= ?1 "
-        "LIMIT 50)");
+        store_.dialect() == Dialect::postgresql
+            ? "DELETE FROM code_sends WHERE ctid IN (SELECT ctid FROM code_sends WHERE sent_at <= "
+              "?1 LIMIT 50)"
+            : "DELETE FROM code_sends WHERE rowid IN (SELECT rowid FROM code_sends WHERE sent_at "
+              "<= ?1 LIMIT 50)");
     if (!purge) return purge.error();
     purge->bind(1, now - 86400);
     return purge->run();

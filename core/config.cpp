@@ -27,7 +27,12 @@ const std::vector<Row>& rows() {
     static const std::vector<Row> table = {
         {{"data_dir", "directory for the embedded defaults (database, key, mail)"},
          &Config::data_dir},
-        {{"database", "SQLite database file"}, &Config::database},
+        {{"database",
+          "SQLite database file, or a PostgreSQL URL "
+          "postgresql://[user[:password]@]host[:port]/db"},
+         &Config::database},
+        {{"database_pool", "PostgreSQL connections per process, at most"},
+         IntField{&Config::database_pool, 1, 1000, 10}},
         {{"master_key_file", "32-byte master key (hex), created 0600 on first start"},
          &Config::master_key_file},
         {{"mail_dir", "directory where the dir mail transport writes .eml files"},

@@ -10,7 +10,8 @@ namespace latchkey {
 
 struct Config {
     std::string data_dir = "var";     // embedded default: everything lives under ./var
-    std::string database;             // default: <data_dir>/latchkey.db
+    std::string database;             // default: <data_dir>/latchkey.db; or postgresql://...
+    std::int64_t database_pool = 8;   // PostgreSQL connections per process
     std::string master_key_file;      // default: <data_dir>/master.key
     std::string mail_dir;             // default: <data_dir>/mail
     std::string listen;               // "" = inherited fd 0 (spawn-fcgi); unix:PATH; HOST:PORT

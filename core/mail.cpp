@@ -143,7 +143,7 @@ std::string render_mime(const MailMessage& m, std::string_view from, std::int64_
 Result<std::int64_t> Outbox::enqueue(const MailMessage& message, std::int64_t now) {
     auto insert = store_.prepare(
         "INSERT INTO outbox(site, kind, recipient, sealed_message, next_attempt_at, created_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id");
     if (!insert) return insert.error();
     const std::string sealed = seal(message_to_json(message), keys_);
     insert->bind(1, message.site)
@@ -151,21 +151,30 @@ Result<std::int64_t> Outbox::enqueue(const MailMessage& message, std::int64_t no
         .bind(3, message.to)
         .bind_blob(4, sealed)
         .bind(5, now);
-    if (auto r = insert->run(); !r) return r.error();
-    return store_.last_insert_rowid();
+    auto row = insert->step();
+    if (!row) return row.error();
+    if (!*row) return make_error(Errc::storage, "insert returned no id");
+    return insert->column_int(0);
 }
 
 Result<std::vector<QueuedMail>> Outbox::claim_due(std::int64_t now, int limit,
                                                   std::int64_t lease_seconds) {
     std::vector<QueuedMail> claimed;
-    auto tx = store_.begin();
+    // Many hosts' workers claim at once on PostgreSQL: each locks the rows it takes and skips
+    // those another holds, so every message is claimed by one worker. SQLite has one writer.
+    const bool shared = store_.dialect() == Dialect::postgresql;
+    auto tx = store_.begin(Store::Turn::rows);
     if (!tx) return tx.error();
     {
-        auto due = store_.prepare(
-            "SELECT id, attempts, sealed_message FROM outbox "
-            "WHERE (status = 'pending' AND next_attempt_at <= ?1) "
-            "   OR (status = 'sending' AND lease_until <= ?1) "
-            "ORDER BY next_attempt_at LIMIT ?2");
+        auto due =
+            store_.prepare(shared ? "SELECT id, attempts, sealed_message FROM outbox "
+                                    "WHERE (status = 'pending' AND next_attempt_at <= ?1) "
+                                    "   OR (status = 'sending' AND lease_until <= ?1) "
+                                    "ORDER BY next_attempt_at LIMIT ?2 FOR UPDATE SKIP LOCKED"
+                                  : "SELECT id, attempts, sealed_message FROM outbox "
+                                    "WHERE (status = 'pending' AND next_attempt_at <= ?1) "
+                                    "   OR (status = 'sending' AND lease_until <= ?1) "
+                                    "ORDER BY next_attempt_at LIMIT ?2");
         if (!due) return due.error();
         due->bind(1, now).bind(2, std::int64_t{limit});
         for (;;) {

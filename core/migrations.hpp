@@ -2,6 +2,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/store.hpp"
+
 namespace latchkey {
 
 struct Migration {
@@ -10,7 +12,8 @@ struct Migration {
     std::string_view sql;
 };
 
-// sql/NNN_name.sql, in version order; compiled in by cmake/embed_sql.cmake.
-const std::vector<Migration>& migrations();
+// The migrations of a dialect, in version order: sql/NNN_name.sql, except where
+// sql/postgresql/NNN_name.sql gives PostgreSQL its own text. Compiled in by cmake/embed_sql.cmake.
+const std::vector<Migration>& migrations(Dialect dialect);
 
 }  // namespace latchkey

@@ -190,7 +190,7 @@ Result<std::vector<FamilyInfo>> Sessions::list(std::string_view site, std::int64
         "COALESCE(f.revoked_at, 0), COALESCE(f.revoked_reason, '') "
         "FROM refresh_families f JOIN accounts a ON a.id = f.account_id "
         "WHERE f.site = ?1 AND (?2 = 0 OR f.account_id = ?2) "
-        "AND (?3 OR (f.revoked_at IS NULL AND f.expires_at > ?4)) "
+        "AND (?3 = 1 OR (f.revoked_at IS NULL AND f.expires_at > ?4)) "
         "ORDER BY f.created_at DESC LIMIT ?5");
     if (!stmt) return stmt.error();
     stmt->bind(1, site)
@@ -237,11 +237,13 @@ Result<void> LoginThrottle::record_failure(std::string_view site, std::string_vi
         "INSERT INTO login_failures(site, kind, email_key, window_start, failures, locked_until) "
         "VALUES (?1, ?2, ?3, ?4, 1, CASE WHEN ?5 <= 1 THEN ?4 + ?7 ELSE 0 END) "
         "ON CONFLICT(site, kind, email_key) DO UPDATE SET "
-        "  window_start = CASE WHEN window_start <= ?4 - ?6 THEN ?4 ELSE window_start END, "
-        "  failures = CASE WHEN window_start <= ?4 - ?6 THEN 1 ELSE failures + 1 END, "
-        "  locked_until = CASE WHEN (CASE WHEN window_start <= ?4 - ?6 THEN 1 ELSE failures + 1 "
-        "END) >= ?5 "
-        "                      THEN ?4 + ?7 ELSE locked_until END");
+        "  window_start = CASE WHEN login_failures.window_start <= ?4 - ?6 THEN ?4 "
+        "                      ELSE login_failures.window_start END, "
+        "  failures = CASE WHEN login_failures.window_start <= ?4 - ?6 THEN 1 "
+        "                  ELSE login_failures.failures + 1 END, "
+        "  locked_until = CASE WHEN (CASE WHEN login_failures.window_start <= ?4 - ?6 THEN 1 "
+        "                                 ELSE login_failures.failures + 1 END) >= ?5 "
+        "                      THEN ?4 + ?7 ELSE login_failures.locked_until END");
     if (!stmt) return stmt.error();
     stmt->bind(1, site)
         .bind(2, kind)

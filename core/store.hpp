@@ -1,39 +1,64 @@
 #pragma once
-// The SQLite store: one Store per thread (connections are not shared), WAL, prepared statements
-// cached per connection, writes in BEGIN IMMEDIATE transactions. The connections of one process
-// to one database take turns at writing on a mutex before they ask SQLite: threads then queue
-// and are woken in turn, instead of polling SQLite's lock with the busy handler's sleeps (which
-// cost up to 100 ms per retry and made write latency erratic under load).
-#include <sqlite3.h>
-
+// The store: the one way core reaches the database, with two backends behind it. SQLite
+// (core/sqlite_store.cpp) is the embedded default: one connection per thread, WAL, one writer at a
+// time. PostgreSQL (core/postgres_store.cpp) is chosen by `database = postgresql://...` and shared
+// by many hosts: a bounded pool of connections per process, write transactions taken in turn
+// across every host. Core writes its SQL once, with numbered parameters (?1, ?2, ...) and the
+// subset both dialects agree on; where they do not, it asks `dialect()`.
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "core/config.hpp"
 #include "core/result.hpp"
 
 namespace latchkey {
 
+enum class Dialect { sqlite, postgresql };
+
 struct StoreOptions {
-    std::string path;
-    int busy_timeout_ms = 5000;
-    int cache_kib = 2048;
+    std::string path;            // a SQLite file, or a postgresql:// (postgres://) URL
+    int busy_timeout_ms = 5000;  // longest wait for the write turn (and, PostgreSQL, a connection)
+    int cache_kib = 2048;        // SQLite page cache per connection
+    int pool_size = 8;           // PostgreSQL connections per process, at most
+};
+
+// The options the configuration gives (database, sqlite_busy_ms, sqlite_cache_kib, database_pool).
+StoreOptions store_options(const Config& config);
+
+// True when `database` names a PostgreSQL server rather than a SQLite file.
+bool is_postgresql_url(std::string_view database);
+
+// One backend's prepared statement, owned and cached by its Store; `Statement` borrows it.
+class StatementBackend {
+  public:
+    virtual ~StatementBackend() = default;
+    virtual void bind_text(int index, std::string_view text) = 0;
+    virtual void bind_int(int index, std::int64_t value) = 0;
+    virtual void bind_blob(int index, std::string_view bytes) = 0;
+    virtual void bind_null(int index) = 0;
+    virtual Result<bool> step() = 0;
+    virtual bool column_is_null(int col) const = 0;
+    virtual std::int64_t column_int(int col) const = 0;
+    virtual std::string column_text(int col) const = 0;
+    virtual int changes() const = 0;
+    virtual void release() = 0;  // clears bindings and results for the next borrower
 };
 
 // A prepared statement borrowed from the Store's cache: reset and unbound when it goes out of
 // scope, so the next user finds it clean.
 class Statement {
   public:
-    explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
-    Statement(Statement&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
+    explicit Statement(StatementBackend* backend) : backend_(backend) {}
+    Statement(Statement&& other) noexcept : backend_(other.backend_) { other.backend_ = nullptr; }
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
-    ~Statement();
+    ~Statement() {
+        if (backend_ != nullptr) backend_->release();
+    }
 
     Statement& bind(int index, std::string_view text);
     Statement& bind(int index, std::int64_t value);
@@ -41,16 +66,16 @@ class Statement {
     Statement& bind_blob(int index, std::string_view bytes);
     Statement& bind_optional(int index, const std::optional<std::string>& text);
 
-    // SQLITE_ROW -> true, SQLITE_DONE -> false, anything else -> error.
-    Result<bool> step();
+    // A row -> true, done -> false, anything else -> error.
+    Result<bool> step() { return backend_->step(); }
     // Runs to completion, for statements that return no rows.
     Result<void> run();
 
-    std::int64_t column_int(int col) const;
-    std::string column_text(int col) const;
+    std::int64_t column_int(int col) const { return backend_->column_int(col); }
+    std::string column_text(int col) const { return backend_->column_text(col); }
     std::optional<std::string> column_optional_text(int col) const;
     std::optional<std::int64_t> column_optional_int(int col) const;
-    int changes() const;
+    int changes() const { return backend_->changes(); }
 
     // Steps through every remaining row, turning each into a value with `read(*this)`.
     template <class Read>
@@ -65,61 +90,53 @@ class Statement {
     }
 
   private:
-    sqlite3_stmt* stmt_;
+    StatementBackend* backend_;
 };
 
 class Store {
   public:
+    // A SQLite file or a PostgreSQL URL (is_postgresql_url), by `options.path`.
     static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
-    ~Store();
+    virtual ~Store() = default;
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
 
-    // Applies every embedded migration not yet recorded, each in its own transaction.
+    virtual Dialect dialect() const = 0;
+
+    // Applies every embedded migration of this dialect not yet recorded, each in its own
+    // transaction.
     Result<int> migrate();
     Result<int> schema_version();
 
-    Result<Statement> prepare(const char* sql);
-    Result<void> exec(const char* sql);
-    std::int64_t last_insert_rowid() const;
-    sqlite3* handle() const { return db_; }
+    virtual Result<Statement> prepare(const char* sql) = 0;
+    virtual Result<void> exec(const char* sql) = 0;
 
-    // BEGIN IMMEDIATE ... COMMIT, rolled back when not committed.
+    // How a transaction takes its turn. `writer`: one writer at a time (SQLite's BEGIN IMMEDIATE;
+    // on PostgreSQL an advisory lock every host takes), so a read-check-write inside it sees no
+    // concurrent change. `rows`: only the rows it locks itself (SELECT ... FOR UPDATE SKIP LOCKED
+    // on PostgreSQL; the same as `writer` on SQLite).
+    enum class Turn { writer, rows };
+
+    // BEGIN ... COMMIT, rolled back when not committed.
     class Transaction {
       public:
         Transaction(const Transaction&) = delete;
-        Transaction(Transaction&& other) noexcept
-            : store_(other.store_), turn_(std::move(other.turn_)) {
-            other.store_ = nullptr;
-        }
+        Transaction(Transaction&& other) noexcept : store_(other.store_) { other.store_ = nullptr; }
         ~Transaction();
         Result<void> commit();
 
       private:
         friend class Store;
-        Transaction(Store* store, std::unique_lock<std::timed_mutex> turn)
-            : store_(store), turn_(std::move(turn)) {}
+        explicit Transaction(Store* store) : store_(store) {}
         Store* store_;
-        std::unique_lock<std::timed_mutex> turn_;  // released after COMMIT or ROLLBACK
     };
-    Result<Transaction> begin();
+    Result<Transaction> begin(Turn turn = Turn::writer);
 
-    struct Handle {  // only open() makes one
-        sqlite3* db;
-    };
-    explicit Store(Handle h) : db_(h.db) {}
-
-  private:
-    sqlite3* db_;
-    std::shared_ptr<std::timed_mutex> writer_;  // shared by this process's Stores of one file
-    int busy_timeout_ms_ = 5000;
-    struct StmtDeleter {
-        void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-    };
-    std::unordered_map<const char*, std::unique_ptr<sqlite3_stmt, StmtDeleter>> cache_;
+  protected:
+    Store() = default;
+    virtual Result<void> begin_transaction(Turn turn) = 0;
+    virtual Result<void> commit_transaction() = 0;
+    virtual void rollback_transaction() = 0;
 };
-
-// Errc::busy for SQLITE_BUSY/LOCKED after the timeout, Errc::storage otherwise.
-Error sqlite_error(sqlite3* db, int rc, const char* what);
 
 }  // namespace latchkey

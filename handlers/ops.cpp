@@ -63,8 +63,8 @@ struct OutboxDepth {
 
 Result<OutboxDepth> outbox_depth(Store& store) {
     auto stmt = store.prepare(
-        "SELECT COALESCE(SUM(status IN ('pending', 'sending')), 0), "
-        "COALESCE(SUM(status = 'failed'), 0) FROM outbox");
+        "SELECT COUNT(CASE WHEN status IN ('pending', 'sending') THEN 1 END), "
+        "COUNT(CASE WHEN status = 'failed' THEN 1 END) FROM outbox");
     if (!stmt) return stmt.error();
     auto row = stmt->step();
     if (!row) return row.error();

@@ -157,7 +157,7 @@ Problem problem_from_core(const Error& error) {
     }
     if (error.code == Errc::unavailable) {
         log_event(LogLevel::error,
-                  "database cannot write (read-only, full or failing): answering 503",
+                  "database unavailable (unreachable, read-only, full or failing): answering 503",
                   {{"error", error.detail}});
         return Problem{
             503, "Service temporarily unavailable, try again shortly", {}, {{"Retry-After", "30"}}};

@@ -21,6 +21,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BIN = os.environ.get("LATCHKEY_BIN", os.path.join(ROOT, "build", "latchkey"))
 SITES = ["booking", "fastapi", "gateway", "gateway-cookie", "verified", "storefront", "ops"]  # the `local: listen` sites of nginx.conf
 FRONTEND_ORIGIN = "http://127.0.0.1:5173"  # the gateway sites' trusted frontend (CORS)
+# The store every Stack uses: the embedded SQLite file, or a database of a throwaway PostgreSQL
+# cluster (postgres_support.py). CTest runs every suite once with each.
+BACKEND = os.environ.get("LATCHKEY_TEST_BACKEND", "sqlite")
+postgresql_only = pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL backend only")
+sqlite_only = pytest.mark.skipif(BACKEND != "sqlite", reason="about the SQLite file itself")
 
 
 def free_port(host="127.0.0.1"):
@@ -106,6 +111,9 @@ class Stack:
         self.socket = os.path.join(self.run_dir, "latchkey.sock")
         self.ports = {site: free_port() for site in SITES}
         self.settings = {"threads": "8", "argon2_memlimit_kib": "19456", "argon2_opslimit": "2"}
+        if BACKEND == "postgresql":
+            from postgres_support import cluster
+            self.settings["database"] = cluster().create_database()
         self.settings.update(extra_settings or {})
         self.proc = None
         self.nginx = None
@@ -257,10 +265,16 @@ class Stack:
                 raise AssertionError(f"no mail to {to} within {timeout} s (have {len(found)})")
             time.sleep(0.05)
 
-    def db(self):
-        """A read-only view of the service's database, for assertions on stored state."""
-        conn = sqlite3.connect(f"file:{os.path.join(self.data, 'latchkey.db')}?mode=ro", uri=True,
-                               timeout=10)
+    def db(self, writable=False):
+        """The service's database, for assertions on stored state (read-only unless asked), as a
+        sqlite3 connection or its look-alike over PostgreSQL (postgres_support.Database)."""
+        if BACKEND == "postgresql":
+            from postgres_support import Database
+            return Database(self.settings["database"])
+        path = os.path.join(self.data, "latchkey.db")
+        if writable:
+            return sqlite3.connect(path, timeout=10)
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
         conn.row_factory = sqlite3.Row
         return conn
 

@@ -2,8 +2,6 @@
 effects are checked: a disabled account cannot log in and its tokens stop working, a new password
 ends sessions, revoked families stop refreshing, failed mail can be retried and purged."""
 import json
-import os
-import sqlite3
 
 
 from conftest import unique, verify_call
@@ -221,7 +219,7 @@ def test_refresh_reuse_is_audited_and_old_events_are_pruned():
     from conftest import Stack
     s = Stack({"refresh_reuse_grace": "1", "audit_retention_days": "1"}).start()
     try:
-        rw = sqlite3.connect(os.path.join(s.data, "latchkey.db"), timeout=10)
+        rw = s.db(writable=True)
         rw.execute("INSERT INTO audit_events(at, site, event) VALUES (?, 'storefront', 'ancient')",
                    (int(time.time()) - 3 * 86400,))
         rw.commit()

@@ -17,7 +17,6 @@ import itertools
 import json
 import os
 import re
-import sqlite3
 import statistics
 import time
 
@@ -472,7 +471,7 @@ def test_verification_link_replayed_verifies_nothing_else(stack):
 
 def test_verification_token_expired(stack):
     c, email, mail = _verified_registration(stack)
-    rw = sqlite3.connect(os.path.join(stack.data, "latchkey.db"), timeout=10)
+    rw = stack.db(writable=True)
     rw.execute("UPDATE one_time_tokens SET expires_at = 1 WHERE account_id = "
                "(SELECT id FROM accounts WHERE site='verified' AND email = ?)", (email,))
     rw.commit()
@@ -501,7 +500,7 @@ def test_reset_token_replayed(stack):
 def test_reset_token_expired(stack):
     c, email, mail = _verified_registration(stack)
     token = _reset_token(stack, c, email)
-    rw = sqlite3.connect(os.path.join(stack.data, "latchkey.db"), timeout=10)
+    rw = stack.db(writable=True)
     rw.execute("UPDATE one_time_tokens SET expires_at = 1 WHERE account_id = "
                "(SELECT id FROM accounts WHERE site='verified' AND email = ?)", (email,))
     rw.commit()

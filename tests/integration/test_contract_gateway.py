@@ -2,13 +2,11 @@
 (its twin), nginx as the gateway (503 body, CORS), and the 500 body on a store failure."""
 import datetime
 import json
-import os
 import re
-import sqlite3
 
 import pytest
 
-from conftest import FRONTEND_ORIGIN, Stack, unique
+from conftest import BACKEND, FRONTEND_ORIGIN, Stack, unique
 
 PASSWORD = "hunter2hunter2"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
@@ -323,9 +321,12 @@ def test_a_failing_store_answers_the_seeds_500_body_and_the_service_lives_on():
         c = s.client("gateway")
         r, body = register(c)
         assert r.status == 201
-        rw = sqlite3.connect(os.path.join(s.data, "latchkey.db"), timeout=10)
-        rw.execute("PRAGMA foreign_keys=OFF")
-        rw.execute("DROP TABLE accounts")
+        rw = s.db(writable=True)
+        if BACKEND == "sqlite":
+            rw.execute("PRAGMA foreign_keys=OFF")
+            rw.execute("DROP TABLE accounts")
+        else:
+            rw.execute("DROP TABLE accounts CASCADE")
         rw.commit()
         rw.close()
         for r in (register(c)[0], login(c, body["email"])):

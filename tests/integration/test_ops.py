@@ -160,11 +160,10 @@ def test_each_request_logs_one_json_line_with_nginx_request_id(stack):
 
 
 def test_health_is_503_when_the_database_does_not_answer():
-    import sqlite3
     s = Stack().start()
     try:
         assert s.client("ops").get("/_latchkey/health").status == 200
-        rw = sqlite3.connect(os.path.join(s.data, "latchkey.db"), timeout=10)
+        rw = s.db(writable=True)
         rw.execute("DROP TABLE outbox")  # the health query now fails as a broken database would
         rw.commit()
         rw.close()

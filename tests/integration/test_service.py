@@ -2,9 +2,10 @@
 import os
 import stat
 
-from conftest import Stack, unique
+from conftest import Stack, sqlite_only, unique
 
 
+@sqlite_only
 def test_first_start_creates_the_embedded_defaults(stack):
     assert os.path.isfile(os.path.join(stack.data, "latchkey.db"))
     assert os.path.isdir(os.path.join(stack.data, "mail"))

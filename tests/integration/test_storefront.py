@@ -5,9 +5,7 @@ nginx allows 5 logins a minute per client address, so every login here comes fro
 loopback address (127.0.x.y): tests never throttle each other."""
 import concurrent.futures
 import itertools
-import os
 import re
-import sqlite3
 import time
 
 import pytest
@@ -303,7 +301,7 @@ def test_an_imported_bcrypt_hash_logs_in_and_is_upgraded_to_argon2id(stack, stor
     assert bcrypt_hash.startswith("$2b$12$")
     address = f"{unique('bc')}@example.com"
     register_merchant(storefront, address, password="placeholder-pass")
-    rw = sqlite3.connect(os.path.join(stack.data, "latchkey.db"), timeout=10)
+    rw = stack.db(writable=True)
     rw.execute("UPDATE accounts SET password_hash = ? WHERE email = ?", (bcrypt_hash, address))
     rw.commit()
     rw.close()

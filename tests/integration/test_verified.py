@@ -161,8 +161,7 @@ def test_an_expired_verification_token_is_400(stack, verified):
     email = f"{unique('exp')}@example.com"
     assert register(verified, email).status == 201
     path = verify_call(stack.wait_for_mail(email)[0])
-    import sqlite3, os
-    rw = sqlite3.connect(os.path.join(stack.data, "latchkey.db"), timeout=10)
+    rw = stack.db(writable=True)
     rw.execute("UPDATE one_time_tokens SET expires_at = 1 WHERE account_id = "
                "(SELECT id FROM accounts WHERE email = ?)", (email,))
     rw.commit()

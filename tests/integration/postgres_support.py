@@ -1,0 +1,129 @@
+"""A throwaway PostgreSQL cluster for the integration suite's PostgreSQL run
+(LATCHKEY_TEST_BACKEND=postgresql, which CTest sets for the second run of every suite).
+
+One cluster per test process, started on first use with initdb and pg_ctl on a loopback port and a
+private socket directory, fsync off, and stopped when the process ends. As root (CI), the cluster
+runs as the `postgres` user the Debian package creates, since PostgreSQL refuses root. Each Stack
+gets a database of its own. `Database` gives tests the same small API over psycopg2 as sqlite3
+gives them (`?` placeholders, rows by index and by name), for assertions on stored state.
+"""
+import atexit
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import threading
+
+_lock = threading.Lock()
+_cluster = None
+
+
+def _bin(name):
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if not found:
+        raise RuntimeError(f"{name} not found: scripts/install-deps installs postgresql")
+    return found[-1]
+
+
+class Cluster:
+    def __init__(self):
+        from conftest import free_port
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="latchkey-pg-")
+        self.data = os.path.join(self.dir, "data")
+        self.socket_dir = os.path.join(self.dir, "run")
+        self.user = None
+        if os.geteuid() == 0:
+            self.user = "postgres"
+            owner = pwd.getpwnam(self.user)
+            os.chmod(self.dir, 0o755)
+            os.chown(self.dir, owner.pw_uid, owner.pw_gid)
+        os.makedirs(self.socket_dir)
+        if self.user:
+            os.chown(self.socket_dir, pwd.getpwnam(self.user).pw_uid, -1)
+        self._run([_bin("initdb"), "-D", self.data, "-A", "trust", "-U", "latchkey", "-E", "UTF8",
+                   "--no-sync", "--no-instructions"])
+        self.start()
+        self.counter = 0
+
+    def _run(self, args):
+        if self.user:
+            args = ["runuser", "-u", self.user, "--", *args]
+        r = subprocess.run(args, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)}:\n{r.stdout}\n{r.stderr}")
+        return r
+
+    def start(self):
+        options = (f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 "
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                   "-c max_connections=300")
+        self._run([_bin("pg_ctl"), "-D", self.data, "-o", options, "-l",
+                   os.path.join(self.data, "server.log"), "-w", "start"])
+
+    def stop(self, mode="fast"):
+        self._run([_bin("pg_ctl"), "-D", self.data, "-m", mode, "-w", "stop"])
+
+    def url(self, database):
+        return f"postgresql://latchkey@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self):
+        import psycopg2
+        with _lock:
+            self.counter += 1
+            name = f"latchkey_{os.getpid()}_{self.counter}"
+        conn = psycopg2.connect(self.url("postgres"))
+        conn.autocommit = True
+        with conn.cursor() as c:
+            c.execute(f'CREATE DATABASE "{name}"')
+        conn.close()
+        return self.url(name)
+
+    def destroy(self):
+        try:
+            self.stop("immediate")
+        except RuntimeError:
+            pass
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def cluster():
+    global _cluster
+    with _lock:
+        if _cluster is None:
+            _cluster = Cluster()
+            atexit.register(_cluster.destroy)
+    return _cluster
+
+
+class Database:
+    """sqlite3's shape over psycopg2: execute(sql with ?, params) -> cursor of rows that index by
+    position and by name; `with` commits (or rolls back) like sqlite3's connection."""
+
+    def __init__(self, url):
+        import psycopg2
+        import psycopg2.extras
+        self.conn = psycopg2.connect(url, cursor_factory=psycopg2.extras.DictCursor)
+
+    def execute(self, sql, params=()):
+        cursor = self.conn.cursor()
+        cursor.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(params))
+        return cursor
+
+    def commit(self):
+        self.conn.commit()
+
+    def close(self):
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, *_):
+        if kind is None:
+            self.conn.commit()
+        else:
+            self.conn.rollback()
+        return False
