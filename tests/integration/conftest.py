@@ -99,6 +99,7 @@ class Stack:
         self.spawn_fcgi = spawn_fcgi  # start under spawn-fcgi: the socket arrives on fd 0
         self.extra_servers = extra_servers  # nginx server blocks added to the rendered config
         self.frontend_origin = frontend_origin  # the gateway sites' trusted frontend (CORS)
+        self.more_hosts = []  # sockets of further `latchkey serve` processes in nginx's upstream
         self.dir = tempfile.mkdtemp(prefix="latchkey-test-")
         # nginx's workers run as nobody when the suite runs as root: they must reach the socket.
         os.chmod(self.dir, 0o755)
@@ -195,6 +196,9 @@ class Stack:
             args += ["--port", f"{site}={self.ports[site]}"]
         args += ["--origin", f"gateway={self.frontend_origin}"]
         rendered = subprocess.run(args, check=True, stdout=subprocess.PIPE, text=True).stdout
+        for socket_path in self.more_hosts:
+            rendered = rendered.replace(f"server unix:{self.socket};",
+                                        f"server unix:{self.socket};\n        server unix:{socket_path};", 1)
         if self.extra_servers:
             end = rendered.rstrip().rindex("}")  # the end of the http block
             rendered = rendered[:end] + self.extra_servers + "\n}\n"

@@ -1,0 +1,163 @@
+"""Two Latchkey hosts over one PostgreSQL: separate working directories (the same master key, as
+docs/scaling.md requires), separate sockets, one nginx upstream. What one host issues the other
+honours (an access token, a refresh, a lockout), and killing one host under load loses no request
+nginx can retry. PostgreSQL pass only."""
+import concurrent.futures
+import json
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from http.cookies import SimpleCookie
+
+from conftest import BIN, Stack, fastcgi_request, postgresql_only, unique
+
+pytestmark = postgresql_only
+
+PASSWORD = "correct horse battery"
+
+
+class Host:
+    """A second `latchkey serve` beside the Stack's own, on the Stack's database."""
+
+    def __init__(self, stack, name):
+        self.stack = stack
+        self.dir = os.path.join(stack.dir, name)
+        self.data = os.path.join(self.dir, "var")
+        os.makedirs(self.data)
+        shutil.copy(os.path.join(stack.data, "master.key"), os.path.join(self.data, "master.key"))
+        os.chmod(os.path.join(self.data, "master.key"), 0o600)
+        self.socket = os.path.join(stack.run_dir, f"{name}.sock")
+        args = [BIN, "serve", "--data-dir", self.data, "--listen", "unix:" + self.socket]
+        if os.geteuid() == 0:
+            args += ["--set", "socket_group=nogroup"]
+        for k, v in stack.settings.items():
+            args += ["--set", f"{k}={v}"]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LATCHKEY_")}
+        self.log = open(os.path.join(self.dir, "latchkey.log"), "ab")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.time() + 20
+        while not os.path.exists(self.socket):
+            assert self.proc.poll() is None and time.time() < deadline, "host did not start"
+            time.sleep(0.02)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=30)
+        self.log.close()
+        with open(os.path.join(self.dir, "latchkey.log"), "rb") as f:
+            log = f.read().decode(errors="replace")
+        assert code == 0 and "Sanitizer" not in log, log[-3000:]
+
+
+def call(socket_path, contract, method, path, body=None, headers=None):
+    """One request straight to one host's socket, with the params nginx would pass."""
+    params = {"REQUEST_METHOD": method, "DOCUMENT_URI": path, "REQUEST_URI": path,
+              "QUERY_STRING": "", "LATCHKEY_CONTRACT": contract, "LATCHKEY_SITE": contract,
+              "REMOTE_ADDR": "127.0.0.1", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
+              "HTTP_HOST": "127.0.0.1"}
+    data = b""
+    if body is not None:
+        data = json.dumps(body).encode()
+        params["CONTENT_TYPE"] = "application/json"
+        params["CONTENT_LENGTH"] = str(len(data))
+    for k, v in (headers or {}).items():
+        params["HTTP_" + k.upper().replace("-", "_")] = v
+    head, raw = fastcgi_request(socket_path, params, data)
+    status = int(head.get("status", "200").split()[0])
+    return status, head, json.loads(raw) if raw else None
+
+
+def refresh_cookie(head):
+    cookie = SimpleCookie()
+    cookie.load(head["set-cookie"])
+    return cookie["refreshToken"].value
+
+
+def test_what_one_host_issues_the_other_honours_and_losing_a_host_loses_no_retryable_request():
+    s = Stack({"refresh_reuse_grace": "0", "threads": "4"})
+    s.start_latchkey()
+    b = Host(s, "host-b")
+    s.more_hosts = [b.socket]
+    s.start_nginx()
+    a_socket = s.socket
+    try:
+        # An access token from host A works on host B, and a logout on B ends it on A.
+        email = f"{unique('mh')}@example.com"
+        assert call(a_socket, "fastapi", "POST", "/api/auth/register",
+                    {"username": email.split("@")[0][:40], "email": email, "password": PASSWORD})[0] == 201
+        status, _, body = call(a_socket, "fastapi", "POST", "/api/auth/token", {"email": email, "password": PASSWORD})
+        assert status == 200
+        bearer = {"Authorization": "Bearer " + body["access_token"]}
+        status, _, me = call(b.socket, "fastapi", "GET", "/api/auth/me", headers=bearer)
+        assert status == 200 and me["email"] == email
+        assert call(b.socket, "fastapi", "POST", "/api/auth/logout", headers=bearer)[0] == 200
+        assert call(a_socket, "fastapi", "GET", "/api/auth/me", headers=bearer)[0] == 401
+
+        # A refresh token from A rotates on B; presenting A's spent token again revokes the family
+        # on both hosts.
+        shop = f"{unique('mhshop')}@example.com"
+        status, head, _ = call(a_socket, "storefront", "POST", "/api/auth/merchant/register",
+                               {"email": shop, "password": PASSWORD, "storeName": "Two Hosts"})
+        assert status == 201
+        first = refresh_cookie(head)
+        status, head, body = call(b.socket, "storefront", "POST", "/api/auth/refresh",
+                                  headers={"Cookie": f"refreshToken={first}"})
+        assert status == 200 and body["accessToken"]
+        second = refresh_cookie(head)
+        time.sleep(1.1)  # past the grace (0 s here): a reuse is theft
+        assert call(a_socket, "storefront", "POST", "/api/auth/refresh",
+                    headers={"Cookie": f"refreshToken={first}"})[0] == 401
+        assert call(b.socket, "storefront", "POST", "/api/auth/refresh",
+                    headers={"Cookie": f"refreshToken={second}"})[0] == 401
+
+        # Failed logins counted on both hosts lock the email on both.
+        locked = f"{unique('mhlock')}@example.com"
+        assert call(a_socket, "storefront", "POST", "/api/auth/customer/register",
+                    {"email": locked, "password": PASSWORD, "firstName": "A", "lastName": "B"})[0] == 201
+        for i in range(10):
+            host = a_socket if i % 2 else b.socket
+            assert call(host, "storefront", "POST", "/api/auth/customer/login",
+                        {"email": locked, "password": "wrong-password"})[0] == 401
+        for host in (a_socket, b.socket):
+            assert call(host, "storefront", "POST", "/api/auth/customer/login",
+                        {"email": locked, "password": PASSWORD})[0] == 429
+
+        # Kill host A while clients read through nginx: every GET is answered (nginx retries a
+        # request A could not answer on B), and later requests of any kind go to B.
+        status, _, body = call(a_socket, "fastapi", "POST", "/api/auth/token", {"email": email, "password": PASSWORD})
+        bearer = {"Authorization": "Bearer " + body["access_token"]}
+        c = s.client("fastapi")
+        stop = threading.Event()
+
+        def reader():
+            statuses = []
+            while not stop.is_set():
+                statuses.append(c.get("/api/auth/me", headers=bearer).status)
+            return statuses
+
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            readers = [pool.submit(reader) for _ in range(4)]
+            time.sleep(1.0)
+            s.proc.send_signal(signal.SIGKILL)
+            s.proc.wait()
+            s.log.close()
+            s.proc = None
+            time.sleep(1.0)
+            stop.set()
+            statuses = [x for f in readers for x in f.result()]
+        assert len(statuses) > 20 and set(statuses) == {200}, sorted(set(statuses))
+        after = f"{unique('mhafter')}@example.com"
+        r = c.post("/api/auth/register", json={"username": after.split("@")[0][:40], "email": after,
+                                                "password": PASSWORD})
+        assert r.status == 201, r
+        with s.db() as db:
+            assert db.execute("SELECT count(*) FROM accounts WHERE email = ?", (after,)).fetchone()[0] == 1
+    finally:
+        s.stop_nginx()
+        if s.proc is not None:
+            s.stop_latchkey()
+        b.stop()
+        s.cleanup()
