@@ -138,6 +138,7 @@ class PostgresStatement final : public StatementBackend {
         types_.assign(static_cast<std::size_t>(parameters_), 0);
         formats_.assign(static_cast<std::size_t>(parameters_), 0);
         lengths_.assign(static_cast<std::size_t>(parameters_), 0);
+        pointers_.assign(static_cast<std::size_t>(parameters_), nullptr);
     }
 
     void bind_text(int index, std::string_view text) override { set(index, text, kText, 0); }
@@ -206,22 +207,16 @@ class PostgresStatement final : public StatementBackend {
     std::vector<Oid> types_;
     std::vector<int> formats_;
     std::vector<int> lengths_;
+    std::vector<const char*> pointers_;  // into values_, for libpq
     PgResult result_;
     int row_ = -1;
     int changes_ = 0;
-
-    friend class PostgresStore;
 };
 
 class PostgresStore final : public Store {
   public:
     explicit PostgresStore(std::shared_ptr<Pool> pool) : pool_(std::move(pool)) {}
-    ~PostgresStore() override {
-        if (transaction_) {
-            PgResult r(PQexec(transaction_.get(), "ROLLBACK"));
-            pool_->give_back(std::move(transaction_));
-        }
-    }
+    ~PostgresStore() override { rollback_transaction(); }
 
     Dialect dialect() const override { return Dialect::postgresql; }
 
@@ -298,7 +293,6 @@ class PostgresStore final : public Store {
     }
 
   private:
-    friend class PostgresStatement;
     std::shared_ptr<Pool> pool_;
     Connection transaction_;  // borrowed from BEGIN to COMMIT or ROLLBACK
     std::unordered_map<const char*, std::unique_ptr<PostgresStatement>> cache_;
@@ -306,15 +300,15 @@ class PostgresStore final : public Store {
 
 Result<bool> PostgresStatement::step() {
     if (!result_) {
-        std::vector<const char*> values(values_.size());
         for (std::size_t i = 0; i < values_.size(); ++i) {
-            values[i] = values_[i] ? values_[i]->data() : nullptr;
+            pointers_[i] = values_[i] ? values_[i]->data() : nullptr;
             lengths_[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
         }
         auto result = store_.run(
             [&](PGconn* conn) {
-                return PQexecParams(conn, sql_.c_str(), parameters_, types_.data(), values.data(),
-                                    lengths_.data(), formats_.data(), /*text results*/ 0);
+                return PQexecParams(conn, sql_.c_str(), parameters_, types_.data(),
+                                    pointers_.data(), lengths_.data(), formats_.data(),
+                                    /*text results*/ 0);
             },
             "query");
         if (!result) return result.error();

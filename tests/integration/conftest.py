@@ -7,6 +7,7 @@ teardown the service is stopped with SIGTERM and must exit 0 with no sanitizer r
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -130,8 +131,7 @@ class Stack:
             args = [BIN, "serve", "--data-dir", self.data, "--listen", "unix:" + self.socket]
             if os.geteuid() == 0:
                 args += ["--set", "socket_group=nogroup"]
-        for k, v in self.settings.items():
-            args += ["--set", f"{k}={v}"]
+        args += self.setting_args()
         if self.config_text is not None:
             self.write_config(self.config_text)
             args += ["--config", self.config_path]
@@ -152,14 +152,16 @@ class Stack:
     def cli(self, *args, stdin=None, check=True, timeout=60):
         """Runs `latchkey ARGS` on this stack's data with the service's own settings."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("LATCHKEY_")}
-        command = [BIN, *args, "--data-dir", self.data]
-        for k, v in self.settings.items():
-            command += ["--set", f"{k}={v}"]
+        command = [BIN, *args, "--data-dir", self.data, *self.setting_args()]
         r = subprocess.run(command, input=stdin, capture_output=True, text=True, env=env,
                            timeout=timeout)
         if check:
             assert r.returncode == 0, (args, r.stdout, r.stderr)
         return r
+
+    def setting_args(self):
+        """The service's settings as `latchkey` flags (the CLI must see the same database)."""
+        return [flag for k, v in self.settings.items() for flag in ("--set", f"{k}={v}")]
 
     @property
     def config_path(self):
@@ -395,7 +397,6 @@ def gateway_cookie(stack):
 
 def mailed_link(message):
     """The link in a mail's plain-text part (verification or reset)."""
-    import re
     text = message.get_body(preferencelist=("plain",)).get_content()
     return re.search(r"https?://\S+", text).group(0)
 

@@ -155,8 +155,8 @@ def test_a_large_file_streams_in_constant_memory_while_the_service_answers(stack
     thread = threading.Thread(target=client)
     thread.start()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LATCHKEY_")}
-    store = ["--set", "database=" + stack.settings["database"]] if "database" in stack.settings else []
-    proc = subprocess.Popen([BIN, "import", path, "--site", site, "--json", "--data-dir", stack.data, *store],
+    proc = subprocess.Popen([BIN, "import", path, "--site", site, "--json", "--data-dir", stack.data,
+                             *stack.setting_args()],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     # The import's own high-water mark (VmHWM: ru_maxrss would count the forking Python's pages).
     peak = 0

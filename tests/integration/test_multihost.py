@@ -7,49 +7,27 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import threading
 import time
 from http.cookies import SimpleCookie
 
-from conftest import BIN, Stack, fastcgi_request, postgresql_only, unique
+from conftest import Stack, fastcgi_request, postgresql_only, unique
 
 pytestmark = postgresql_only
 
 PASSWORD = "correct horse battery"
 
 
-class Host:
-    """A second `latchkey serve` beside the Stack's own, on the Stack's database."""
-
-    def __init__(self, stack, name):
-        self.stack = stack
-        self.dir = os.path.join(stack.dir, name)
-        self.data = os.path.join(self.dir, "var")
-        os.makedirs(self.data)
-        shutil.copy(os.path.join(stack.data, "master.key"), os.path.join(self.data, "master.key"))
-        os.chmod(os.path.join(self.data, "master.key"), 0o600)
-        self.socket = os.path.join(stack.run_dir, f"{name}.sock")
-        args = [BIN, "serve", "--data-dir", self.data, "--listen", "unix:" + self.socket]
-        if os.geteuid() == 0:
-            args += ["--set", "socket_group=nogroup"]
-        for k, v in stack.settings.items():
-            args += ["--set", f"{k}={v}"]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("LATCHKEY_")}
-        self.log = open(os.path.join(self.dir, "latchkey.log"), "ab")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        deadline = time.time() + 20
-        while not os.path.exists(self.socket):
-            assert self.proc.poll() is None and time.time() < deadline, "host did not start"
-            time.sleep(0.02)
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        code = self.proc.wait(timeout=30)
-        self.log.close()
-        with open(os.path.join(self.dir, "latchkey.log"), "rb") as f:
-            log = f.read().decode(errors="replace")
-        assert code == 0 and "Sanitizer" not in log, log[-3000:]
+def second_host(stack):
+    """Another `latchkey serve` on the Stack's database, in a working directory of its own with
+    the Stack's master key (docs/scaling.md: every host needs the same one)."""
+    host = Stack()
+    os.makedirs(host.data)
+    shutil.copy(os.path.join(stack.data, "master.key"), os.path.join(host.data, "master.key"))
+    os.chmod(os.path.join(host.data, "master.key"), 0o600)
+    host.settings = dict(stack.settings)
+    host.start_latchkey()
+    return host
 
 
 def call(socket_path, contract, method, path, body=None, headers=None):
@@ -79,7 +57,7 @@ def refresh_cookie(head):
 def test_what_one_host_issues_the_other_honours_and_losing_a_host_loses_no_retryable_request():
     s = Stack({"refresh_reuse_grace": "0", "threads": "4"})
     s.start_latchkey()
-    b = Host(s, "host-b")
+    b = second_host(s)
     s.more_hosts = [b.socket]
     s.start_nginx()
     a_socket = s.socket
@@ -159,5 +137,6 @@ def test_what_one_host_issues_the_other_honours_and_losing_a_host_loses_no_retry
         s.stop_nginx()
         if s.proc is not None:
             s.stop_latchkey()
-        b.stop()
+        b.stop_latchkey()
+        b.cleanup()
         s.cleanup()

@@ -45,7 +45,7 @@ function account() {
 onSubmit(document.getElementById('login-form'), async (values) => {
   const form = document.getElementById('login-form');
   const reply = await call('/api/auth/login', { method: 'POST', body: values });
-  if (!reply.status || reply.status !== 200) return report(form, reply);
+  if (reply.status !== 200) return report(form, reply);
   if (reply.body.token) localStorage.setItem(TOKEN_KEY, reply.body.token);
   else localStorage.removeItem(TOKEN_KEY);  // the server chose the cookie
   showDelivery(reply.body.token ? 'body' : 'cookie');

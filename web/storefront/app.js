@@ -65,12 +65,14 @@ function report(form, reply) {
 }
 
 async function account() {
+  let type = null;
   const section = await showAccount(async () => {
     const reply = await authorized('/api/auth/me');
-    return reply.status === 200 ? { ...reply.body.user, type: reply.body.type } : null;
+    if (reply.status !== 200) return null;
+    type = reply.body.type;
+    return { ...reply.body.user, type };
   }, () => navigate('/login', { replace: true }));
   if (!section) return;
-  const type = section.querySelector('[data-field="type"]').textContent;
   for (const el of section.querySelectorAll('[data-for]')) el.hidden = el.dataset.for !== type;
   showTokenState();
 }
