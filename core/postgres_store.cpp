@@ -1,6 +1,6 @@
 #include "core/postgres_store.hpp"
 
-#include <libpq-fe.h>
+#include "core/pq_library.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -12,6 +12,15 @@
 namespace latchkey {
 namespace {
 
+// libpq, once open_postgres_store has loaded it: nothing else here runs before that.
+const PqLibrary& pq() {
+    static const PqLibrary* const library = [] {
+        std::string ignored;
+        return load_pq(ignored);
+    }();
+    return *library;
+}
+
 constexpr Oid kInt8 = 20;
 constexpr Oid kText = 25;
 constexpr Oid kBytea = 17;
@@ -19,26 +28,26 @@ constexpr Oid kBytea = 17;
 constexpr const char* kWriterLock = "SELECT pg_advisory_xact_lock(7809644229187373)";
 
 struct ConnectionCloser {
-    void operator()(PGconn* c) const { PQfinish(c); }
+    void operator()(PGconn* c) const { pq().finish(c); }
 };
 using Connection = std::unique_ptr<PGconn, ConnectionCloser>;
 
 struct ResultClearer {
-    void operator()(PGresult* r) const { PQclear(r); }
+    void operator()(PGresult* r) const { pq().clear(r); }
 };
 using PgResult = std::unique_ptr<PGresult, ResultClearer>;
 
 // What a failed call means to a client: the server is away (503), it is contended (503 too,
 // with another message), or the statement itself is wrong.
 Error postgres_error(PGconn* conn, const PGresult* result, const char* what) {
-    std::string message = result ? PQresultErrorMessage(result) : PQerrorMessage(conn);
+    std::string message = result ? pq().result_error_message(result) : pq().error_message(conn);
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
         message.pop_back();
     }
-    const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    const char* state = result ? pq().result_error_field(result, PG_DIAG_SQLSTATE) : nullptr;
     const std::string_view code = state ? state : "";
     Errc errc = Errc::storage;
-    if (PQstatus(conn) != CONNECTION_OK || code.starts_with("08") || code.starts_with("57P") ||
+    if (pq().status(conn) != CONNECTION_OK || code.starts_with("08") || code.starts_with("57P") ||
         code.starts_with("53")) {
         errc = Errc::unavailable;
     } else if (code == "40001" || code == "40P01" || code == "55P03") {
@@ -63,7 +72,7 @@ class Pool {
             Connection conn = std::move(idle_.back());
             idle_.pop_back();
             // A server that restarted closed this socket: reading says so without a round trip.
-            if (PQconsumeInput(conn.get()) == 1 && PQstatus(conn.get()) == CONNECTION_OK) {
+            if (pq().consume_input(conn.get()) == 1 && pq().status(conn.get()) == CONNECTION_OK) {
                 return conn;
             }
             --open_;
@@ -71,7 +80,7 @@ class Pool {
         ++open_;  // a slot for a new connection, opened without holding the lock
         lock.unlock();
         Connection conn = connect();
-        if (PQstatus(conn.get()) != CONNECTION_OK) {
+        if (pq().status(conn.get()) != CONNECTION_OK) {
             Error error = postgres_error(conn.get(), nullptr, "connect");
             give_back(nullptr);
             return make_error(Errc::unavailable, error.detail);
@@ -82,8 +91,8 @@ class Pool {
     // A connection comes back idle, or (broken, or inside a transaction) is closed.
     void give_back(Connection conn) {
         std::lock_guard lock(mutex_);
-        if (conn && PQstatus(conn.get()) == CONNECTION_OK &&
-            PQtransactionStatus(conn.get()) == PQTRANS_IDLE) {
+        if (conn && pq().status(conn.get()) == CONNECTION_OK &&
+            pq().transaction_status(conn.get()) == PQTRANS_IDLE) {
             idle_.push_back(std::move(conn));
         } else {
             --open_;
@@ -97,9 +106,9 @@ class Pool {
         const std::string lock_timeout = "-c lock_timeout=" + std::to_string(wait_ms_);
         const char* keys[] = {"connect_timeout", "application_name", "options", "dbname", nullptr};
         const char* values[] = {"3", "latchkey", lock_timeout.c_str(), url_.c_str(), nullptr};
-        Connection conn(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
-        if (PQstatus(conn.get()) == CONNECTION_OK) {
-            PgResult quiet(PQexec(conn.get(), "SET client_min_messages = warning"));
+        Connection conn(pq().connectdb_params(keys, values, /*expand_dbname=*/1));
+        if (pq().status(conn.get()) == CONNECTION_OK) {
+            PgResult quiet(pq().exec(conn.get(), "SET client_min_messages = warning"));
         }
         return conn;
     }
@@ -156,25 +165,25 @@ class PostgresStatement final : public StatementBackend {
     Result<bool> step() override;
 
     bool column_is_null(int col) const override {
-        return PQgetisnull(result_.get(), row_, col) == 1;
+        return pq().getisnull(result_.get(), row_, col) == 1;
     }
     std::int64_t column_int(int col) const override {
-        const char* text = PQgetvalue(result_.get(), row_, col);
+        const char* text = pq().getvalue(result_.get(), row_, col);
         if (text[0] == 't' && text[1] == '\0') return 1;  // a boolean expression's value
         if (text[0] == 'f' && text[1] == '\0') return 0;
         return std::strtoll(text, nullptr, 10);
     }
     std::string column_text(int col) const override {
-        const char* text = PQgetvalue(result_.get(), row_, col);
-        if (PQftype(result_.get(), col) != kBytea) {
+        const char* text = pq().getvalue(result_.get(), row_, col);
+        if (pq().ftype(result_.get(), col) != kBytea) {
             return std::string(text,
-                               static_cast<std::size_t>(PQgetlength(result_.get(), row_, col)));
+                               static_cast<std::size_t>(pq().getlength(result_.get(), row_, col)));
         }
         std::size_t length = 0;
         unsigned char* bytes =
-            PQunescapeBytea(reinterpret_cast<const unsigned char*>(text), &length);
+            pq().unescape_bytea(reinterpret_cast<const unsigned char*>(text), &length);
         std::string out(reinterpret_cast<const char*>(bytes), length);
-        PQfreemem(bytes);
+        pq().freemem(bytes);
         return out;
     }
     int changes() const override { return changes_; }
@@ -229,7 +238,7 @@ class PostgresStore final : public Store {
     }
 
     Result<void> exec(const char* sql) override {
-        auto result = run([&](PGconn* conn) { return PQexec(conn, sql); }, "exec");
+        auto result = run([&](PGconn* conn) { return pq().exec(conn, sql); }, "exec");
         if (!result) return result.error();
         return {};
     }
@@ -246,7 +255,7 @@ class PostgresStore final : public Store {
             conn = borrowed.get();
         }
         PgResult result(call(conn));
-        const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+        const auto status = result ? pq().result_status(result.get()) : PGRES_FATAL_ERROR;
         Result<PgResult> out = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
                                    ? Result<PgResult>(std::move(result))
                                    : Result<PgResult>(postgres_error(conn, result.get(), what));
@@ -262,15 +271,15 @@ class PostgresStore final : public Store {
         auto got = pool_->borrow();
         if (!got) return got.error();
         transaction_ = std::move(*got);
-        PgResult begun(PQexec(transaction_.get(), "BEGIN"));
-        if (PQresultStatus(begun.get()) != PGRES_COMMAND_OK) {
+        PgResult begun(pq().exec(transaction_.get(), "BEGIN"));
+        if (pq().result_status(begun.get()) != PGRES_COMMAND_OK) {
             Error e = postgres_error(transaction_.get(), begun.get(), "begin");
             pool_->give_back(std::move(transaction_));
             return e;
         }
         if (turn == Turn::writer) {
-            PgResult locked(PQexec(transaction_.get(), kWriterLock));
-            if (PQresultStatus(locked.get()) != PGRES_TUPLES_OK) {
+            PgResult locked(pq().exec(transaction_.get(), kWriterLock));
+            if (pq().result_status(locked.get()) != PGRES_TUPLES_OK) {
                 Error e = postgres_error(transaction_.get(), locked.get(), "write turn");
                 rollback_transaction();
                 return e;
@@ -279,8 +288,8 @@ class PostgresStore final : public Store {
         return {};
     }
     Result<void> commit_transaction() override {
-        PgResult done(PQexec(transaction_.get(), "COMMIT"));
-        if (PQresultStatus(done.get()) != PGRES_COMMAND_OK) {
+        PgResult done(pq().exec(transaction_.get(), "COMMIT"));
+        if (pq().result_status(done.get()) != PGRES_COMMAND_OK) {
             return postgres_error(transaction_.get(), done.get(), "commit");
         }
         pool_->give_back(std::move(transaction_));
@@ -288,7 +297,7 @@ class PostgresStore final : public Store {
     }
     void rollback_transaction() override {
         if (!transaction_) return;
-        PgResult r(PQexec(transaction_.get(), "ROLLBACK"));
+        PgResult r(pq().exec(transaction_.get(), "ROLLBACK"));
         pool_->give_back(std::move(transaction_));
     }
 
@@ -306,18 +315,18 @@ Result<bool> PostgresStatement::step() {
         }
         auto result = store_.run(
             [&](PGconn* conn) {
-                return PQexecParams(conn, sql_.c_str(), parameters_, types_.data(),
-                                    pointers_.data(), lengths_.data(), formats_.data(),
-                                    /*text results*/ 0);
+                return pq().exec_params(conn, sql_.c_str(), parameters_, types_.data(),
+                                        pointers_.data(), lengths_.data(), formats_.data(),
+                                        /*text results*/ 0);
             },
             "query");
         if (!result) return result.error();
         result_ = std::move(*result);
-        changes_ = std::atoi(PQcmdTuples(result_.get()));
+        changes_ = std::atoi(pq().cmd_tuples(result_.get()));
         row_ = -1;
     }
     ++row_;
-    return row_ < PQntuples(result_.get());
+    return row_ < pq().ntuples(result_.get());
 }
 
 }  // namespace
@@ -348,6 +357,8 @@ std::string postgres_placeholders(std::string_view sql, int* highest_parameter) 
 }
 
 Result<std::unique_ptr<Store>> open_postgres_store(const StoreOptions& options) {
+    std::string why;
+    if (load_pq(why) == nullptr) return make_error(Errc::storage, why);
     auto store = std::make_unique<PostgresStore>(pool_for(options));
     // Reach the server once now, so a wrong URL or an absent server is said at start.
     if (auto r = store->exec("SELECT 1"); !r) return r.error();

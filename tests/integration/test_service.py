@@ -2,7 +2,7 @@
 import os
 import stat
 
-from conftest import Stack, sqlite_only, unique
+from conftest import BACKEND, Stack, sqlite_only, unique
 
 
 @sqlite_only
@@ -13,6 +13,19 @@ def test_first_start_creates_the_embedded_defaults(stack):
     assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
     with open(key) as f:
         assert len(f.read().strip()) == 64
+
+
+def test_client_libraries_are_mapped_only_when_configured(stack):
+    """libpq (the PostgreSQL store) and libcurl (SMTP delivery) and their TLS, Kerberos and LDAP
+    libraries cost memory and start-up time: a process that does not use them never maps them."""
+    stack.client("fastapi").get("/api/auth/me")  # the process has served a request
+    with open(f"/proc/{stack.proc.pid}/maps") as f:
+        mapped = f.read()
+    assert "libcurl" not in mapped  # the suite's stack delivers mail to a directory
+    if BACKEND == "postgresql":
+        assert "libpq.so" in mapped
+    else:
+        assert "libpq.so" not in mapped and "libssl" not in mapped and "libkrb5" not in mapped
 
 
 def test_socket_is_not_world_accessible(stack):
