@@ -28,8 +28,12 @@ def _bin(name):
 
 
 class Cluster:
-    def __init__(self):
+    """durable=False (the tests) turns fsync and synchronous commit off: a throwaway cluster need
+    not survive a power cut. The bench keeps PostgreSQL's defaults, as production runs it."""
+
+    def __init__(self, durable=False):
         from conftest import free_port
+        self.durable = durable
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="latchkey-pg-")
         self.data = os.path.join(self.dir, "data")
@@ -58,8 +62,10 @@ class Cluster:
 
     def start(self):
         options = (f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
                    "-c max_connections=300")
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+
         self._run([_bin("pg_ctl"), "-D", self.data, "-o", options, "-l",
                    os.path.join(self.data, "server.log"), "-w", "start"])
 
