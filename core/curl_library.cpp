@@ -2,18 +2,11 @@
 
 #include <dlfcn.h>
 
+#include "core/dynamic_symbol.hpp"
+
 #include <mutex>
 
 namespace latchkey {
-namespace {
-
-template <typename F>
-bool bind(void* library, const char* name, F& out) {
-    out = reinterpret_cast<F>(dlsym(library, name));
-    return out != nullptr;
-}
-
-}  // namespace
 
 const CurlLibrary* load_curl(std::string& error) {
     static std::once_flag once;
@@ -30,15 +23,15 @@ const CurlLibrary* load_curl(std::string& error) {
             return;
         }
         CURLcode (*global_init)(long) = nullptr;
-        const bool complete = bind(library, "curl_global_init", global_init) &&
-                              bind(library, "curl_easy_init", curl.easy_init) &&
-                              bind(library, "curl_easy_cleanup", curl.easy_cleanup) &&
-                              bind(library, "curl_easy_setopt", curl.easy_setopt) &&
-                              bind(library, "curl_easy_perform", curl.easy_perform) &&
-                              bind(library, "curl_easy_getinfo", curl.easy_getinfo) &&
-                              bind(library, "curl_easy_strerror", curl.easy_strerror) &&
-                              bind(library, "curl_slist_append", curl.slist_append) &&
-                              bind(library, "curl_slist_free_all", curl.slist_free_all);
+        const bool complete = bind_symbol(library, "curl_global_init", global_init) &&
+                              bind_symbol(library, "curl_easy_init", curl.easy_init) &&
+                              bind_symbol(library, "curl_easy_cleanup", curl.easy_cleanup) &&
+                              bind_symbol(library, "curl_easy_setopt", curl.easy_setopt) &&
+                              bind_symbol(library, "curl_easy_perform", curl.easy_perform) &&
+                              bind_symbol(library, "curl_easy_getinfo", curl.easy_getinfo) &&
+                              bind_symbol(library, "curl_easy_strerror", curl.easy_strerror) &&
+                              bind_symbol(library, "curl_slist_append", curl.slist_append) &&
+                              bind_symbol(library, "curl_slist_free_all", curl.slist_free_all);
         if (!complete) {
             failure = "libcurl.so.4 lacks a function Latchkey needs";
             return;

@@ -2,18 +2,11 @@
 
 #include <dlfcn.h>
 
+#include "core/dynamic_symbol.hpp"
+
 #include <mutex>
 
 namespace latchkey {
-namespace {
-
-template <typename F>
-bool bind(void* library, const char* name, F& out) {
-    out = reinterpret_cast<F>(dlsym(library, name));
-    return out != nullptr;
-}
-
-}  // namespace
 
 const PqLibrary* load_pq(std::string& error) {
     static std::once_flag once;
@@ -30,22 +23,26 @@ const PqLibrary* load_pq(std::string& error) {
             return;
         }
         const bool complete =
-            bind(library, "PQconnectdbParams", pq.connectdb_params) &&
-            bind(library, "PQfinish", pq.finish) && bind(library, "PQstatus", pq.status) &&
-            bind(library, "PQtransactionStatus", pq.transaction_status) &&
-            bind(library, "PQerrorMessage", pq.error_message) &&
-            bind(library, "PQconsumeInput", pq.consume_input) && bind(library, "PQexec", pq.exec) &&
-            bind(library, "PQexecParams", pq.exec_params) &&
-            bind(library, "PQresultStatus", pq.result_status) &&
-            bind(library, "PQresultErrorMessage", pq.result_error_message) &&
-            bind(library, "PQresultErrorField", pq.result_error_field) &&
-            bind(library, "PQclear", pq.clear) && bind(library, "PQntuples", pq.ntuples) &&
-            bind(library, "PQcmdTuples", pq.cmd_tuples) &&
-            bind(library, "PQgetvalue", pq.getvalue) &&
-            bind(library, "PQgetlength", pq.getlength) &&
-            bind(library, "PQgetisnull", pq.getisnull) && bind(library, "PQftype", pq.ftype) &&
-            bind(library, "PQunescapeBytea", pq.unescape_bytea) &&
-            bind(library, "PQfreemem", pq.freemem);
+            bind_symbol(library, "PQconnectdbParams", pq.connectdb_params) &&
+            bind_symbol(library, "PQfinish", pq.finish) &&
+            bind_symbol(library, "PQstatus", pq.status) &&
+            bind_symbol(library, "PQtransactionStatus", pq.transaction_status) &&
+            bind_symbol(library, "PQerrorMessage", pq.error_message) &&
+            bind_symbol(library, "PQconsumeInput", pq.consume_input) &&
+            bind_symbol(library, "PQexec", pq.exec) &&
+            bind_symbol(library, "PQexecParams", pq.exec_params) &&
+            bind_symbol(library, "PQresultStatus", pq.result_status) &&
+            bind_symbol(library, "PQresultErrorMessage", pq.result_error_message) &&
+            bind_symbol(library, "PQresultErrorField", pq.result_error_field) &&
+            bind_symbol(library, "PQclear", pq.clear) &&
+            bind_symbol(library, "PQntuples", pq.ntuples) &&
+            bind_symbol(library, "PQcmdTuples", pq.cmd_tuples) &&
+            bind_symbol(library, "PQgetvalue", pq.getvalue) &&
+            bind_symbol(library, "PQgetlength", pq.getlength) &&
+            bind_symbol(library, "PQgetisnull", pq.getisnull) &&
+            bind_symbol(library, "PQftype", pq.ftype) &&
+            bind_symbol(library, "PQunescapeBytea", pq.unescape_bytea) &&
+            bind_symbol(library, "PQfreemem", pq.freemem);
         if (!complete) {
             failure = "libpq.so.5 lacks a function Latchkey needs";
             return;
