@@ -1,11 +1,11 @@
 #include "core/postgres_store.hpp"
 
+#include "core/per_process.hpp"
 #include "core/pq_library.hpp"
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
-#include <map>
 #include <mutex>
 #include <unordered_map>
 
@@ -121,21 +121,6 @@ class Pool {
     std::vector<Connection> idle_;
     int open_ = 0;
 };
-
-// The pool of each database this process opened, by URL: the Stores of every thread share it.
-std::shared_ptr<Pool> pool_for(const StoreOptions& options) {
-    static std::mutex registry_mutex;
-    static std::map<std::string, std::weak_ptr<Pool>> registry;
-    std::lock_guard lock(registry_mutex);
-    auto& slot = registry[options.path];
-    auto pool = slot.lock();
-    if (!pool) {
-        pool = std::make_shared<Pool>(options.path, std::max(options.pool_size, 1),
-                                      options.busy_timeout_ms);
-        slot = pool;
-    }
-    return pool;
-}
 
 class PostgresStore;
 
@@ -359,7 +344,12 @@ std::string postgres_placeholders(std::string_view sql, int* highest_parameter) 
 Result<std::unique_ptr<Store>> open_postgres_store(const StoreOptions& options) {
     std::string why;
     if (load_pq(why) == nullptr) return make_error(Errc::storage, why);
-    auto store = std::make_unique<PostgresStore>(pool_for(options));
+    // One pool per database URL, shared by the Stores of every thread.
+    auto pool = per_process<Pool>(options.path, [&] {
+        return std::make_shared<Pool>(options.path, std::max(options.pool_size, 1),
+                                      options.busy_timeout_ms);
+    });
+    auto store = std::make_unique<PostgresStore>(std::move(pool));
     // Reach the server once now, so a wrong URL or an absent server is said at start.
     if (auto r = store->exec("SELECT 1"); !r) return r.error();
     return std::unique_ptr<Store>(std::move(store));

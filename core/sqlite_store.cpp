@@ -3,9 +3,10 @@
 #include <sqlite3.h>
 
 #include <chrono>
-#include <map>
 #include <mutex>
 #include <unordered_map>
+
+#include "core/per_process.hpp"
 
 namespace latchkey {
 namespace {
@@ -82,20 +83,6 @@ class SqliteStatement final : public StatementBackend {
     sqlite3_stmt* stmt_;
 };
 
-// The writer turn of each database file this process opened, by path.
-std::shared_ptr<std::timed_mutex> writer_turn(const std::string& path) {
-    static std::mutex registry_mutex;
-    static std::map<std::string, std::weak_ptr<std::timed_mutex>> registry;
-    std::lock_guard lock(registry_mutex);
-    auto& slot = registry[path];
-    auto turn = slot.lock();
-    if (!turn) {
-        turn = std::make_shared<std::timed_mutex>();
-        slot = turn;
-    }
-    return turn;
-}
-
 class SqliteStore final : public Store {
   public:
     explicit SqliteStore(sqlite3* db) : db_(db) {}
@@ -105,7 +92,8 @@ class SqliteStore final : public Store {
     }
 
     Result<void> configure(const StoreOptions& options) {
-        writer_ = writer_turn(options.path);
+        writer_ = per_process<std::timed_mutex>(
+            options.path, [] { return std::make_shared<std::timed_mutex>(); });
         busy_timeout_ms_ = options.busy_timeout_ms;
         // The busy timeout comes before any pragma: several connections opening a new database
         // at once would otherwise fail the journal_mode switch with "database is locked".

@@ -274,7 +274,7 @@ class Stack:
     def db(self, writable=False):
         """The service's database, for assertions on stored state (read-only unless asked), as a
         sqlite3 connection or its look-alike over PostgreSQL (postgres_support.Database)."""
-        if BACKEND == "postgresql":
+        if self.settings.get("database", "").startswith(("postgresql://", "postgres://")):
             from postgres_support import Database
             return Database(self.settings["database"])
         path = os.path.join(self.data, "latchkey.db")
