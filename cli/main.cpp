@@ -2,6 +2,8 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <sodium.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -195,7 +197,19 @@ Result<void> open_log_file(const Config& config) {
     return {};
 }
 
+// A core dump of the service would hold the master key, derived keys and passwords in flight:
+// none is written (RLIMIT_CORE 0 for a core file, not dumpable for a core_pattern pipe; a
+// sanitizer build stays dumpable because LeakSanitizer attaches to its own threads with ptrace).
+void forbid_core_dumps() {
+    const rlimit none{0, 0};
+    ::setrlimit(RLIMIT_CORE, &none);
+#if !defined(__SANITIZE_ADDRESS__)
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+}
+
 int serve_command(const Config& config, const Command& cmd) {
+    forbid_core_dumps();
     block_control_signals();  // before the hashing and mail threads exist
     // A file-size limit reached is a failed write (503, logged), not a reason to die.
     ::signal(SIGXFSZ, SIG_IGN);

@@ -82,7 +82,8 @@ const std::vector<Row>& rows() {
         {{"mail_max_attempts", "delivery attempts before a mail is marked failed"},
          IntField{&Config::mail_max_attempts, 1, 100, 10}},
         {{"template_dir", "directory of mail template overrides"}, &Config::template_dir},
-        {{"public_url", "frontend base URL for mail links, when nginx passes none"},
+        {{"public_url",
+          "base URL of mail links when nginx passes no LATCHKEY_PUBLIC_URL: URL, or site=URL,..."},
          &Config::public_url},
         {{"verify_link_path",
           "frontend page the verification link opens (<public URL><path>?token=...)"},
@@ -136,6 +137,49 @@ std::vector<std::string> eddsa_site_list(const Config& config) {
     return sites;
 }
 
+namespace {
+
+std::string_view trimmed(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+// Calls `each(site, url)` for every entry of `public_url` (site empty: the default).
+template <class Each>
+void for_each_public_url(const std::string& setting, Each each) {
+    std::string_view rest = setting;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const std::string_view entry = trimmed(rest.substr(0, comma));
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        if (entry.empty()) continue;
+        const auto scheme = entry.find("://");
+        const auto equals = entry.find('=');
+        if (equals != std::string_view::npos &&
+            (scheme == std::string_view::npos || equals < scheme)) {
+            each(trimmed(entry.substr(0, equals)), trimmed(entry.substr(equals + 1)));
+        } else {
+            each(std::string_view{}, entry);
+        }
+    }
+}
+
+}  // namespace
+
+std::optional<std::string> public_url_for(const Config& config, std::string_view site) {
+    std::optional<std::string> found, fallback;
+    for_each_public_url(config.public_url, [&](std::string_view name, std::string_view url) {
+        if (name == site && !found) found = std::string(url);
+        if (name.empty() && !fallback) fallback = std::string(url);
+    });
+    auto url = found ? found : fallback;
+    if (url) {
+        while (!url->empty() && url->back() == '/') url->pop_back();
+    }
+    return url;
+}
+
 Result<void> check_config(const Config& config) {
     static const char* levels[] = {"debug", "info", "warn", "error"};
     if (std::find(std::begin(levels), std::end(levels), config.log_level) == std::end(levels)) {
@@ -147,6 +191,18 @@ Result<void> check_config(const Config& config) {
             return make_error(Errc::config,
                               "a link path starts with / and has no query: '" + *path + "'");
         }
+    }
+    std::string bad_url;
+    for_each_public_url(config.public_url, [&](std::string_view, std::string_view url) {
+        const bool web = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+        if ((!web || url.find_first_of("?# ") != std::string_view::npos) && bad_url.empty()) {
+            bad_url = std::string(url);
+        }
+    });
+    if (!bad_url.empty()) {
+        return make_error(
+            Errc::config,
+            "public_url entries are http(s) base URLs without query: '" + bad_url + "'");
     }
     return {};
 }

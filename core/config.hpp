@@ -1,7 +1,9 @@
 #pragma once
 // The one configuration of a Latchkey process: parsed once in main, passed down by reference.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
@@ -38,7 +40,7 @@ struct Config {
     std::int64_t mail_require_tls = 0;   // 1: smtp:// must upgrade with STARTTLS
     std::int64_t mail_max_attempts = 8;  // then the message is marked failed
     std::string template_dir;            // overrides for mail templates (see docs/mail.md)
-    std::string public_url;  // frontend base URL when nginx passes no LATCHKEY_PUBLIC_URL
+    std::string public_url;  // mail links' base: URL, or site=URL,... (when nginx passes none)
     std::string verify_link_path = "/verify-email";   // frontend page a verification link opens
     std::string reset_link_path = "/reset-password";  // frontend page a reset link opens
     std::int64_t refresh_lifetime = 7 * 24 * 3600;    // absolute life of a refresh family, seconds
@@ -54,6 +56,11 @@ struct Config {
     std::int64_t otp_per_day = 20;     // ...and per day
     std::int64_t id_token_ttl = 3600;  // booking's id and access tokens (exp - iat)
 };
+
+// The base URL of `site`'s mail links from `public_url` ("https://app.example.com" for every
+// site, or "site=URL, site=URL, URL" with an optional default), without a trailing slash; none
+// when the setting names neither the site nor a default.
+std::optional<std::string> public_url_for(const Config& config, std::string_view site);
 
 // The sites named by `eddsa_sites`.
 std::vector<std::string> eddsa_site_list(const Config& config);

@@ -29,7 +29,28 @@ Result<std::string> read_all(int fd) {
 
 }  // namespace
 
+namespace {
+
+// Key material stays in RAM: never written to swap (mlock) nor into a core dump (libsodium adds
+// MADV_DONTDUMP; the serve command also turns core dumps off). Best effort: a low RLIMIT_MEMLOCK
+// only loses the swap guarantee.
+template <class T>
+void lock_in_memory(T& secret) {
+    (void)sodium_mlock(&secret, sizeof secret);
+}
+
+// Zeroes the memory and unlocks it.
+template <class T>
+void unlock_and_wipe(T& secret) {
+    (void)sodium_munlock(&secret, sizeof secret);
+}
+
+}  // namespace
+
 KeyRing::KeyRing(const std::array<unsigned char, 32>& master) {
+    lock_in_memory(master_);
+    lock_in_memory(one_time_key_);
+    lock_in_memory(outbox_key_);
     std::memcpy(master_.data(), master.data(), master_.size());
     crypto_kdf_derive_from_key(one_time_key_.data(), one_time_key_.size(), 1, "LKonce__",
                                master_.data());
@@ -38,12 +59,12 @@ KeyRing::KeyRing(const std::array<unsigned char, 32>& master) {
 }
 
 KeyRing::~KeyRing() {
-    sodium_memzero(master_.data(), master_.size());
-    sodium_memzero(one_time_key_.data(), one_time_key_.size());
-    sodium_memzero(outbox_key_.data(), outbox_key_.size());
+    unlock_and_wipe(master_);
+    unlock_and_wipe(one_time_key_);
+    unlock_and_wipe(outbox_key_);
     for (auto& [name, key] : cache_) {
-        sodium_memzero(key->secret.data(), key->secret.size());
-        sodium_memzero(key->ed25519_secret.data(), key->ed25519_secret.size());
+        unlock_and_wipe(key->secret);
+        unlock_and_wipe(key->ed25519_secret);
     }
 }
 
@@ -138,6 +159,8 @@ const SigningKey& KeyRing::signing_key(std::string_view site, std::int64_t versi
                                alg == SigningAlg::eddsa ? kEd25519Context : kHs256Context,
                                master_.data());
     auto key = std::make_unique<SigningKey>();
+    lock_in_memory(key->secret);
+    lock_in_memory(key->ed25519_secret);
     key->alg = alg;
     key->version = version;
     const std::string message = "latchkey-site:" + std::string(site);

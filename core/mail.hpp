@@ -20,7 +20,7 @@ struct MailMessage {
     std::string subject;
     std::string text;
     std::string html;
-    std::string link;  // the action link, if any (logged by the dir transport for local use)
+    std::string link;  // the action link, if any: carries a token, so it is never logged
 };
 
 // A complete RFC 5322 message: From, To, Subject (RFC 2047 when not ASCII), Date, Message-ID,

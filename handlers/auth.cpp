@@ -106,17 +106,21 @@ std::optional<std::string> own_origin(const Request& request) {
 
 }  // namespace
 
-std::string public_url(const Services& services, const Request& request) {
-    std::string url;
+Result<std::string> public_url(const Services& services, const Request& request) {
+    std::optional<std::string> url;
     if (auto param = request.param("LATCHKEY_PUBLIC_URL"); param && !param->empty()) {
         url = std::string(*param);
-    } else if (!services.config.public_url.empty()) {
-        url = services.config.public_url;
     } else {
-        url = own_origin(request).value_or("http://localhost");
+        url = public_url_for(services.config, site_of(request));
     }
-    while (!url.empty() && url.back() == '/') url.pop_back();
-    return url;
+    // Never the Host header: a client could aim the link (and its token) at a host of its own.
+    if (!url) {
+        return make_error(Errc::config, "no base URL for mail links of site '" +
+                                            std::string(site_of(request)) +
+                                            "': set public_url or nginx's LATCHKEY_PUBLIC_URL");
+    }
+    while (!url->empty() && url->back() == '/') url->pop_back();
+    return *url;
 }
 
 bool same_origin_or_trusted(const Request& request) {

@@ -49,9 +49,10 @@ struct PresentedRefresh {
 std::optional<PresentedRefresh> read_refresh_token(Services& services, const Request& request,
                                                    std::string_view token);
 
-// The site's public base URL for links in mail: the LATCHKEY_PUBLIC_URL param, else the
-// `public_url` setting, else the request's own origin. No trailing slash.
-std::string public_url(const Services& services, const Request& request);
+// The site's public base URL for links in mail: the LATCHKEY_PUBLIC_URL param nginx sets, else
+// the site's `public_url` setting; never the request's Host. No trailing slash. Errc::config
+// (the operator's to fix) when neither is configured.
+Result<std::string> public_url(const Services& services, const Request& request);
 
 // Cookie-authenticated state changes must come from the site's own origin or the frontend origin
 // nginx trusts (RFC 6454 origins; defence beyond SameSite). True when the request may proceed.

@@ -181,7 +181,9 @@ Result<void> queue_link_mail(Services& services, const Request& request, const A
         services.one_time_tokens().issue(account.id, purpose, ttl, now,
                                          /*replace=*/purpose == std::string_view(kResetPurpose));
     if (!token) return token.error();
-    const std::string link = public_url(services, request) + path + "?token=" + *token;
+    const auto base = public_url(services, request);
+    if (!base) return base.error();
+    const std::string link = *base + path + "?token=" + *token;
     MailMessage mail =
         compose_mail(services.config.template_dir, site_of(request), purpose, account.email,
                      {{"link", link},
@@ -283,7 +285,9 @@ Response verify_email(Services& services, const Request& request) {
     audit(services, request, "verify", account_id, "");
     Json out = json_object();
     json_put(out.get(), "message", "Email verified");
-    json_put(out.get(), "redirect", public_url(services, request) + "/login");
+    const auto base = public_url(services, request);
+    if (!base) return core_failure(base.error());
+    json_put(out.get(), "redirect", *base + "/login");
     return Response::json(200, out.get());
 }
 

@@ -22,6 +22,25 @@ TEST(Config, DefaultsAreTheEmbeddedOnes) {
     EXPECT_EQ(c->reset_link_path, "/reset-password");
 }
 
+TEST(Config, PublicUrlIsOneBaseOrOnePerSite) {
+    Config c;
+    EXPECT_FALSE(public_url_for(c, "verified"));  // never guessed from a request
+    c.public_url = "https://app.example.com/";
+    EXPECT_EQ(public_url_for(c, "verified"), "https://app.example.com");
+    c.public_url = "verified = https://v.example.com, gateway=https://g.example.com/app";
+    EXPECT_EQ(public_url_for(c, "verified"), "https://v.example.com");
+    EXPECT_EQ(public_url_for(c, "gateway"), "https://g.example.com/app");
+    EXPECT_FALSE(public_url_for(c, "fastapi"));
+    c.public_url = "verified=https://v.example.com,https://default.example.com";
+    EXPECT_EQ(public_url_for(c, "fastapi"), "https://default.example.com");
+    EXPECT_TRUE(check_config(c).ok());
+    for (const char* bad : {"v.example.com", "verified=javascript:alert(1)",
+                            "https://a.example.com/?next=x", "verified=ftp://x"}) {
+        c.public_url = bad;
+        EXPECT_FALSE(check_config(c).ok()) << bad;
+    }
+}
+
 TEST(Config, FileThenEnvironment) {
     testing::TempDir dir;
     std::ofstream(dir.file("c.conf"))
