@@ -35,12 +35,15 @@ KeyRing::KeyRing(const std::array<unsigned char, 32>& master) {
                                master_.data());
     crypto_kdf_derive_from_key(outbox_key_.data(), outbox_key_.size(), 1, "LKoutbox",
                                master_.data());
+    crypto_kdf_derive_from_key(successor_key_.data(), successor_key_.size(), 1, "LKrfsucc",
+                               master_.data());
 }
 
 KeyRing::~KeyRing() {
     sodium_memzero(master_.data(), master_.size());
     sodium_memzero(one_time_key_.data(), one_time_key_.size());
     sodium_memzero(outbox_key_.data(), outbox_key_.size());
+    sodium_memzero(successor_key_.data(), successor_key_.size());
     for (auto& [name, key] : cache_) {
         sodium_memzero(key->secret.data(), key->secret.size());
         sodium_memzero(key->ed25519_secret.data(), key->ed25519_secret.size());
