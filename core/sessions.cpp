@@ -75,13 +75,6 @@ Result<RefreshGrant> Sessions::start(std::string_view site, std::int64_t account
     return grant;
 }
 
-Result<void> Sessions::revoke_for_reuse(std::string_view site, std::string_view family_id,
-                                        std::int64_t now) {
-    // A spent token came back after the grace: someone holds a copy. End the family (RFC 9700).
-    if (auto r = revoke_family(site, family_id, "reuse", now); !r) return r.error();
-    return {};
-}
-
 Result<RefreshGrant> Sessions::successor(std::string_view family_id, std::int64_t account_id,
                                          const std::optional<std::string>& sealed) {
     // No sealed successor within the grace: the token was rotated before successors were kept.
@@ -89,8 +82,8 @@ Result<RefreshGrant> Sessions::successor(std::string_view family_id, std::int64_
     auto jti = unseal(*sealed, keys_.successor_key());
     if (!jti) return make_error(Errc::invalid_token, "successor does not open");
     auto find = store_.prepare(
-        "SELECT issued_at, expires_at FROM refresh_tokens WHERE token_hash = ?1 AND family_id = "
-        "?2");
+        "SELECT issued_at, expires_at FROM refresh_tokens "
+        "WHERE token_hash = ?1 AND family_id = ?2");
     if (!find) return find.error();
     find->bind(1, keyed_hash(*jti)).bind(2, family_id);
     auto row = find->step();
@@ -146,7 +139,8 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view
     }
     if (rotated_at) {
         if (now - *rotated_at > policy_.reuse_grace) {
-            if (auto r = revoke_for_reuse(site, family_id, now); !r) return r.error();
+            // A spent token after the grace: someone holds a copy. End the family (RFC 9700).
+            if (auto r = revoke_family(site, family_id, "reuse", now); !r) return r.error();
             if (auto r = tx->commit(); !r) return r.error();
             return make_error(Errc::invalid_token, kReuseDetail);
         }
@@ -187,7 +181,7 @@ Result<RefreshGrant> Sessions::validate(std::string_view site, std::string_view 
     if (family_expires_at <= now || token_expires_at <= now)
         return make_error(Errc::invalid_token, "expired");
     if (rotated_at && now - *rotated_at > policy_.reuse_grace) {
-        if (auto r = revoke_for_reuse(site, family_id, now); !r) return r.error();
+        if (auto r = revoke_family(site, family_id, "reuse", now); !r) return r.error();
         return make_error(Errc::invalid_token, kReuseDetail);
     }
     return RefreshGrant{std::string(jti), std::string(family_id), find->column_int(0), now,

@@ -94,8 +94,6 @@ class Sessions {
     Result<RefreshGrant> successor(std::string_view family_id, std::int64_t account_id,
                                    const std::optional<std::string>& sealed);
     Result<void> forget_old_successors(std::int64_t now);
-    Result<void> revoke_for_reuse(std::string_view site, std::string_view family_id,
-                                  std::int64_t now);
 
     Store& store_;
     const KeyRing& keys_;
