@@ -46,9 +46,11 @@ class KeyRing {
                                   SigningAlg alg = SigningAlg::hs256) const;
 
     // Keys for other purposes, each derived once from the master key with its own crypto_kdf
-    // context: hashing one-time tokens and codes, and sealing queued mail.
+    // context: hashing one-time tokens and codes, sealing queued mail, and sealing a rotated
+    // refresh token's successor for the grace window.
     const std::array<unsigned char, 32>& one_time_key() const { return one_time_key_; }
     const std::array<unsigned char, 32>& outbox_key() const { return outbox_key_; }
+    const std::array<unsigned char, 32>& successor_key() const { return successor_key_; }
 
     explicit KeyRing(const std::array<unsigned char, 32>& master);
 
@@ -56,6 +58,7 @@ class KeyRing {
     std::array<unsigned char, crypto_kdf_KEYBYTES> master_;
     std::array<unsigned char, 32> one_time_key_;
     std::array<unsigned char, 32> outbox_key_;
+    std::array<unsigned char, 32> successor_key_;
     mutable std::shared_mutex mutex_;
     mutable std::map<std::string, std::unique_ptr<SigningKey>, std::less<>> cache_;
 };

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "core/json.hpp"
+#include "core/seal.hpp"
 
 namespace latchkey {
 namespace {
@@ -54,30 +55,6 @@ std::string rfc5322_date(std::int64_t now) {
     char buf[64];
     std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
     return buf;
-}
-
-std::string seal(const std::string& plain, const KeyRing& keys) {
-    std::string out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plain.size(), '\0');
-    auto* nonce = reinterpret_cast<unsigned char*>(out.data());
-    randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
-    crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES,
-                          reinterpret_cast<const unsigned char*>(plain.data()), plain.size(), nonce,
-                          keys.outbox_key().data());
-    return out;
-}
-
-std::optional<std::string> unseal(const std::string& sealed, const KeyRing& keys) {
-    if (sealed.size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
-        return std::nullopt;
-    std::string plain(sealed.size() - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES,
-                      '\0');
-    const auto* nonce = reinterpret_cast<const unsigned char*>(sealed.data());
-    if (crypto_secretbox_open_easy(
-            reinterpret_cast<unsigned char*>(plain.data()), nonce + crypto_secretbox_NONCEBYTES,
-            sealed.size() - crypto_secretbox_NONCEBYTES, nonce, keys.outbox_key().data()) != 0) {
-        return std::nullopt;
-    }
-    return plain;
 }
 
 std::string message_to_json(const MailMessage& m) {
@@ -145,7 +122,7 @@ Result<std::int64_t> Outbox::enqueue(const MailMessage& message, std::int64_t no
         "INSERT INTO outbox(site, kind, recipient, sealed_message, next_attempt_at, created_at) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id");
     if (!insert) return insert.error();
-    const std::string sealed = seal(message_to_json(message), keys_);
+    const std::string sealed = seal(message_to_json(message), keys_.outbox_key());
     insert->bind(1, message.site)
         .bind(2, message.kind)
         .bind(3, message.to)
@@ -181,7 +158,7 @@ Result<std::vector<QueuedMail>> Outbox::claim_due(std::int64_t now, int limit,
             if (!row) return row.error();
             if (!*row) break;
             const std::int64_t id = due->column_int(0);
-            auto message = unseal(due->column_text(2), keys_);
+            auto message = unseal(due->column_text(2), keys_.outbox_key());
             if (!message) {
                 claimed.push_back(QueuedMail{id, -1, {}});  // unreadable: marked failed below
                 continue;

@@ -4,6 +4,7 @@
 
 #include "core/email.hpp"
 #include "core/ids.hpp"
+#include "core/seal.hpp"
 
 namespace latchkey {
 
@@ -69,26 +70,56 @@ Result<RefreshGrant> Sessions::start(std::string_view site, std::int64_t account
     if (!purge) return purge.error();
     purge->bind(1, now);
     if (auto r = purge->run(); !r) return r.error();
+    if (auto r = forget_old_successors(now); !r) return r.error();
     if (auto r = tx->commit(); !r) return r.error();
     return grant;
+}
+
+Result<RefreshGrant> Sessions::successor(std::string_view family_id, std::int64_t account_id,
+                                         const std::optional<std::string>& sealed) {
+    // No sealed successor within the grace: the token was rotated before successors were kept.
+    if (!sealed) return make_error(Errc::invalid_token, "rotated");
+    auto jti = unseal(*sealed, keys_.successor_key());
+    if (!jti) return make_error(Errc::invalid_token, "successor does not open");
+    auto find = store_.prepare(
+        "SELECT issued_at, expires_at FROM refresh_tokens "
+        "WHERE token_hash = ?1 AND family_id = ?2");
+    if (!find) return find.error();
+    find->bind(1, keyed_hash(*jti)).bind(2, family_id);
+    auto row = find->step();
+    if (!row) return row.error();
+    if (!*row) return make_error(Errc::invalid_token, "successor gone");
+    return RefreshGrant{std::move(*jti), std::string(family_id), account_id, find->column_int(0),
+                        find->column_int(1)};
+}
+
+Result<void> Sessions::forget_old_successors(std::int64_t now) {
+    // A bounded batch per call, found through the partial index on sealed rows.
+    auto forget = store_.prepare(
+        "UPDATE refresh_tokens SET successor = NULL WHERE token_hash IN (SELECT token_hash FROM "
+        "refresh_tokens WHERE successor IS NOT NULL AND rotated_at < ?1 LIMIT 50)");
+    if (!forget) return forget.error();
+    forget->bind(1, now - policy_.reuse_grace);
+    return forget->run();
 }
 
 Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view site,
                                                                 std::string_view family_id,
                                                                 std::string_view jti,
                                                                 std::int64_t now) {
-    // BEGIN IMMEDIATE serialises every rotation: two concurrent presentations of one token see
-    // each other's writes, so at most one is a plain rotation and the other is judged a race or
-    // a reuse by the rules below.
+    // The writer turn (SQLite's BEGIN IMMEDIATE, PostgreSQL's advisory lock) serialises every
+    // rotation: two concurrent presentations of one token see each other's writes, so one
+    // rotates and the other finds the successor it sealed.
     auto tx = store_.begin();
     if (!tx) return tx.error();
     std::int64_t account_id = 0, family_expires_at = 0, token_expires_at = 0;
     std::optional<std::int64_t> rotated_at;
+    std::optional<std::string> sealed;
     bool family_alive = false;
     {
         auto find = store_.prepare(
-            "SELECT f.account_id, f.expires_at, f.revoked_at IS NULL, t.expires_at, t.rotated_at "
-            "FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id "
+            "SELECT f.account_id, f.expires_at, f.revoked_at IS NULL, t.expires_at, t.rotated_at, "
+            "t.successor FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id "
             "WHERE t.token_hash = ?1 AND f.id = ?2 AND f.site = ?3");
         if (!find) return find.error();
         find->bind(1, keyed_hash(jti)).bind(2, family_id).bind(3, site);
@@ -100,31 +131,36 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view
         family_alive = find->column_int(2) != 0;
         token_expires_at = find->column_int(3);
         rotated_at = find->column_optional_int(4);
+        sealed = find->column_optional_text(5);
     }
     if (!family_alive) return make_error(Errc::invalid_token, "family revoked");
     if (family_expires_at <= now || token_expires_at <= now) {
         return make_error(Errc::invalid_token, "expired");
     }
-    RotateOutcome outcome = RotateOutcome::rotated;
     if (rotated_at) {
         if (now - *rotated_at > policy_.reuse_grace) {
-            // Reuse of a spent token: someone holds a copy. End the family (RFC 9700).
+            // A spent token after the grace: someone holds a copy. End the family (RFC 9700).
             if (auto r = revoke_family(site, family_id, "reuse", now); !r) return r.error();
             if (auto r = tx->commit(); !r) return r.error();
             return make_error(Errc::invalid_token, kReuseDetail);
         }
-        outcome = RotateOutcome::raced;
-    } else {
-        auto spend =
-            store_.prepare("UPDATE refresh_tokens SET rotated_at = ?2 WHERE token_hash = ?1");
-        if (!spend) return spend.error();
-        spend->bind(1, keyed_hash(jti)).bind(2, now);
-        if (auto r = spend->run(); !r) return r.error();
+        // Within the grace (two tabs, a retried request): the one successor, never a sibling.
+        auto again = successor(family_id, account_id, sealed);
+        if (!again) return again.error();
+        return std::make_pair(std::move(*again), RotateOutcome::replayed);
     }
     auto grant = add_token(std::string(family_id), account_id, family_expires_at, now);
     if (!grant) return grant.error();
+    auto spend = store_.prepare(
+        "UPDATE refresh_tokens SET rotated_at = ?2, successor = ?3 WHERE token_hash = ?1");
+    if (!spend) return spend.error();
+    spend->bind(1, keyed_hash(jti))
+        .bind(2, now)
+        .bind_blob(3, seal(grant->jti, keys_.successor_key()));
+    if (auto r = spend->run(); !r) return r.error();
+    if (auto r = forget_old_successors(now); !r) return r.error();
     if (auto r = tx->commit(); !r) return r.error();
-    return std::make_pair(std::move(*grant), outcome);
+    return std::make_pair(std::move(*grant), RotateOutcome::rotated);
 }
 
 Result<RefreshGrant> Sessions::validate(std::string_view site, std::string_view family_id,
@@ -145,7 +181,8 @@ Result<RefreshGrant> Sessions::validate(std::string_view site, std::string_view 
     if (family_expires_at <= now || token_expires_at <= now)
         return make_error(Errc::invalid_token, "expired");
     if (rotated_at && now - *rotated_at > policy_.reuse_grace) {
-        return make_error(Errc::invalid_token, "rotated");
+        if (auto r = revoke_family(site, family_id, "reuse", now); !r) return r.error();
+        return make_error(Errc::invalid_token, kReuseDetail);
     }
     return RefreshGrant{std::string(jti), std::string(family_id), find->column_int(0), now,
                         token_expires_at};

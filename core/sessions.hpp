@@ -1,7 +1,9 @@
 #pragma once
 // Refresh-token families: start at login, rotate on refresh, detect reuse, end at logout, at a
-// password change, or at their absolute expiry. Only keyed hashes of token ids are stored.
+// password change, or at their absolute expiry. Only keyed hashes of token ids are stored, and,
+// through the reuse grace, a spent token's successor sealed under the master key.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,8 +29,8 @@ struct RefreshGrant {
 };
 
 enum class RotateOutcome {
-    rotated,  // a fresh token; the presented one is spent
-    raced,    // the presented one was rotated moments ago (two tabs): a fresh sibling
+    rotated,   // a fresh token; the presented one is spent
+    replayed,  // the presented one was rotated moments ago (two tabs): the same successor again
 };
 
 // Errc::invalid_token from rotate() that means reuse was detected and the family revoked (the
@@ -55,15 +57,17 @@ class Sessions {
     // A new family and its first token.
     Result<RefreshGrant> start(std::string_view site, std::int64_t account_id, std::int64_t now);
 
-    // Exchanges the token (`jti` of family `family_id`) for its successor, atomically. Errc::
-    // invalid_token when unknown, expired, revoked, or reused after the grace window, in which
-    // case the whole family is revoked first.
+    // Exchanges the token (`jti` of family `family_id`) for its successor, atomically. A token
+    // presented again within the grace gets the successor it was rotated to, never a sibling, so
+    // a family is one chain. Errc::invalid_token when unknown, expired, revoked, or reused after
+    // the grace window, in which case the whole family is revoked first (is_refresh_reuse).
     Result<std::pair<RefreshGrant, RotateOutcome>> rotate(std::string_view site,
                                                           std::string_view family_id,
                                                           std::string_view jti, std::int64_t now);
 
     // Checks the token without spending it (clients that keep their refresh token across
-    // refreshes): current, or rotated within the grace window, in a live family.
+    // refreshes): current, or rotated within the grace window, in a live family. A spent token
+    // after the grace revokes the family, as in rotate().
     Result<RefreshGrant> validate(std::string_view site, std::string_view family_id,
                                   std::string_view jti, std::int64_t now);
 
@@ -86,6 +90,10 @@ class Sessions {
     std::string keyed_hash(std::string_view jti) const;
     Result<RefreshGrant> add_token(const std::string& family_id, std::int64_t account_id,
                                    std::int64_t family_expires_at, std::int64_t now);
+    // The successor sealed in a spent token's row, as its grant.
+    Result<RefreshGrant> successor(std::string_view family_id, std::int64_t account_id,
+                                   const std::optional<std::string>& sealed);
+    Result<void> forget_old_successors(std::int64_t now);
 
     Store& store_;
     const KeyRing& keys_;

@@ -22,13 +22,23 @@ std::variant<Caller, AuthFailure, Error> authenticate(Services& services, const 
     }
     if (!token) return AuthFailure::missing;
     const std::string_view site = site_of(request);
-    auto checked = verify_access_token(services.issuer(site), *token, unix_now());
+    const std::int64_t now = unix_now();
+    auto checked = verify_access_token(services.issuer(site), *token, now);
     if (!checked) {
         if (checked.error().code != Errc::invalid_token) return checked.error();
         return AuthFailure::invalid;
     }
     if (json_string(checked->claims.get(), "use").value_or("access") != "access") {
         return AuthFailure::invalid;
+    }
+    // A token issued from a refresh family (storefront's `fam`, Cognito's `origin_jti`) ends with
+    // it: logout, reuse detection, sign-out or an operator's revoke refuse it at once.
+    auto family = json_string(checked->claims.get(), "fam");
+    if (!family) family = json_string(checked->claims.get(), "origin_jti");
+    if (family) {
+        auto alive = Sessions(*services.store, services.keys).family_alive(site, *family, now);
+        if (!alive) return alive.error();
+        if (!*alive) return AuthFailure::invalid;
     }
     std::string account_kind(kind);
     if (account_kind.empty()) {

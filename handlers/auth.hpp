@@ -26,7 +26,8 @@ enum class AuthFailure {
 
 // `cookie_name` empty: bearer only. Otherwise the bearer header wins when both are present.
 // `kind` empty: the account type is the token's `type` claim (contracts with several types).
-// Refresh tokens (claim `use: refresh`) are never accepted here.
+// Refresh tokens (claim `use: refresh`) are never accepted here, nor a token whose refresh family
+// (claim `fam` or `origin_jti`) is revoked or expired.
 std::variant<Caller, AuthFailure, Error> authenticate(Services& services, const Request& request,
                                                       std::string_view kind,
                                                       std::string_view cookie_name = {});

@@ -346,19 +346,21 @@ Response resend_confirmation_code(Call& c) {
 Response refresh_tokens(Call& c, std::string_view token, bool rotate) {
     const auto presented = read_refresh_token(c.services, c.request, token);
     if (!presented) return fail("NotAuthorizedException", "Invalid Refresh Token");
+    // Both paths keep one chain: a replay within the grace gets the same successor (rotate) or
+    // the same family (validate), and a spent token after the grace revokes the family.
     Result<RefreshGrant> grant = make_error(Errc::invalid_token);
     if (rotate) {
         auto rotated = sessions(c).rotate(c.site, presented->family, presented->jti, c.now);
         if (rotated) {
             grant = std::move(rotated->first);
         } else {
-            if (is_refresh_reuse(rotated.error())) {
-                audit(c.services, c.request, "refresh.reuse", 0, "", "family " + presented->family);
-            }
             grant = rotated.error();
         }
     } else {
         grant = sessions(c).validate(c.site, presented->family, presented->jti, c.now);
+    }
+    if (!grant && is_refresh_reuse(grant.error())) {
+        audit(c.services, c.request, "refresh.reuse", 0, "", "family " + presented->family);
     }
     if (!grant) {
         if (grant.error().code == Errc::invalid_token)

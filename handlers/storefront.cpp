@@ -162,10 +162,12 @@ std::string refresh_cookie(std::string_view value, std::int64_t max_age) {
            std::to_string(max_age);
 }
 
+// The access token names its refresh family (`fam`), so revoking the family ends it at once.
 Result<std::string> access_token(Services& services, const Request& request, const Account& account,
-                                 std::int64_t now) {
+                                 std::string_view family_id, std::int64_t now) {
     Json extra = json_object();
     json_put(extra.get(), "type", account.kind);
+    json_put(extra.get(), "fam", family_id);
     auto issued = issue_token_for(services, request, account, kAccessTtl, extra.get(), now);
     if (!issued) return issued.error();
     return std::move(issued->token);
@@ -174,7 +176,7 @@ Result<std::string> access_token(Services& services, const Request& request, con
 // The answer carrying a new access token and, in the refresh cookie, a new refresh token.
 Response with_tokens(Services& services, const Request& request, const Account& account,
                      const RefreshGrant& grant, Json body, int status, std::int64_t now) {
-    auto access = access_token(services, request, account, now);
+    auto access = access_token(services, request, account, grant.family_id, now);
     if (!access) return core_failure(access.error());
     auto refresh = sign_refresh_token(services, request, account, grant);
     if (!refresh) return core_failure(refresh.error());
