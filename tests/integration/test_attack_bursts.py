@@ -120,3 +120,24 @@ def test_a_live_claim_is_the_duplicate_answer_and_not_an_account(stack):
                           (email.lower(), v_email.lower())).fetchone()[0] == 0
         assert db.execute("SELECT COUNT(*) FROM outbox WHERE lower(recipient) = ?",
                           (v_email.lower(),)).fetchone()[0] == 0
+
+
+def test_a_registration_refused_as_busy_leaves_no_claim():
+    """Real saturation is still 503, and a registration whose hash was refused releases its claim
+    at once: the same address registers on the next try. One hashing thread and no queue make
+    distinct registrations sent together overflow."""
+    s = Stack({"hash_concurrency": "1", "hash_queue_max": "0", "hash_queue_ms": "0"}).start()
+    try:
+        contract = Gateway(s)
+        emails = [f"{unique('busy')}@example.com" for _ in range(40)]
+        replies = _race([lambda e=e: contract.register(e) for e in emails], workers=40)
+        refused = [e for e, r in zip(emails, replies) if r.status == 503]
+        assert refused, _statuses(replies)  # the configuration does saturate
+        assert all(r.status in (201, 503) for r in replies), _statuses(replies)
+        assert all(r.header("Retry-After") for r in replies if r.status == 503)
+        with s.db() as db:
+            assert db.execute("SELECT COUNT(*) FROM account_claims").fetchone()[0] == 0
+        assert contract.register(refused[0]).status == 201
+    finally:
+        s.stop()
+        s.cleanup()
