@@ -1,5 +1,7 @@
 #include "core/accounts.hpp"
 
+#include <chrono>
+
 #include "core/email.hpp"
 #include "core/ids.hpp"
 #include "core/json.hpp"
@@ -55,7 +57,7 @@ std::optional<std::string> lower(const std::optional<std::string>& s) {
 
 }  // namespace
 
-Result<void> Accounts::ensure_free(const NewAccount& n) {
+Result<void> Accounts::ensure_free(const NewAccount& n, std::int64_t now) {
     auto taken = store_.prepare(
         "SELECT email_key = ?3, username_key IS NOT NULL AND username_key = ?4 FROM accounts "
         "WHERE site = ?1 AND kind = ?2 AND (email_key = ?3 OR username_key = ?4) "
@@ -68,7 +70,49 @@ Result<void> Accounts::ensure_free(const NewAccount& n) {
     auto row = taken->step();
     if (!row) return row.error();
     if (*row) return make_error(taken->column_int(0) ? Errc::email_taken : Errc::username_taken);
+    auto claimed = store_.prepare(
+        "SELECT email_key = ?3 FROM account_claims "
+        "WHERE site = ?1 AND kind = ?2 AND (email_key = ?3 OR username_key = ?4) "
+        "AND expires_at >= ?5 ORDER BY 1 DESC LIMIT 1");
+    if (!claimed) return claimed.error();
+    claimed->bind(1, n.site)
+        .bind(2, n.kind)
+        .bind(3, email_key(n.email))
+        .bind_optional(4, lower(n.username))
+        .bind(5, now);
+    row = claimed->step();
+    if (!row) return row.error();
+    if (*row) return make_error(claimed->column_int(0) ? Errc::email_taken : Errc::username_taken);
     return {};
+}
+
+Result<std::int64_t> Accounts::claim(const NewAccount& n, std::int64_t now) {
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
+    auto purge = store_.prepare("DELETE FROM account_claims WHERE expires_at < ?1");
+    if (!purge) return purge.error();
+    purge->bind(1, now);
+    if (auto r = purge->run(); !r) return r.error();
+    if (auto free = ensure_free(n, now); !free) return free.error();
+    const auto wait = std::chrono::ceil<std::chrono::seconds>(hasher_.max_wait()).count();
+    std::int64_t id = 0;
+    {  // the statement is reset before the commit
+        auto insert = store_.prepare(
+            "INSERT INTO account_claims(site, kind, email_key, username_key, expires_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+        if (!insert) return insert.error();
+        insert->bind(1, n.site)
+            .bind(2, n.kind)
+            .bind(3, email_key(n.email))
+            .bind_optional(4, lower(n.username))
+            .bind(5, now + static_cast<std::int64_t>(wait) + kClaimMargin);
+        auto row = insert->step();
+        if (!row) return row.error();
+        if (!*row) return make_error(Errc::storage, "claim returned no id");
+        id = insert->column_int(0);
+    }
+    if (auto r = tx->commit(); !r) return r.error();
+    return id;
 }
 
 namespace {
@@ -117,7 +161,7 @@ Result<Account> Accounts::import(const ImportedAccount& imported, std::int64_t n
     if (imported.password_hash && !PasswordHasher::is_known_hash(*imported.password_hash)) {
         return make_error(Errc::invalid_argument, "password hash of an unknown format");
     }
-    if (auto free = ensure_free(n); !free) return free.error();
+    if (auto free = ensure_free(n, now); !free) return free.error();
     Account a = fresh_account(n, now);
     if (imported.public_id) {
         if (!is_public_id(*imported.public_id))
@@ -134,28 +178,62 @@ Result<Account> Accounts::import(const ImportedAccount& imported, std::int64_t n
     return a;
 }
 
-Result<Account> Accounts::create(const NewAccount& n, std::int64_t now,
-                                 const WithinCreate& within) {
-    // Checked before the hash too: a taken email costs no argon2id time, and a crowd registering
-    // one address gets the duplicate answer rather than waiting for (or being refused) a hash.
-    if (auto free = ensure_free(n); !free) return free.error();
-    std::optional<std::string> hash;
-    if (!n.passwordless) {
-        auto computed = hasher_.hash(n.password);
-        if (!computed) return computed.error();
-        hash = std::move(*computed);
-    }
-
-    Account a = fresh_account(n, now);
-
+Result<void> Accounts::settle(Account& a, const NewAccount& n, std::int64_t claim_id,
+                              const std::optional<std::string>& hash, std::int64_t now,
+                              const WithinCreate& within) {
     auto tx = store_.begin();
     if (!tx) return tx.error();
-    if (auto free = ensure_free(n); !free) return free.error();
+    auto drop = store_.prepare("DELETE FROM account_claims WHERE id = ?1");
+    if (!drop) return drop.error();
+    drop->bind(1, claim_id);
+    if (auto r = drop->run(); !r) return r;
+    // Our claim lapsed and was purged (a hash slower than its lifetime): the address is ours only
+    // if no one else claimed or took it meanwhile.
+    if (drop->changes() == 0) {
+        if (auto free = ensure_free(n, now); !free) return free.error();
+    }
     if (auto r = insert(a, hash); !r) return r.error();
     if (within) {
         if (auto r = within(a); !r) return r.error();
     }
-    if (auto r = tx->commit(); !r) return r.error();
+    return tx->commit();
+}
+
+void Accounts::release(std::int64_t claim_id) {
+    auto tx = store_.begin();
+    if (!tx) return;  // the claim lapses on its own
+    auto drop = store_.prepare("DELETE FROM account_claims WHERE id = ?1");
+    if (!drop) return;
+    drop->bind(1, claim_id);
+    if (!drop->run()) return;
+    (void)tx->commit();
+}
+
+Result<Account> Accounts::create(const NewAccount& n, std::int64_t now,
+                                 const WithinCreate& within) {
+    // Checked before anything else: a taken or claimed email costs no write lock and no hash.
+    if (auto free = ensure_free(n, now); !free) return free.error();
+    Account a = fresh_account(n, now);
+    if (n.passwordless) {  // nothing to hash: one short transaction decides
+        auto tx = store_.begin();
+        if (!tx) return tx.error();
+        if (auto free = ensure_free(n, now); !free) return free.error();
+        if (auto r = insert(a, std::nullopt); !r) return r.error();
+        if (within) {
+            if (auto r = within(a); !r) return r.error();
+        }
+        if (auto r = tx->commit(); !r) return r.error();
+        return a;
+    }
+    auto claimed = claim(n, now);
+    if (!claimed) return claimed.error();
+    auto hash = hasher_.hash(n.password);
+    Result<void> settled =
+        hash ? settle(a, n, *claimed, *hash, now, within) : Result<void>(hash.error());
+    if (!settled) {
+        release(*claimed);
+        return settled.error();
+    }
     return a;
 }
 

@@ -61,8 +61,12 @@ class Accounts {
     using WithinCreate = std::function<Result<void>(const Account&)>;
 
     // Errc::email_taken (checked first) or Errc::username_taken when the namespace has them,
-    // case-insensitively; the password is hashed before the write lock is taken. `within` runs
-    // inside the same transaction; its failure rolls the account back.
+    // case-insensitively. The email (and username) is claimed in a short transaction before the
+    // password is hashed, outside any lock: of a crowd registering one address, one hashes and
+    // the rest get email_taken at once (account_claims, sql/010). The account replaces the claim
+    // in a second transaction, in which `within` runs; its failure rolls the account back. A
+    // failed hash removes the claim; a claim its process never finished (a crash mid-hash) lapses
+    // after the hash queue's wait plus kClaimMargin.
     Result<Account> create(const NewAccount& account, std::int64_t now,
                            const WithinCreate& within = {});
 
@@ -97,9 +101,22 @@ class Accounts {
     Result<void> set_disabled(std::int64_t id, bool disabled, std::int64_t now);
     Result<void> remove(std::int64_t id);
 
+    // How long a claim outlives the hash queue's longest wait: the hash itself, under load.
+    static constexpr std::int64_t kClaimMargin = 60;  // seconds
+
   private:
-    // Errc::email_taken or username_taken when the account's email or username is in use.
-    Result<void> ensure_free(const NewAccount& account);
+    // Errc::email_taken or username_taken when the account's email or username is in use, by an
+    // account or by a registration's claim that has not lapsed at `now`.
+    Result<void> ensure_free(const NewAccount& account, std::int64_t now);
+    // Inside a new transaction: purges lapsed claims, checks, and claims the email (and
+    // username) of `account`; the claim's id.
+    Result<std::int64_t> claim(const NewAccount& account, std::int64_t now);
+    // Inside a new transaction: the account replaces claim `claim_id` (or, should the claim have
+    // lapsed meanwhile, is written if its email is still free); `within` runs there too.
+    Result<void> settle(Account& account, const NewAccount& n, std::int64_t claim_id,
+                        const std::optional<std::string>& hash, std::int64_t now,
+                        const WithinCreate& within);
+    void release(std::int64_t claim_id);
     // Writes `account` (its public id, timestamps and fields as given); sets its id.
     Result<void> insert(Account& account, const std::optional<std::string>& hash);
     Result<std::optional<Account>> find_by_email(std::string_view site, std::string_view kind,

@@ -1,8 +1,9 @@
 #include "core/json.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
-#include <unordered_set>
+#include <vector>
 
 namespace latchkey {
 namespace {
@@ -29,12 +30,19 @@ std::optional<JsonSyntaxError> scan_strings(std::string_view text) {
     return std::nullopt;
 }
 
+// Sorting the keys, not hashing them: a hash set's cost depends on keys the client chose (crafted
+// collisions make it quadratic), a sort's does not.
 std::optional<std::string> find_duplicate_key(const cJSON* node) {
+    std::vector<std::string_view> keys;
     for (; node != nullptr; node = node->next) {
         if (cJSON_IsObject(node)) {
-            std::unordered_set<std::string_view> seen;
+            keys.clear();
             for (const cJSON* child = node->child; child != nullptr; child = child->next) {
-                if (!seen.insert(child->string).second) return std::string(child->string);
+                keys.emplace_back(child->string);
+            }
+            std::sort(keys.begin(), keys.end());
+            if (auto dup = std::adjacent_find(keys.begin(), keys.end()); dup != keys.end()) {
+                return std::string(*dup);
             }
         }
         if (node->child != nullptr) {
@@ -46,8 +54,9 @@ std::optional<std::string> find_duplicate_key(const cJSON* node) {
 
 }  // namespace
 
-bool is_valid_utf8(std::string_view s) {
-    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+std::optional<std::size_t> first_invalid_utf8(std::string_view s) {
+    const auto* begin = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* p = begin;
     const auto* end = p + s.size();
     while (p < end) {
         const unsigned char c = *p;
@@ -55,6 +64,7 @@ bool is_valid_utf8(std::string_view s) {
             ++p;
             continue;
         }
+        const auto at = static_cast<std::size_t>(p - begin);
         int extra;
         std::uint32_t cp;
         if (c >= 0xC2 && c <= 0xDF) {
@@ -67,20 +77,24 @@ bool is_valid_utf8(std::string_view s) {
             extra = 3;
             cp = c & 0x07;
         } else {
-            return false;
+            return at;
         }
-        if (end - p <= extra) return false;
+        if (end - p <= extra) return at;
         for (int k = 1; k <= extra; ++k) {
-            if ((p[k] & 0xC0) != 0x80) return false;
+            if ((p[k] & 0xC0) != 0x80) return at;
             cp = (cp << 6) | (p[k] & 0x3F);
         }
         if ((extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
             (cp >= 0xD800 && cp <= 0xDFFF)) {
-            return false;
+            return at;
         }
         p += extra + 1;
     }
-    return true;
+    return std::nullopt;
+}
+
+bool is_valid_utf8(std::string_view s) {
+    return !first_invalid_utf8(s);
 }
 
 std::size_t utf8_length(std::string_view s) {
@@ -90,11 +104,7 @@ std::size_t utf8_length(std::string_view s) {
 }
 
 std::variant<Json, JsonParseError> parse_json_strict(std::string_view text) {
-    if (!is_valid_utf8(text)) {
-        std::size_t ok = 0;  // report the offset of the first bad byte
-        while (ok < text.size() && is_valid_utf8(text.substr(0, ok + 1))) ++ok;
-        return JsonSyntaxError{ok, "Invalid UTF-8"};
-    }
+    if (auto bad = first_invalid_utf8(text)) return JsonSyntaxError{*bad, "Invalid UTF-8"};
     if (auto bad = scan_strings(text)) return *bad;
     const char* end = nullptr;
     Json doc(cJSON_ParseWithLengthOpts(text.data(), text.size(), &end, false));

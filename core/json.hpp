@@ -31,6 +31,9 @@ using JsonParseError = std::variant<JsonSyntaxError, JsonDuplicateKey>;
 // Parses `text` strictly. On failure returns the reason; on success the document.
 std::variant<Json, JsonParseError> parse_json_strict(std::string_view text);
 
+// The offset of the first byte that does not start a well-formed UTF-8 sequence (overlong forms,
+// surrogates and code points past U+10FFFF refused), in one pass; nullopt when all of `s` is valid.
+std::optional<std::size_t> first_invalid_utf8(std::string_view s);
 bool is_valid_utf8(std::string_view s);
 std::size_t utf8_length(std::string_view s);  // code points; s must be valid UTF-8
 

@@ -21,6 +21,17 @@ std::string label_value(std::string_view value) {
     return out;
 }
 
+// The method is the client's word (nginx forwards any token): outside HTTP's usual set it is one
+// label, so a client cannot mint series.
+std::string_view method_label(std::string_view method) {
+    static constexpr std::string_view kKnown[] = {"GET",   "HEAD",   "POST",   "PUT",
+                                                  "PATCH", "DELETE", "OPTIONS"};
+    for (const auto known : kKnown) {
+        if (method == known) return known;
+    }
+    return "other";
+}
+
 std::string format_number(double v) {
     if (std::isinf(v)) return "+Inf";
     char buf[32];
@@ -59,7 +70,8 @@ Series& Metrics::series(std::map<std::string, std::unique_ptr<Series>, std::less
 void Metrics::observe_request(std::string_view contract, std::string_view method,
                               std::string_view route, int status, double seconds) {
     const std::string where = "contract=\"" + label_value(contract) + "\",method=\"" +
-                              label_value(method) + "\",route=\"" + label_value(route) + "\"";
+                              label_value(method_label(method)) + "\",route=\"" +
+                              label_value(route) + "\"";
     series(requests_, where + ",status=\"" + std::to_string(status) + "\"")
         .value.fetch_add(1, std::memory_order_relaxed);
     series(latency_, where).observe(seconds);

@@ -16,8 +16,9 @@ class Metrics {
   public:
     static Metrics& process();
 
-    // One answered request: counted by contract, method, route (the route table's path, or
-    // "unmatched") and status; its duration goes into the contract/route histogram.
+    // One answered request: counted by contract, method (GET HEAD POST PUT PATCH DELETE OPTIONS,
+    // any other is "other"), route (the route table's path, or "unmatched") and status; its
+    // duration goes into the contract/route histogram.
     void observe_request(std::string_view contract, std::string_view method, std::string_view route,
                          int status, double seconds);
     void observe_hash(double seconds);

@@ -58,6 +58,8 @@ class PasswordHasher {
     bool needs_rehash(std::string_view stored) const;
 
     const HashParams& params() const { return params_; }
+    // The longest a caller waits for a hashing thread before Errc::busy.
+    std::chrono::milliseconds max_wait() const { return max_wait_; }
     // What verify_dummy() verifies against: a well-formed argon2id string with params().
     const std::string& dummy_hash() const { return dummy_hash_; }
 

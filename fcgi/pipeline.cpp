@@ -32,7 +32,11 @@ Response process_request(const Router& router, Services& services, const Request
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const std::string_view contract = request.param("LATCHKEY_CONTRACT").value_or("");
-    Metrics::process().observe_request(contract, request.method, route, response.status, seconds);
+    // Labels only from fixed sets: a contract the router knows, the route table's path.
+    const std::string_view known_contract =
+        router.contract(contract) != nullptr ? contract : std::string_view("unknown");
+    Metrics::process().observe_request(known_contract, request.method, route, response.status,
+                                       seconds);
     char ms[16];
     std::snprintf(ms, sizeof ms, "%.2f", seconds * 1000);
     const std::string status = std::to_string(response.status);
