@@ -2,6 +2,7 @@
 // Mail templates: a subject, a text body and an HTML body per message kind, with {{name}}
 // placeholders. Built in, and overridable per site or for all sites by files, without recompiling:
 //   <template_dir>/<site>/<kind>.subject|.txt|.html, then <template_dir>/<kind>.subject|.txt|.html
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
