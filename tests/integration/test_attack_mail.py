@@ -295,6 +295,26 @@ def test_one_stranger_network_spends_only_its_own_allowance(stack, booking):
     assert r.status == 200 and r.json()["ChallengeName"] == "EMAIL_OTP", r
 
 
+def test_a_day_of_strangers_sends_one_address_at_most_the_daily_code_ceiling():
+    """As for links, with one-second windows: strangers on any number of networks get at most
+    otp_per_day codes a day sent to one address (the sign-up's code, from a network the account
+    had not proven yet, was one of them)."""
+    s = Stack(dict(defaults(), otp_window="1")).start()
+    try:
+        c = s.client("booking")
+        email, _ = booking_owner(s, c)
+        before = code_mail_count(s, email)
+        deadline = time.time() + 4
+        while time.time() < deadline:
+            for net in [network() for _ in range(CODE_PER_ADDRESS + 2)]:
+                otp_start(c, email, net)
+            time.sleep(0.3)
+        assert code_mail_count(s, email) - before == CODE_PER_DAY - 1
+    finally:
+        s.stop()
+        s.cleanup()
+
+
 def test_a_strangers_initiate_auth_does_not_end_the_owners_open_challenges(stack, booking):
     email, home = booking_owner(stack, booking)
     # SELECT_CHALLENGE (no preference given), as Amplify starts it.
