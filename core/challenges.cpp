@@ -2,7 +2,8 @@
 
 #include <sodium.h>
 
-#include "core/email.hpp"
+#include <vector>
+
 #include "core/jwt.hpp"
 
 namespace latchkey {
@@ -21,14 +22,6 @@ std::string Challenges::keyed_hash(std::string_view kind, std::string_view value
 Result<OpenedChallenge> Challenges::open(std::string_view site, std::int64_t account_id,
                                          std::string_view purpose, bool with_code, std::int64_t ttl,
                                          std::int64_t now) {
-    {
-        auto close = store_.prepare(
-            "UPDATE auth_challenges SET closed_at = ?3 WHERE account_id = ?1 AND purpose = ?2 AND "
-            "closed_at IS NULL");
-        if (!close) return close.error();
-        close->bind(1, account_id).bind(2, purpose).bind(3, now);
-        if (auto r = close->run(); !r) return r.error();
-    }
     OpenedChallenge opened;
     unsigned char raw[32];
     randombytes_buf(raw, sizeof raw);
@@ -55,11 +48,14 @@ Result<OpenedChallenge> Challenges::open(std::string_view site, std::int64_t acc
         .bind(6, now)
         .bind(7, now + ttl);
     if (auto r = insert->run(); !r) return r.error();
+    // Steps with a code are kept a day, so a late answer is told "expired", not "unknown"; steps
+    // without one (which anyone may open, unlimited) go as soon as they expire.
     auto purge = store_.prepare(
         "DELETE FROM auth_challenges WHERE session_hash IN (SELECT session_hash FROM "
-        "auth_challenges WHERE expires_at <= ?1 LIMIT 50)");
+        "auth_challenges WHERE expires_at <= ?1 OR (code_hash IS NULL AND expires_at <= ?2) "
+        "LIMIT 50)");
     if (!purge) return purge.error();
-    purge->bind(1, now - 86400);  // kept a day, so a late answer is told "expired", not "unknown"
+    purge->bind(1, now - 86400).bind(2, now);
     if (auto r = purge->run(); !r) return r.error();
     return opened;
 }
@@ -98,11 +94,7 @@ Result<std::int64_t> Challenges::attempt(const std::string& session_hash, std::s
     const std::string presented = code_hash(session_hash, code);
     if (!stored.empty() && presented.size() == stored.size() &&
         sodium_memcmp(presented.data(), stored.data(), stored.size()) == 0) {
-        auto close =
-            store_.prepare("UPDATE auth_challenges SET closed_at = ?2 WHERE session_hash = ?1");
-        if (!close) return close.error();
-        close->bind(1, session_hash).bind(2, now);
-        if (auto r = close->run(); !r) return r.error();
+        if (auto r = close_open(account_id, purpose, now); !r) return r.error();
         if (auto r = tx->commit(); !r) return r.error();
         return account_id;
     }
@@ -124,23 +116,64 @@ Result<std::int64_t> Challenges::answer(std::string_view site, std::string_view 
     return attempt(keyed_hash("session", session), site, purpose, code, now);
 }
 
+Result<void> Challenges::close_open(std::int64_t account_id, std::string_view purpose,
+                                    std::int64_t now) {
+    auto close = store_.prepare(
+        "UPDATE auth_challenges SET closed_at = ?3 WHERE account_id = ?1 AND purpose = ?2 AND "
+        "closed_at IS NULL");
+    if (!close) return close.error();
+    close->bind(1, account_id).bind(2, purpose).bind(3, now);
+    return close->run();
+}
+
 Result<std::int64_t> Challenges::answer_latest(std::string_view site, std::int64_t account_id,
                                                std::string_view purpose, std::string_view code,
                                                std::int64_t now) {
-    std::string newest;
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
+    struct Open {
+        std::string session_hash, code_hash;
+    };
+    std::vector<Open> open;
     {
+        // Bounded by the sending limits: each open step with a code is one code sent.
         auto find = store_.prepare(
-            "SELECT session_hash, closed_at IS NOT NULL FROM auth_challenges WHERE account_id = ?1 "
-            "AND site = ?2 AND purpose = ?3 ORDER BY created_at DESC, closed_at IS NULL DESC LIMIT "
-            "1");
+            "SELECT session_hash, code_hash FROM auth_challenges WHERE account_id = ?1 AND site = "
+            "?2 AND purpose = ?3 AND closed_at IS NULL AND expires_at > ?4 AND code_hash IS NOT "
+            "NULL ORDER BY created_at DESC LIMIT 100");
         if (!find) return find.error();
-        find->bind(1, account_id).bind(2, site).bind(3, purpose);
-        auto row = find->step();
-        if (!row) return row.error();
-        if (!*row || find->column_int(1) != 0) return make_error(Errc::expired, "no open code");
-        newest = find->column_text(0);
+        find->bind(1, account_id).bind(2, site).bind(3, purpose).bind(4, now);
+        auto rows = find->collect([](Statement& row) {
+            return Open{row.column_text(0), row.column_text(1)};
+        });
+        if (!rows) return rows.error();
+        open = std::move(*rows);
     }
-    return attempt(newest, site, purpose, code, now);
+    if (open.empty()) return make_error(Errc::expired, "no open code");
+    for (const auto& step : open) {
+        const std::string presented = code_hash(step.session_hash, code);
+        if (presented.size() == step.code_hash.size() &&
+            sodium_memcmp(presented.data(), step.code_hash.data(), presented.size()) == 0) {
+            if (auto r = close_open(account_id, purpose, now); !r) return r.error();
+            if (auto r = tx->commit(); !r) return r.error();
+            return account_id;
+        }
+    }
+    // One wrong code costs every open step a try, so several open steps buy no extra guesses.
+    auto miss = store_.prepare(
+        "UPDATE auth_challenges SET attempts = attempts + 1, "
+        "closed_at = CASE WHEN attempts + 1 >= ?5 THEN ?4 ELSE closed_at END "
+        "WHERE account_id = ?1 AND site = ?2 AND purpose = ?3 AND closed_at IS NULL AND "
+        "expires_at > ?4");
+    if (!miss) return miss.error();
+    miss->bind(1, account_id)
+        .bind(2, site)
+        .bind(3, purpose)
+        .bind(4, now)
+        .bind(5, std::int64_t{policy_.max_attempts});
+    if (auto r = miss->run(); !r) return r.error();
+    if (auto r = tx->commit(); !r) return r.error();
+    return make_error(Errc::code_mismatch, "wrong code");
 }
 
 Result<std::int64_t> Challenges::take(std::string_view site, std::string_view purpose,
@@ -167,39 +200,6 @@ Result<std::int64_t> Challenges::take(std::string_view site, std::string_view pu
     if (auto r = close->run(); !r) return r.error();
     if (auto r = tx->commit(); !r) return r.error();
     return account_id;
-}
-
-Result<void> Challenges::allow_send(std::string_view site, std::string_view email,
-                                    std::int64_t now) {
-    const std::string key = email_key(email);
-    auto count = store_.prepare(
-        "SELECT count(*) FILTER (WHERE sent_at > ?3), count(*) FROM code_sends "
-        "WHERE site = ?1 AND email_key = ?2 AND sent_at > ?4");
-    if (!count) return count.error();
-    count->bind(1, site).bind(2, key).bind(3, now - policy_.window).bind(4, now - 86400);
-    auto row = count->step();
-    if (!row) return row.error();
-    const std::int64_t recent = count->column_int(0), today = count->column_int(1);
-    if (recent >= policy_.per_window || today >= policy_.per_day) {
-        return make_error(Errc::rate_limited, "code sending limit");
-    }
-    {
-        auto record =
-            store_.prepare("INSERT INTO code_sends(site, email_key, sent_at) VALUES (?1, ?2, ?3)");
-        if (!record) return record.error();
-        record->bind(1, site).bind(2, key).bind(3, now);
-        if (auto r = record->run(); !r) return r.error();
-    }
-    // The table has no key of its own: each dialect names a row by its physical address.
-    auto purge = store_.prepare(
-        store_.dialect() == Dialect::postgresql
-            ? "DELETE FROM code_sends WHERE ctid IN (SELECT ctid FROM code_sends WHERE sent_at <= "
-              "?1 LIMIT 50)"
-            : "DELETE FROM code_sends WHERE rowid IN (SELECT rowid FROM code_sends WHERE sent_at "
-              "<= ?1 LIMIT 50)");
-    if (!purge) return purge.error();
-    purge->bind(1, now - 86400);
-    return purge->run();
 }
 
 }  // namespace latchkey

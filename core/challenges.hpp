@@ -1,8 +1,10 @@
 #pragma once
 // Passwordless sign-in state: opaque sessions, each naming one step of a sign-in or sign-up for
 // one account, optionally with an emailed numeric code. Codes come from libsodium's CSPRNG, are
-// single use, expire, and allow a bounded number of wrong tries; sending is throttled per email
-// before anything is sent (clients retry throttled calls).
+// single use, expire, and allow a bounded number of wrong tries. Sending is limited by the caller
+// (core/send_limits.hpp) before anything is sent. Steps of one account are independent: opening
+// one closes none of the others (a stranger asking for a code must not end the owner's), and
+// answering one closes every open step of its purpose.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -14,12 +16,9 @@
 namespace latchkey {
 
 struct CodePolicy {
-    int length = 8;             // digits
-    std::int64_t ttl = 300;     // seconds a code (and its session) lives
-    int max_attempts = 3;       // wrong codes that end the session
-    int per_window = 5;         // codes per email per window...
-    std::int64_t window = 300;  // ...of this many seconds
-    int per_day = 20;           // and per 24 hours
+    int length = 8;          // digits
+    std::int64_t ttl = 300;  // seconds a code (and its session) lives
+    int max_attempts = 3;    // wrong codes that end the session
 };
 
 struct OpenedChallenge {
@@ -32,20 +31,21 @@ class Challenges {
     Challenges(Store& store, const KeyRing& keys, CodePolicy policy = {})
         : store_(store), keys_(keys), policy_(policy) {}
 
-    // Opens a step for the account, closing its other open steps of the same purpose; run inside
-    // the caller's transaction. `with_code` generates a code of policy.length digits.
+    // Opens a step for the account, leaving its other open steps open; run inside the caller's
+    // transaction. `with_code` generates a code of policy.length digits.
     Result<OpenedChallenge> open(std::string_view site, std::int64_t account_id,
                                  std::string_view purpose, bool with_code, std::int64_t ttl,
                                  std::int64_t now);
 
-    // Checks `code` against the step named by `session`. Success closes it and returns the
-    // account. Errc::invalid_token: unknown or closed; Errc::expired; Errc::code_mismatch (the
-    // step closes after max_attempts wrong codes).
+    // Checks `code` against the step named by `session`. Success closes it (and the account's
+    // other open steps of the purpose) and returns the account. Errc::invalid_token: unknown or
+    // closed; Errc::expired; Errc::code_mismatch (the step closes after max_attempts wrong codes).
     Result<std::int64_t> answer(std::string_view site, std::string_view purpose,
                                 std::string_view session, std::string_view code, std::int64_t now);
 
-    // The same for the account's newest open step of `purpose` (sign-up confirmation carries no
-    // session). Errc::expired when there is none left.
+    // The same for any of the account's open steps of `purpose` (sign-up confirmation carries no
+    // session, and a resend must not void the code the owner already has); a wrong code counts
+    // against each of them. Errc::expired when none is left.
     Result<std::int64_t> answer_latest(std::string_view site, std::int64_t account_id,
                                        std::string_view purpose, std::string_view code,
                                        std::int64_t now);
@@ -55,15 +55,12 @@ class Challenges {
     Result<std::int64_t> take(std::string_view site, std::string_view purpose,
                               std::string_view session, std::int64_t now);
 
-    // Records one code sent to `email`, or Errc::rate_limited (nothing recorded) when the limits
-    // say no. Run inside the transaction that sends.
-    Result<void> allow_send(std::string_view site, std::string_view email, std::int64_t now);
-
   private:
     std::string keyed_hash(std::string_view kind, std::string_view value) const;
     std::string code_hash(const std::string& session_hash, std::string_view code) const;
     Result<std::int64_t> attempt(const std::string& session_hash, std::string_view site,
                                  std::string_view purpose, std::string_view code, std::int64_t now);
+    Result<void> close_open(std::int64_t account_id, std::string_view purpose, std::int64_t now);
 
     Store& store_;
     const KeyRing& keys_;

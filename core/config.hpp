@@ -51,10 +51,21 @@ struct Config {
     std::int64_t otp_length = 8;            // digits in an emailed sign-in code
     std::int64_t otp_ttl = 300;             // seconds a code lives
     std::int64_t otp_max_attempts = 3;      // wrong codes that end the sign-in session
-    std::int64_t otp_per_window = 5;        // codes per email per otp_window...
+    std::int64_t otp_per_window = 5;        // codes per (email, client network) per otp_window
     std::int64_t otp_window = 300;
-    std::int64_t otp_per_day = 20;     // ...and per day
+    std::int64_t otp_per_day = 20;     // codes per email per day from networks it has not proven
     std::int64_t id_token_ttl = 3600;  // booking's id and access tokens (exp - iat)
+
+    // Mail sending limits (mail as a weapon; docs/mail.md). Verification and reset links, per
+    // kind of link:
+    std::int64_t mail_per_window = 3;           // per (address, client network) per mail_window
+    std::int64_t mail_window = 3600;            // seconds
+    std::int64_t mail_per_address_window = 10;  // per address per window, unproven networks
+    std::int64_t mail_per_address_day = 20;     // per address per day, unproven networks
+    std::int64_t mail_per_network_window = 30;  // per client network per window, all addresses
+    // Booking's codes, besides otp_per_window and otp_per_day:
+    std::int64_t otp_per_address_window = 10;  // per address per otp_window, unproven networks
+    std::int64_t otp_per_network_window = 30;  // per client network per otp_window
 };
 
 // The base URL of `site`'s mail links from `public_url` ("https://app.example.com" for every

@@ -18,10 +18,7 @@ std::string OneTimeTokens::keyed_hash(std::string_view purpose, std::string_view
 }
 
 Result<std::string> OneTimeTokens::issue(std::int64_t account_id, std::string_view purpose,
-                                         std::int64_t ttl, std::int64_t now, bool replace) {
-    if (replace) {
-        if (auto r = revoke_all(account_id, purpose); !r) return r.error();
-    }
+                                         std::int64_t ttl, std::int64_t now) {
     unsigned char raw[32];
     randombytes_buf(raw, sizeof raw);
     std::string token =

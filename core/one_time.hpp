@@ -20,17 +20,19 @@ class OneTimeTokens {
   public:
     OneTimeTokens(Store& store, const KeyRing& keys) : store_(store), keys_(keys) {}
 
-    // A new token for `purpose`, valid `ttl` seconds; run inside the caller's transaction. With
-    // `replace`, the account's earlier unused tokens of that purpose stop working.
+    // A new token for `purpose`, valid `ttl` seconds; run inside the caller's transaction. The
+    // account's earlier tokens stay valid: a stranger asking for a new one must not void the one
+    // the owner is about to use (how many can be outstanding is bounded by the sending limits).
     Result<std::string> issue(std::int64_t account_id, std::string_view purpose, std::int64_t ttl,
-                              std::int64_t now, bool replace);
+                              std::int64_t now);
 
     // Marks the token used; run inside the caller's transaction, with the change the token
     // authorises, so both happen or neither. Errc::invalid_token when unknown, of another purpose
     // or expired. A token used before is reported (already_used) only while it has not expired.
     Result<Redeemed> redeem(std::string_view purpose, std::string_view token, std::int64_t now);
 
-    // Every unused token of `purpose` for the account stops working.
+    // Every unused token of `purpose` for the account stops working (a password reset, once one
+    // of its links is used).
     Result<void> revoke_all(std::int64_t account_id, std::string_view purpose);
 
   private:

@@ -93,7 +93,91 @@ std::string part(const std::string& dir, std::string_view site, std::string_view
     return std::string(builtin);
 }
 
+// Non-ASCII code points that may appear in a name: letters and marks of every script, but not the
+// blocks of punctuation, symbols and look-alikes of '.', ':', '/' and '@' (ideographic and
+// fullwidth full stops, the one dot leader, the division slash, ...), private use or emoji.
+bool is_name_code_point(char32_t c) {
+    if (c < 0xC0 || c == 0xD7 || c == 0xF7) return false;
+    if (c >= 0x2000 && c <= 0x2BFF) return false;  // punctuation, symbols, arrows, operators
+    if (c >= 0x2E00 && c <= 0x2E7F) return false;  // supplemental punctuation
+    if (c >= 0x3000 && c <= 0x303F) return false;  // CJK symbols and punctuation
+    if (c >= 0xD800 && c <= 0xF8FF) return false;  // surrogates, private use
+    if (c >= 0xFE00 && c <= 0xFE6F) return false;  // variation selectors, small forms
+    if (c >= 0xFF00 && c <= 0xFFFF) {              // fullwidth forms: only the letters
+        return (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A);
+    }
+    return c < 0x1F000;  // emoji, symbols and private use above
+}
+
+// Decodes one UTF-8 sequence at `i` (advancing it); an invalid byte decodes as U+FFFD.
+char32_t next_code_point(std::string_view s, std::size_t& i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const int length = b < 0x80           ? 1
+                       : (b >> 5) == 0x6  ? 2
+                       : (b >> 4) == 0xE  ? 3
+                       : (b >> 3) == 0x1E ? 4
+                                          : 0;
+    if (length == 0 || i + length > s.size()) {
+        ++i;
+        return 0xFFFD;
+    }
+    char32_t c = length == 1 ? b : b & (0x7F >> length);
+    for (int k = 1; k < length; ++k) {
+        const auto cont = static_cast<unsigned char>(s[i + k]);
+        if ((cont & 0xC0) != 0x80) {
+            ++i;
+            return 0xFFFD;
+        }
+        c = (c << 6) | (cont & 0x3F);
+    }
+    i += length;
+    return c;
+}
+
+void append_utf8(std::string& out, char32_t c) {
+    if (c < 0x80) {
+        out += static_cast<char>(c);
+    } else if (c < 0x800) {
+        out += static_cast<char>(0xC0 | (c >> 6));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        out += static_cast<char>(0xE0 | (c >> 12));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (c >> 18));
+        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+}
+
 }  // namespace
+
+std::string name_for_mail(std::string_view typed) {
+    std::string out;
+    std::size_t kept = 0;
+    bool pending_space = false;
+    for (std::size_t i = 0; i < typed.size() && kept < kMailNameMax;) {
+        const char32_t c = next_code_point(typed, i);
+        const bool ascii_ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                              (c >= '0' && c <= '9') || c == '\'' || c == '-';
+        if (c == ' ' || c == '\t' || c == 0xA0) {
+            pending_space = !out.empty();
+            continue;
+        }
+        if (!ascii_ok && !is_name_code_point(c)) continue;
+        if (pending_space) {
+            if (kept + 1 >= kMailNameMax) break;
+            out += ' ';
+            ++kept;
+            pending_space = false;
+        }
+        append_utf8(out, c);  // re-encoded: an overlong input sequence comes out canonical
+        ++kept;
+    }
+    return out;
+}
 
 std::string fill_template(std::string_view text, const TemplateVars& vars, bool html) {
     std::string out;

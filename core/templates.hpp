@@ -2,6 +2,7 @@
 // Mail templates: a subject, a text body and an HTML body per message kind, with {{name}}
 // placeholders. Built in, and overridable per site or for all sites by files, without recompiling:
 //   <template_dir>/<site>/<kind>.subject|.txt|.html, then <template_dir>/<kind>.subject|.txt|.html
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
@@ -14,6 +15,15 @@ using TemplateVars = std::map<std::string, std::string>;
 
 // Fills {{name}} placeholders; unknown names become empty. HTML-escapes values when `html`.
 std::string fill_template(std::string_view text, const TemplateVars& vars, bool html);
+
+// The longest name a mail shows, in characters (code points).
+constexpr std::size_t kMailNameMax = 40;
+
+// A name someone typed, as a mail may show it: only letters, digits, spaces, apostrophes and
+// hyphens survive (no dot, colon, slash, at sign or angle bracket, so no link, address, markup or
+// header line can form), runs of spaces become one, and it is cut to kMailNameMax characters.
+// Empty when nothing is left.
+std::string name_for_mail(std::string_view typed);
 
 // The message of `kind` for `to`, from the templates in force. `vars["link"]`, if any, becomes the
 // message's link.

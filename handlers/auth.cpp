@@ -4,6 +4,7 @@
 #include "core/clock.hpp"
 #include "core/jwt.hpp"
 #include "core/log.hpp"
+#include "core/network.hpp"
 
 namespace latchkey {
 
@@ -164,6 +165,32 @@ void audit(Services& services, const Request& request, std::string_view event,
         log_event(LogLevel::warn, "audit event not recorded",
                   {{"event", event}, {"error", recorded.error().detail}});
     }
+}
+
+std::string client_network_of(const Request& request) {
+    return client_network(request.param("REMOTE_ADDR").value_or(""));
+}
+
+void remember_network(Services& services, const Request& request, std::int64_t account_id) {
+    auto remembered =
+        services.send_limits().remember(account_id, client_network_of(request), unix_now());
+    if (!remembered) {
+        log_event(LogLevel::warn, "client network not remembered",
+                  {{"error", remembered.error().detail}});
+    }
+}
+
+SendPolicy link_send_policy(const Config& c) {
+    return SendPolicy{static_cast<int>(c.mail_per_window), c.mail_window,
+                      static_cast<int>(c.mail_per_address_window),
+                      static_cast<int>(c.mail_per_address_day),
+                      static_cast<int>(c.mail_per_network_window)};
+}
+
+SendPolicy code_send_policy(const Config& c) {
+    return SendPolicy{static_cast<int>(c.otp_per_window), c.otp_window,
+                      static_cast<int>(c.otp_per_address_window), static_cast<int>(c.otp_per_day),
+                      static_cast<int>(c.otp_per_network_window)};
 }
 
 }  // namespace latchkey

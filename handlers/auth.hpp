@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "core/accounts.hpp"
+#include "core/send_limits.hpp"
 #include "core/sessions.hpp"
 #include "core/tokens.hpp"
 #include "handlers/services.hpp"
@@ -63,5 +64,18 @@ bool same_origin_or_trusted(const Request& request);
 // user agent nginx passed. Recording is best effort: a failure is logged, the request goes on.
 void audit(Services& services, const Request& request, std::string_view event,
            std::int64_t account_id, std::string_view email, std::string_view detail = {});
+
+// The client network (core/network.hpp) of nginx's REMOTE_ADDR: what the mail sending limits
+// count per client.
+std::string client_network_of(const Request& request);
+
+// The account has proven the request's network (a sign-in, a reset, a followed link): sends from
+// it no longer count against the address's ceiling for strangers (core/send_limits.hpp). Best
+// effort, like audit().
+void remember_network(Services& services, const Request& request, std::int64_t account_id);
+
+// The sending limits in force for links (verification, reset) and for booking's codes.
+SendPolicy link_send_policy(const Config& config);
+SendPolicy code_send_policy(const Config& config);
 
 }  // namespace latchkey

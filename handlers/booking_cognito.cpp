@@ -21,6 +21,7 @@ constexpr const char* kConfirmSignUp = "confirm_sign_up";
 constexpr const char* kSignInCode = "sign_in_code";
 constexpr const char* kSelectChallenge = "select_challenge";
 constexpr const char* kAutoSignIn = "auto_sign_in";
+constexpr const char* kCodeMail = "sign_in_code";  // the mail's kind, and its sending limits'
 constexpr std::int64_t kStepTtl = 180;  // choosing a challenge, signing in after confirming
 constexpr const char* kSessionExpired = "Invalid session for the user, session is expired.";
 
@@ -102,25 +103,28 @@ Result<std::optional<Account>> find_user(Call& c, std::string_view username) {
 
 Challenges challenges(Call& c) {
     const Config& k = c.services.config;
-    return Challenges(
-        *c.services.store, c.services.keys,
-        CodePolicy{static_cast<int>(k.otp_length), k.otp_ttl, static_cast<int>(k.otp_max_attempts),
-                   static_cast<int>(k.otp_per_window), k.otp_window,
-                   static_cast<int>(k.otp_per_day)});
+    return Challenges(*c.services.store, c.services.keys,
+                      CodePolicy{static_cast<int>(k.otp_length), k.otp_ttl,
+                                 static_cast<int>(k.otp_max_attempts)});
 }
 
 // Opens a step with a code and queues the code's mail, all in one transaction; the sending
-// limits are checked first, so a refused (and retried) call sends nothing.
+// limits (per address and client network, core/send_limits.hpp) are checked first, so a refused
+// (and retried) call sends nothing. The step leaves the account's other open steps open: a
+// stranger asking for a code for this address ends nothing the owner holds.
 Result<std::string> send_code(Call& c, const Account& account, const char* purpose) {
     auto tx = c.services.store->begin();
     if (!tx) return tx.error();
-    auto steps = challenges(c);
-    if (auto allowed = steps.allow_send(c.site, account.email, c.now); !allowed)
+    if (auto allowed = c.services.send_limits().allow(c.site, kCodeMail, account.email, account.id,
+                                                      client_network_of(c.request),
+                                                      code_send_policy(c.services.config), c.now);
+        !allowed)
         return allowed.error();
+    auto steps = challenges(c);
     auto opened = steps.open(c.site, account.id, purpose, true, c.services.config.otp_ttl, c.now);
     if (!opened) return opened.error();
     MailMessage mail =
-        compose_mail(c.services.config.template_dir, c.site, "sign_in_code", account.email,
+        compose_mail(c.services.config.template_dir, c.site, kCodeMail, account.email,
                      {{"code", opened->code},
                       {"email", account.email},
                       {"name", account.email},
@@ -205,6 +209,7 @@ Response signed_in(Call& c, std::int64_t account_id) {
     auto account = accounts.find_by_id(account_id);
     if (!account) return core_failure(account.error());
     if (account->disabled) return fail("NotAuthorizedException", "User is disabled.");
+    remember_network(c.services, c.request, account->id);
     auto family = sessions(c).start(c.site, account->id, c.now);
     if (!family) return core_failure(family.error());
     audit(c.services, c.request, "login.success", account->id, account->email, "email code");
@@ -316,6 +321,7 @@ Response confirm_sign_up(Call& c) {
     }
     if (auto r = c.services.accounts().mark_email_verified(account.id, c.now); !r)
         return core_failure(r.error());
+    remember_network(c.services, c.request, account.id);  // the code proved the mailbox
     // A session for autoSignIn, so the new user needs no second code.
     auto session = open_step(c, account, kAutoSignIn);
     if (!session) return core_failure(session.error());

@@ -11,6 +11,7 @@
 #include "core/mail_worker.hpp"
 #include "core/one_time.hpp"
 #include "core/password.hpp"
+#include "core/send_limits.hpp"
 #include "core/signing_keys.hpp"
 #include "core/store.hpp"
 #include "core/tokens.hpp"
@@ -29,6 +30,7 @@ struct Services {
     Accounts accounts() { return Accounts(*store, hasher); }
     OneTimeTokens one_time_tokens() { return OneTimeTokens(*store, keys); }
     Outbox outbox() { return Outbox(*store, keys); }
+    SendLimits send_limits() { return SendLimits(*store, keys); }
     void mail_queued() {
         if (mail_worker != nullptr) mail_worker->wake();
     }

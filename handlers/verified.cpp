@@ -168,18 +168,30 @@ Json user_json(const Account& a) {
     return user;
 }
 
+// The name a mail greets with: the first name as data (core/templates.hpp), else the address.
 std::string display_name(const Account& a) {
-    const std::string first = profile_field(a, "firstName");
+    const std::string first = name_for_mail(profile_field(a, "firstName"));
     return first.empty() ? a.email : first;
+}
+
+// Asks the sending limits for one mail of `purpose` to `email`, inside the caller's transaction.
+// Requests for addresses without an account (account_id 0) are counted the same way, so the work
+// and the answer do not depend on whether the account exists. False: limited, send nothing.
+Result<bool> may_send(Services& services, const Request& request, std::string_view email,
+                      std::int64_t account_id, const char* purpose, std::int64_t now) {
+    auto allowed = services.send_limits().allow(site_of(request), purpose, email, account_id,
+                                                client_network_of(request),
+                                                link_send_policy(services.config), now);
+    if (allowed) return true;
+    if (allowed.error().code == Errc::rate_limited) return false;
+    return allowed.error();
 }
 
 // Issues a token of `purpose` and queues its mail; inside the caller's transaction.
 Result<void> queue_link_mail(Services& services, const Request& request, const Account& account,
                              const char* purpose, std::int64_t ttl, const std::string& path,
                              std::int64_t now) {
-    auto token =
-        services.one_time_tokens().issue(account.id, purpose, ttl, now,
-                                         /*replace=*/purpose == std::string_view(kResetPurpose));
+    auto token = services.one_time_tokens().issue(account.id, purpose, ttl, now);
     if (!token) return token.error();
     const auto base = public_url(services, request);
     if (!base) return base.error();
@@ -215,7 +227,12 @@ Response register_user(Services& services, const Request& request) {
                        .email = v["email"],
                        .password = v["password"],
                        .profile = {{"firstName", v["firstName"]}, {"lastName", v["lastName"]}}};
-    auto created = services.accounts().create(account, now, [&](const Account& a) {
+    // Past the sending limits the account is still created, without its mail (the same answer:
+    // the owner can ask for the link again); a registration mails an address at most once anyway.
+    auto created = services.accounts().create(account, now, [&](const Account& a) -> Result<void> {
+        auto allowed = may_send(services, request, a.email, a.id, kVerifyPurpose, now);
+        if (!allowed) return allowed.error();
+        if (!*allowed) return {};
         return queue_link_mail(services, request, a, kVerifyPurpose, kVerifyTtl,
                                services.config.verify_link_path, now);
     });
@@ -252,6 +269,7 @@ Response login(Services& services, const Request& request) {
         return message(403, "Email not verified");
     }
     audit(services, request, "login.success", account->id, account->email);
+    remember_network(services, request, account->id);
     const auto token = issue_token_for(services, request, *account,
                                        services.config.access_token_ttl, nullptr, now);
     if (!token) return core_failure(token.error());
@@ -280,6 +298,7 @@ Response verify_email(Services& services, const Request& request) {
         ok = true;
         return services.accounts().mark_email_verified(redeemed->account_id, now);
     });
+    if (done && ok) remember_network(services, request, account_id);
     if (!done) return core_failure(done.error());
     if (!ok) return invalid;
     audit(services, request, "verify", account_id, "");
@@ -301,7 +320,10 @@ Response resend_verification(Services& services, const Request& request) {
     auto done = in_transaction(services, [&]() -> Result<void> {
         auto account = services.accounts().find_by_email(site_of(request), "user", v["email"]);
         if (!account) return account.error();
-        if (!*account || (*account)->email_verified || (*account)->disabled) return {};
+        auto allowed = may_send(services, request, v["email"], *account ? (*account)->id : 0,
+                                kVerifyPurpose, now);
+        if (!allowed) return allowed.error();
+        if (!*allowed || !*account || (*account)->email_verified || (*account)->disabled) return {};
         queued = true;
         return queue_link_mail(services, request, **account, kVerifyPurpose, kVerifyTtl,
                                services.config.verify_link_path, now);
@@ -324,7 +346,10 @@ Response forgot_password(Services& services, const Request& request) {
     auto done = in_transaction(services, [&]() -> Result<void> {
         auto account = services.accounts().find_by_email(site_of(request), "user", v["email"]);
         if (!account) return account.error();
-        if (!*account || (*account)->disabled) return {};
+        auto allowed = may_send(services, request, v["email"], *account ? (*account)->id : 0,
+                                kResetPurpose, now);
+        if (!allowed) return allowed.error();
+        if (!*allowed || !*account || (*account)->disabled) return {};
         queued = true;
         return queue_link_mail(services, request, **account, kResetPurpose, kResetTtl,
                                services.config.reset_link_path, now);
@@ -355,6 +380,11 @@ Response reset_password(Services& services, const Request& request) {
         if (redeemed->already_used) return {};  // single use, unlike verification
         ok = true;
         account_id = redeemed->account_id;
+        // Every reset link of the account was good until now; the first one used ends them all.
+        if (auto r = services.one_time_tokens().revoke_all(account_id, kResetPurpose); !r) return r;
+        if (auto r = services.send_limits().remember(account_id, client_network_of(request), now);
+            !r)
+            return r;
         auto accounts = services.accounts();
         if (auto r = accounts.replace_password(redeemed->account_id, *hash, now); !r) return r;
         // The reset link reached the mailbox: that proves the address as well as a verification.

@@ -27,6 +27,12 @@ Config fuzz_config() {
     c.argon2_memlimit_kib = 8;
     c.otp_per_window = 1000000;  // the limits would stop exploration, not find bugs
     c.otp_per_day = 1000000;
+    c.otp_per_address_window = 1000000;
+    c.otp_per_network_window = 1000000;
+    c.mail_per_window = 1000000;
+    c.mail_per_address_window = 1000000;
+    c.mail_per_address_day = 1000000;
+    c.mail_per_network_window = 1000000;
     return c;
 }
 

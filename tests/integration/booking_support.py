@@ -5,12 +5,12 @@ import re
 AMZ_JSON = "application/x-amz-json-1.1"
 
 
-def cognito(client, op, body, path="/cognito", content_type=AMZ_JSON, raw=None):
+def cognito(client, op, body, path="/cognito", content_type=AMZ_JSON, raw=None, source=None):
     headers = {"Content-Type": content_type}
     if op is not None:
         headers["X-Amz-Target"] = "AWSCognitoIdentityProviderService." + op
     return client.request("POST", path, body=raw if raw is not None else json.dumps(body),
-                          headers=headers)
+                          headers=headers, source=source)
 
 
 def code_in(message):

@@ -648,26 +648,37 @@ def test_enumeration_by_forgot_and_resend(stack):
         assert (known.status, known.body) == (unknown.status, unknown.body) and known.status == 200
     known_ms = _median_ms([lambda: c.post("/api/auth/forgot", json={"email": email})] * 9)
     unknown_ms = _median_ms([lambda: c.post("/api/auth/forgot", json={"email": f"{unique('n')}@example.com"})] * 9)
+    # Past the sending limit (docs/mail.md) the answer is still the same, and nothing is sent.
+    limited = c.post("/api/auth/forgot", json={"email": email})
+    nobody = c.post("/api/auth/forgot", json={"email": f"{unique('nobody')}@example.com"})
+    assert (limited.status, limited.body) == (nobody.status, nobody.body)
     # Both do the same reads and one transaction; the mail goes out later, off the request.
     assert abs(known_ms - unknown_ms) < 25, (known_ms, unknown_ms)
 
 
 def test_cognito_tells_unknown_users_by_design_and_bounds_the_probing(stack):
     """docs/contracts.md: Amplify branches on UserNotFoundException, so it is answered; the
-    per-address code limit keeps a prober from mailing a real user more than 5 codes."""
+    sending limits (docs/mail.md) keep a prober from mailing a real user more than 5 codes from
+    one network, and probers on every network together more than 10 per 5 minutes."""
     c = stack.client("booking")
     r = cognito(c, "InitiateAuth", {"ClientId": "demo", "AuthFlow": "USER_AUTH",
                                     "AuthParameters": {"USERNAME": f"{unique('no')}@example.com"}})
     assert r.status == 400 and r.json()["__type"].endswith("UserNotFoundException")
     email = f"{unique('probe')}@example.com"
     sign_up(stack, c, email)  # one code sent
-    answers = [cognito(c, "InitiateAuth", {"ClientId": "demo", "AuthFlow": "USER_AUTH",
-                                           "AuthParameters": {"USERNAME": email, "PREFERRED_CHALLENGE": "EMAIL_OTP"}})
-               for _ in range(6)]
-    assert [a.status for a in answers].count(400) >= 1
+    start = {"ClientId": "demo", "AuthFlow": "USER_AUTH",
+             "AuthParameters": {"USERNAME": email, "PREFERRED_CHALLENGE": "EMAIL_OTP"}}
+    prober = fresh_ip()
+    answers = [cognito(c, "InitiateAuth", start, source=prober) for _ in range(6)]
+    assert [a.status for a in answers] == [200] * 5 + [400]
     assert answers[-1].json()["__type"].endswith("LimitExceededException"), answers[-1]
     time.sleep(1)
-    assert len([m for m in stack.mails() if m["To"] == email]) == 5
+    assert len([m for m in stack.mails() if m["To"] == email]) == 6
+    answers = [cognito(c, "InitiateAuth", start, source=ip) for ip in [fresh_ip() for _ in range(4)]
+               for _ in range(5)]
+    assert [a.status for a in answers].count(200) == 4  # the sign-up's and the prober's counted
+    time.sleep(1)
+    assert len([m for m in stack.mails() if m["To"] == email]) == 10
 
 
 # --- hostile input (ASVS V1/V2: input validation) --------------------------------------------------

@@ -1,0 +1,37 @@
+#include "core/templates.hpp"
+
+#include <gtest/gtest.h>
+
+namespace latchkey {
+namespace {
+
+TEST(NameForMail, KeepsLettersDigitsSpacesApostrophesAndHyphens) {
+    EXPECT_EQ(name_for_mail("Ana"), "Ana");
+    EXPECT_EQ(name_for_mail("  Jean-Luc   O'Neil 2 "), "Jean-Luc O'Neil 2");
+    EXPECT_EQ(name_for_mail("José Müller Øster"), "José Müller Øster");
+    EXPECT_EQ(name_for_mail("Σοφία 李小龍 محمد"), "Σοφία 李小龍 محمد");
+}
+
+TEST(NameForMail, NoLinkAddressMarkupOrHeaderLineCanForm) {
+    EXPECT_EQ(name_for_mail("<a href=\"https://evil.example/x\">Win</a>"),
+              "a hrefhttpsevilexamplexWina");
+    EXPECT_EQ(name_for_mail("Ana\r\nBcc: x@evil.example"), "AnaBcc xevilexample");
+    EXPECT_EQ(name_for_mail("www.evil.example"), "wwwevilexample");
+    // Look-alikes of '.', '/', ':' and '@', invisible and bidi controls, emoji.
+    EXPECT_EQ(name_for_mail("evil\u3002ex\uff0eam\u2024pl\ufe52e\u2215x\uff1ay\uff20z"),
+              "evilexamplexyz");
+    EXPECT_EQ(name_for_mail("A\u200bB\u202eC\u2066D\U0001F600"), "ABCD");
+    EXPECT_EQ(name_for_mail("\xc0\xae\xff"), "");  // overlong '.', a stray byte
+    EXPECT_EQ(name_for_mail("<>:/@."), "");
+}
+
+TEST(NameForMail, IsCutToFortyCharacters) {
+    EXPECT_EQ(name_for_mail(std::string(10000, 'a')), std::string(kMailNameMax, 'a'));
+    std::string accented;
+    for (int i = 0; i < 50; ++i) accented += "é";
+    EXPECT_EQ(name_for_mail(accented).size(), kMailNameMax * 2);  // characters, not bytes
+    EXPECT_EQ(name_for_mail(std::string(39, 'a') + " bcd"), std::string(39, 'a'));
+}
+
+}  // namespace
+}  // namespace latchkey
