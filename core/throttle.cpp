@@ -62,10 +62,12 @@ void GuessBudget::arm(Store& store, const KeyRing& keys, const GuessPolicy& poli
 }
 
 std::string GuessBudget::bucket(std::string_view scope, std::string_view account) const {
+    // The account-wide bucket is the one that spans networks.
+    const std::string_view network = scope == "account" ? std::string_view() : network_;
     // Length-prefixed parts, so no choice of email or address can make two buckets collide.
     std::string message;
-    for (std::string_view part : {scope, std::string_view(klass_), std::string_view(site_), account,
-                                  std::string_view(network_)}) {
+    for (std::string_view part :
+         {scope, std::string_view(klass_), std::string_view(site_), account, network}) {
         message += std::to_string(part.size()) + ":" + std::string(part) + "|";
     }
     unsigned char digest[32];
