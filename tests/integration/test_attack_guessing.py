@@ -371,3 +371,33 @@ def test_every_route_that_checks_a_secret_declares_a_throttle():
         ("booking", "POST", "/cognito"): "code",
         ("booking", "POST", "/cognito/"): "code",
     }
+
+
+# --- nginx's per-address ceilings ---------------------------------------------------------------
+
+NGINX_FLOODS = [
+    # site, path, requests at once, the 429 body nginx answers in the contract's shape
+    ("fastapi", "/api/auth/token", 160, {"detail": "Too Many Requests"}),
+    ("gateway", "/api/auth/login", 160, {"error": "Too many requests", "status_code": 429}),
+    ("gateway-cookie", "/api/auth/login", 160, {"error": "Too many requests", "status_code": 429}),
+    ("verified", "/api/auth/reset", 160, {"message": "Too many requests"}),
+    ("verified", "/api/auth/forgot", 100, {"message": "Too many requests"}),
+    ("verified", "/api/auth/verify/resend", 100, {"message": "Too many requests"}),
+    ("booking", "/cognito", 300, {"__type": "TooManyRequestsException", "message": "Too many requests"}),
+]
+
+
+@pytest.mark.parametrize("site,path,count,body", NGINX_FLOODS, ids=lambda v: str(v))
+def test_a_flood_from_one_address_meets_nginx_in_the_contract_shape(strict, site, path, count, body):
+    """Bodies the service refuses cheaply (no hash, no mail), so only nginx's limit is measured."""
+    c, ip = strict.client(site), fresh_ip()
+    send = lambda _: c.request("POST", path, body="{}", source=ip,  # noqa: E731
+                               headers={"Content-Type": "application/json"})
+    with concurrent.futures.ThreadPoolExecutor(40) as pool:
+        replies = list(pool.map(send, range(count)))
+    refused = [r for r in replies if r.status == 429]
+    assert refused, sorted(r.status for r in replies)
+    assert all(r.status < 500 for r in replies), sorted(r.status for r in replies)
+    for r in refused:
+        assert r.json() == body, r
+        assert r.header("Retry-After") == "1", r.headers
