@@ -42,7 +42,7 @@ Usage:
   latchkey serve   [options]   answer FastCGI requests (fd 0 under spawn-fcgi, or --listen)
   latchkey migrate [options]   create or upgrade the database, then exit
   latchkey config  [options]   print the effective configuration, then exit
-  latchkey routes  [--json]    every contract's routes (method and path), then exit
+  latchkey routes  [--json]    every contract's routes (method, path, throttle class), then exit
   latchkey hash calibrate [--target-ms N] [--json]
                                time argon2id here; print the passes that take about N ms
                                (default 50) at the configured memory cost
