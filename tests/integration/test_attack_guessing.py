@@ -383,7 +383,7 @@ NGINX_FLOODS = [
     ("verified", "/api/auth/reset", 160, {"message": "Too many requests"}),
     ("verified", "/api/auth/forgot", 100, {"message": "Too many requests"}),
     ("verified", "/api/auth/verify/resend", 100, {"message": "Too many requests"}),
-    ("booking", "/cognito", 300, {"__type": "TooManyRequestsException", "message": "Too many requests"}),
+    ("booking", "/cognito", 1400, {"__type": "TooManyRequestsException", "message": "Too many requests"}),
 ]
 
 
