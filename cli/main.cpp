@@ -31,6 +31,7 @@
 #include "fcgi/server.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"
+#include "handlers/throttle.hpp"
 
 extern char** environ;
 
@@ -43,7 +44,7 @@ Usage:
   latchkey serve   [options]   answer FastCGI requests (fd 0 under spawn-fcgi, or --listen)
   latchkey migrate [options]   create or upgrade the database, then exit
   latchkey config  [options]   print the effective configuration, then exit
-  latchkey routes  [--json]    every contract's routes (method and path), then exit
+  latchkey routes  [--json]    every contract's routes (method, path, throttle class), then exit
   latchkey hash calibrate [--target-ms N] [--json]
                                time argon2id here; print the passes that take about N ms
                                (default 50) at the configured memory cost
@@ -239,7 +240,7 @@ int serve_command(const Config& config, const Command& cmd) {
                                      static_cast<std::size_t>(config.argon2_memlimit_kib) * 1024},
                           hash_slots, std::chrono::milliseconds(config.hash_queue_ms),
                           hash_waiting);
-    Router router(all_contracts());
+    Router router(all_contracts(), guard_guesses);
     const KeyRing& key_ring = **keys;
     SigningKeys signing_keys(key_ring, signing_policy(config));
 
@@ -282,13 +283,19 @@ int routes_command(bool json) {
     for (const Contract& contract : all_contracts()) {
         for (const Route& route : contract.routes) {
             if (!json) {
-                std::cout << contract.name << " " << route.method << " " << route.path << "\n";
+                std::cout << contract.name << " " << route.method << " " << route.path
+                          << (route.throttle.empty() ? "" : " throttle=") << route.throttle << "\n";
                 continue;
             }
             Json row = json_object();
             json_put(row.get(), "contract", contract.name);
             json_put(row.get(), "method", route.method);
             json_put(row.get(), "path", route.path);
+            if (route.throttle.empty()) {
+                cJSON_AddNullToObject(row.get(), "throttle");
+            } else {
+                json_put(row.get(), "throttle", route.throttle);
+            }
             cJSON_AddItemToArray(list.get(), row.release());
         }
     }

@@ -251,9 +251,11 @@ Result<std::optional<Account>> Accounts::find_by_email(std::string_view site, st
     return std::optional<Account>(read_account(*stmt, hash));
 }
 
-Result<Account> Accounts::authenticate(std::string_view site, std::string_view kind,
-                                       std::string_view email, std::string_view password,
-                                       std::int64_t now) {
+Result<Account> Accounts::authenticate(GuessBudget& guesses, std::string_view site,
+                                       std::string_view kind, std::string_view email,
+                                       std::string_view password, std::int64_t now) {
+    auto pass = guesses.reserve(std::string(kind) + ":" + email_key(email), now);
+    if (!pass) return pass.error();
     std::string stored;
     auto found = find_by_email(site, kind, email, &stored);
     if (!found) return found.error();
@@ -280,7 +282,7 @@ Result<Account> Accounts::authenticate(std::string_view site, std::string_view k
             }
         }
     }
-    (void)now;
+    if (auto r = guesses.succeeded(*pass, now); !r) return r.error();
     return std::move(account);
 }
 

@@ -11,6 +11,7 @@
 #include "core/password.hpp"
 #include "core/result.hpp"
 #include "core/store.hpp"
+#include "core/throttle.hpp"
 
 namespace latchkey {
 
@@ -85,8 +86,10 @@ class Accounts {
     Result<void> mark_email_verified(std::int64_t id, std::int64_t now);
 
     // Errc::invalid_credentials for an unknown email, a disabled account or a wrong password, all
-    // after the same hashing work. Upgrades a bcrypt or weak argon2 hash on success.
-    Result<Account> authenticate(std::string_view site, std::string_view kind,
+    // after the same hashing work. Upgrades a bcrypt or weak argon2 hash on success. The guess is
+    // counted in `guesses` (per submitted email, known or not) before any hashing:
+    // Errc::rate_limited while throttled, and a failure without an armed budget.
+    Result<Account> authenticate(GuessBudget& guesses, std::string_view site, std::string_view kind,
                                  std::string_view email, std::string_view password,
                                  std::int64_t now);
 

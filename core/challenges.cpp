@@ -109,9 +109,9 @@ Result<std::int64_t> Challenges::attempt(const std::string& session_hash, std::s
     return make_error(Errc::code_mismatch, std::to_string(attempts + 1) + " wrong code(s)");
 }
 
-Result<std::int64_t> Challenges::answer(std::string_view site, std::string_view purpose,
-                                        std::string_view session, std::string_view code,
-                                        std::int64_t now) {
+Result<std::int64_t> Challenges::answer(const GuessPass&, std::string_view site,
+                                        std::string_view purpose, std::string_view session,
+                                        std::string_view code, std::int64_t now) {
     if (session.empty() || session.size() > 256) return make_error(Errc::invalid_token, "session");
     return attempt(keyed_hash("session", session), site, purpose, code, now);
 }
@@ -126,9 +126,9 @@ Result<void> Challenges::close_open(std::int64_t account_id, std::string_view pu
     return close->run();
 }
 
-Result<std::int64_t> Challenges::answer_latest(std::string_view site, std::int64_t account_id,
-                                               std::string_view purpose, std::string_view code,
-                                               std::int64_t now) {
+Result<std::int64_t> Challenges::answer_latest(const GuessPass&, std::string_view site,
+                                               std::int64_t account_id, std::string_view purpose,
+                                               std::string_view code, std::int64_t now) {
     auto tx = store_.begin();
     if (!tx) return tx.error();
     struct Open {

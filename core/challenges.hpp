@@ -12,6 +12,7 @@
 #include "core/keys.hpp"
 #include "core/result.hpp"
 #include "core/store.hpp"
+#include "core/throttle.hpp"
 
 namespace latchkey {
 
@@ -40,15 +41,17 @@ class Challenges {
     // Checks `code` against the step named by `session`. Success closes it (and the account's
     // other open steps of the purpose) and returns the account. Errc::invalid_token: unknown or
     // closed; Errc::expired; Errc::code_mismatch (the step closes after max_attempts wrong codes).
-    Result<std::int64_t> answer(std::string_view site, std::string_view purpose,
-                                std::string_view session, std::string_view code, std::int64_t now);
+    // `counted`: the guess was counted first (GuessBudget::reserve).
+    Result<std::int64_t> answer(const GuessPass& counted, std::string_view site,
+                                std::string_view purpose, std::string_view session,
+                                std::string_view code, std::int64_t now);
 
     // The same for any of the account's open steps of `purpose` (sign-up confirmation carries no
     // session, and a resend must not void the code the owner already has); a wrong code counts
     // against each of them. Errc::expired when none is left.
-    Result<std::int64_t> answer_latest(std::string_view site, std::int64_t account_id,
-                                       std::string_view purpose, std::string_view code,
-                                       std::int64_t now);
+    Result<std::int64_t> answer_latest(const GuessPass& counted, std::string_view site,
+                                       std::int64_t account_id, std::string_view purpose,
+                                       std::string_view code, std::int64_t now);
 
     // Closes a step without a code (choosing a challenge, signing in after sign-up) and returns
     // its account. Errc::invalid_token when unknown, closed or expired.

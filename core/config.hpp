@@ -45,9 +45,6 @@ struct Config {
     std::string reset_link_path = "/reset-password";  // frontend page a reset link opens
     std::int64_t refresh_lifetime = 7 * 24 * 3600;    // absolute life of a refresh family, seconds
     std::int64_t refresh_reuse_grace = 10;  // a rotated refresh token may come again this long
-    std::int64_t lockout_failures = 10;     // failed passwords per email that lock its logins...
-    std::int64_t lockout_window = 900;      // ...within this many seconds...
-    std::int64_t lockout_duration = 900;    // ...for this many seconds
     std::int64_t otp_length = 8;            // digits in an emailed sign-in code
     std::int64_t otp_ttl = 300;             // seconds a code lives
     std::int64_t otp_max_attempts = 3;      // wrong codes that end the sign-in session
@@ -66,6 +63,16 @@ struct Config {
     // Booking's codes, besides otp_per_window and otp_per_day:
     std::int64_t otp_per_address_window = 10;  // per address per otp_window, unproven networks
     std::int64_t otp_per_network_window = 30;  // per client network per otp_window
+
+    // Guess throttling (core/throttle.hpp; replaces storefront's lockout_* settings).
+    std::int64_t throttle_pair_free = 5;          // failed guesses per (account, network)...
+    std::int64_t throttle_network_free = 50;      // ...per network, any account, per class...
+    std::int64_t throttle_account_free = 10;      // ...per account, from its unknown networks
+    std::int64_t throttle_first_lock = 1;         // seconds; each further failure doubles the lock
+    std::int64_t throttle_max_lock = 900;         // longest lock of a pair or a network
+    std::int64_t throttle_account_max_lock = 60;  // longest lock of an account, all networks
+    std::int64_t throttle_forget = 900;     // failures forgotten this long after the last lock ends
+    std::int64_t throttle_known_days = 30;  // a network an account signed in from stays known
 };
 
 // The base URL of `site`'s mail links from `public_url` ("https://app.example.com" for every

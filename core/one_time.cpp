@@ -36,8 +36,8 @@ Result<std::string> OneTimeTokens::issue(std::int64_t account_id, std::string_vi
     return token;
 }
 
-Result<Redeemed> OneTimeTokens::redeem(std::string_view purpose, std::string_view token,
-                                       std::int64_t now) {
+Result<Redeemed> OneTimeTokens::redeem(const GuessPass&, std::string_view purpose,
+                                       std::string_view token, std::int64_t now) {
     if (token.empty() || token.size() > 128) return make_error(Errc::invalid_token, "size");
     const std::string hash = keyed_hash(purpose, token);
     std::int64_t account_id = 0;

@@ -8,6 +8,7 @@
 #include "core/keys.hpp"
 #include "core/result.hpp"
 #include "core/store.hpp"
+#include "core/throttle.hpp"
 
 namespace latchkey {
 
@@ -29,7 +30,9 @@ class OneTimeTokens {
     // Marks the token used; run inside the caller's transaction, with the change the token
     // authorises, so both happen or neither. Errc::invalid_token when unknown, of another purpose
     // or expired. A token used before is reported (already_used) only while it has not expired.
-    Result<Redeemed> redeem(std::string_view purpose, std::string_view token, std::int64_t now);
+    // `counted`: the guess was counted first (GuessBudget::reserve, outside this transaction).
+    Result<Redeemed> redeem(const GuessPass& counted, std::string_view purpose,
+                            std::string_view token, std::int64_t now);
 
     // Every unused token of `purpose` for the account stops working (a password reset, once one
     // of its links is used).

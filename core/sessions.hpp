@@ -100,29 +100,4 @@ class Sessions {
     SessionPolicy policy_;
 };
 
-// Per-email login throttling: `max_failures` failed passwords within `window` seconds lock the
-// email's password logins for `lock_for` seconds, from any IP, whether the account exists or not.
-struct LockoutPolicy {
-    int max_failures = 10;
-    std::int64_t window = 15 * 60;
-    std::int64_t lock_for = 15 * 60;
-};
-
-class LoginThrottle {
-  public:
-    LoginThrottle(Store& store, LockoutPolicy policy = {}) : store_(store), policy_(policy) {}
-
-    // Seconds until the lock ends; 0 when logins are allowed.
-    Result<std::int64_t> locked_for(std::string_view site, std::string_view kind,
-                                    std::string_view email, std::int64_t now);
-    Result<void> record_failure(std::string_view site, std::string_view kind,
-                                std::string_view email, std::int64_t now);
-    Result<void> record_success(std::string_view site, std::string_view kind,
-                                std::string_view email);
-
-  private:
-    Store& store_;
-    LockoutPolicy policy_;
-};
-
 }  // namespace latchkey

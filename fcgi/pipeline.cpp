@@ -73,6 +73,9 @@ Response answer(const Router& router, Services& services, const Request& request
         if (auto* problem = std::get_if<Problem>(&found)) return contract->render_problem(*problem);
         const Route* matched = std::get<const Route*>(found);
         route = matched->path;
+        if (const Gate gate = router.gate()) {
+            if (auto refused = gate(services, request, *contract, *matched)) return *refused;
+        }
         return matched->handler(services, request);
     } catch (const std::exception& e) {
         log_event(LogLevel::error, "handler failed",

@@ -1,6 +1,7 @@
 #pragma once
 // Route tables: one per contract, declared where the contract's handlers live. The router finds
 // the handler, or tells 404 (no such path) from 405 (path exists, method does not; with Allow).
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,6 +24,9 @@ struct Route {
     std::string_view method;
     std::string_view path;
     Handler handler;
+    // The throttle class of a route whose handler checks a secret; empty for none. The
+    // application gives it meaning (the Gate below); fcgi/ only carries it.
+    std::string_view throttle = {};
 };
 
 struct Contract {
@@ -31,9 +35,16 @@ struct Contract {
     Response (*render_problem)(const Problem&);  // this contract's error bodies
 };
 
+// Runs before every matched route's handler: a response to answer instead (the handler does not
+// run), or nothing. The application's place to enforce what route rows declare (`throttle`).
+using Gate = std::optional<Response> (*)(Services&, const Request&, const Contract&, const Route&);
+
 class Router {
   public:
-    explicit Router(std::vector<Contract> contracts) : contracts_(std::move(contracts)) {}
+    explicit Router(std::vector<Contract> contracts, Gate gate = nullptr)
+        : contracts_(std::move(contracts)), gate_(gate) {}
+
+    Gate gate() const { return gate_; }
 
     const Contract* contract(std::string_view name) const;
 
@@ -43,6 +54,7 @@ class Router {
 
   private:
     std::vector<Contract> contracts_;
+    Gate gate_;
 };
 
 }  // namespace latchkey

@@ -7,6 +7,7 @@
 #include "core/customers.hpp"
 #include "handlers/auth.hpp"
 #include "handlers/contracts.hpp"
+#include "handlers/throttle.hpp"
 #include "handlers/validation.hpp"
 
 namespace latchkey {
@@ -18,8 +19,8 @@ Response read_customer(Services&, const Request&);
 // The contract's API. The SDK appends a slash to an endpoint URL and follows no redirect, while
 // Amplify posts to the URL as configured: both spellings are the endpoint.
 constexpr Route kRoutes[] = {
-    {"POST", "/cognito", cognito_endpoint},
-    {"POST", "/cognito/", cognito_endpoint},
+    {"POST", "/cognito", cognito_endpoint, kThrottleCode},
+    {"POST", "/cognito/", cognito_endpoint, kThrottleCode},
     {"POST", "/api/customers/me", create_customer},
     {"GET", "/api/customers/me", read_customer},
 };

@@ -11,6 +11,7 @@
 #include "core/log.hpp"
 #include "core/templates.hpp"
 #include "handlers/booking.hpp"
+#include "handlers/throttle.hpp"
 #include "handlers/validation.hpp"
 
 namespace latchkey {
@@ -106,6 +107,16 @@ Challenges challenges(Call& c) {
     return Challenges(*c.services.store, c.services.keys,
                       CodePolicy{static_cast<int>(k.otp_length), k.otp_ttl,
                                  static_cast<int>(k.otp_max_attempts)});
+}
+
+// Counts a guess at one of the account's codes before it is checked, or the throttled answer.
+std::variant<GuessPass, Response> count_guess(Call& c, const Account& account) {
+    auto pass = c.services.guesses.reserve("user:" + email_key(account.email), c.now);
+    if (pass) return std::move(*pass);
+    if (pass.error().code == Errc::rate_limited) {
+        return render_booking_problem(guess_refusal(c.services, c.request, account.email));
+    }
+    return core_failure(pass.error());
 }
 
 // Opens a step with a code and queues the code's mail, all in one transaction; the sending
@@ -310,7 +321,10 @@ Response confirm_sign_up(Call& c) {
         return fail("NotAuthorizedException",
                     "User cannot be confirmed. Current status is CONFIRMED");
     }
-    auto confirmed = challenges(c).answer_latest(c.site, account.id, kConfirmSignUp,
+    auto pass = count_guess(c, account);
+    if (auto* refused = std::get_if<Response>(&pass)) return std::move(*refused);
+    const GuessPass& counted = std::get<GuessPass>(pass);
+    auto confirmed = challenges(c).answer_latest(counted, c.site, account.id, kConfirmSignUp,
                                                  text(c.body, "ConfirmationCode"), c.now);
     if (!confirmed) {
         if (confirmed.error().code == Errc::invalid_token) {
@@ -319,6 +333,7 @@ Response confirm_sign_up(Call& c) {
         }
         return code_failure(confirmed.error());
     }
+    if (auto r = c.services.guesses.succeeded(counted, c.now); !r) return core_failure(r.error());
     if (auto r = c.services.accounts().mark_email_verified(account.id, c.now); !r)
         return core_failure(r.error());
     remember_network(c.services, c.request, account.id);  // the code proved the mailbox
@@ -441,13 +456,17 @@ Response respond_to_auth_challenge(Call& c) {
     }
     if (name != "EMAIL_OTP")
         return fail("InvalidParameterException", "Unsupported challenge " + name + ".");
-    auto answered = challenges(c).answer(c.site, kSignInCode, session,
+    auto pass = count_guess(c, account);
+    if (auto* refused = std::get_if<Response>(&pass)) return std::move(*refused);
+    const GuessPass& counted = std::get<GuessPass>(pass);
+    auto answered = challenges(c).answer(counted, c.site, kSignInCode, session,
                                          text(responses, "EMAIL_OTP_CODE"), c.now);
     if (!answered) {
         audit(c.services, c.request, "login.failure", account.id, account.email, "email code");
         return code_failure(answered.error());
     }
     if (*answered != account.id) return fail("NotAuthorizedException", kSessionExpired);
+    if (auto r = c.services.guesses.succeeded(counted, c.now); !r) return core_failure(r.error());
     return signed_in(c, account.id);
 }
 

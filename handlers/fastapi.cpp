@@ -6,6 +6,7 @@
 #include "handlers/auth.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"
+#include "handlers/throttle.hpp"
 #include "handlers/validation.hpp"
 
 namespace latchkey {
@@ -19,7 +20,7 @@ Response logout(Services&, const Request&);
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
     {"POST", "/api/auth/register", register_user},
-    {"POST", "/api/auth/token", issue_token},
+    {"POST", "/api/auth/token", issue_token, kThrottleLogin},
     {"GET", "/api/auth/me", current_user},
     {"POST", "/api/auth/logout", logout},
 };
@@ -230,8 +231,12 @@ Response issue_token(Services& services, const Request& request) {
     }
     const std::string_view site = site_of(request);
     const std::int64_t now = unix_now();
-    auto account = services.accounts().authenticate(site, "user", email, v["password"], now);
+    auto account =
+        services.accounts().authenticate(services.guesses, site, "user", email, v["password"], now);
     if (!account) {
+        if (account.error().code == Errc::rate_limited) {
+            return render_problem(guess_refusal(services, request, email));
+        }
         if (account.error().code == Errc::invalid_credentials) {
             audit(services, request, "login.failure", 0, email);
             return unauthorized("Invalid email or password");

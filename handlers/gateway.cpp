@@ -6,6 +6,7 @@
 #include "handlers/auth.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"
+#include "handlers/throttle.hpp"
 #include "handlers/validation.hpp"
 
 namespace latchkey {
@@ -19,7 +20,7 @@ Response logout(Services&, const Request&);
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
     {"POST", "/api/auth/register", register_user},
-    {"POST", "/api/auth/login", login},
+    {"POST", "/api/auth/login", login, kThrottleLogin},
     {"GET", "/api/auth/me", current_user},
     {"POST", "/api/auth/logout", logout},
 };
@@ -213,8 +214,12 @@ Response login(Services& services, const Request& request) {
     auto& v = std::get<FieldValues>(fields);
     const std::string_view site = site_of(request);
     const std::int64_t now = unix_now();
-    auto account = services.accounts().authenticate(site, "user", v["email"], v["password"], now);
+    auto account = services.accounts().authenticate(services.guesses, site, "user", v["email"],
+                                                    v["password"], now);
     if (!account) {
+        if (account.error().code == Errc::rate_limited) {
+            return render_problem(guess_refusal(services, request, v["email"]));
+        }
         if (account.error().code == Errc::invalid_credentials) {
             audit(services, request, "login.failure", 0, v["email"]);
             return problem(401, "Invalid email or password");

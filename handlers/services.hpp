@@ -14,6 +14,7 @@
 #include "core/send_limits.hpp"
 #include "core/signing_keys.hpp"
 #include "core/store.hpp"
+#include "core/throttle.hpp"
 #include "core/tokens.hpp"
 #include "fcgi/request.hpp"
 
@@ -26,6 +27,9 @@ struct Services {
     const PasswordHasher& hasher;
     std::unique_ptr<Store> store;
     MailWorker* mail_worker = nullptr;  // woken after mail is queued; may be absent (tests)
+    // This request's guesses at secrets, armed by the router's gate for routes that declare a
+    // throttle (handlers/throttle.hpp); core's secret checks refuse to run without it.
+    GuessBudget guesses = {};
 
     Accounts accounts() { return Accounts(*store, hasher); }
     OneTimeTokens one_time_tokens() { return OneTimeTokens(*store, keys); }

@@ -4,11 +4,11 @@
 #include <string>
 
 #include "core/clock.hpp"
-#include "core/metrics.hpp"
 #include "core/sessions.hpp"
 #include "handlers/auth.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"
+#include "handlers/throttle.hpp"
 #include "handlers/validation.hpp"
 
 namespace latchkey {
@@ -25,9 +25,9 @@ Response current_user(Services&, const Request&);
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
     {"POST", "/api/auth/merchant/register", register_merchant},
-    {"POST", "/api/auth/merchant/login", login_merchant},
+    {"POST", "/api/auth/merchant/login", login_merchant, kThrottleLogin},
     {"POST", "/api/auth/customer/register", register_customer},
-    {"POST", "/api/auth/customer/login", login_customer},
+    {"POST", "/api/auth/customer/login", login_customer, kThrottleLogin},
     {"POST", "/api/auth/refresh", refresh},
     {"POST", "/api/auth/logout", logout},
     {"GET", "/api/auth/me", current_user},
@@ -147,13 +147,6 @@ Sessions sessions(Services& services) {
         SessionPolicy{services.config.refresh_lifetime, services.config.refresh_reuse_grace});
 }
 
-LoginThrottle throttle(Services& services) {
-    return LoginThrottle(
-        *services.store,
-        LockoutPolicy{static_cast<int>(services.config.lockout_failures),
-                      services.config.lockout_window, services.config.lockout_duration});
-}
-
 // RFC 6265: HttpOnly keeps it from page script, Secure from plain HTTP (browsers treat localhost
 // as secure), SameSite=Strict and Path=/api/auth from every request that does not need it.
 std::string refresh_cookie(std::string_view value, std::int64_t max_age) {
@@ -254,26 +247,16 @@ Response login_account(Services& services, const Request& request, const char* k
     auto& v = std::get<FieldValues>(fields);
     const std::string_view site = site_of(request);
     const std::int64_t now = unix_now();
-    LoginThrottle limiter = throttle(services);
-    auto locked = limiter.locked_for(site, kind, v["email"], now);
-    if (!locked) return core_failure(locked.error());
-    if (*locked > 0) {
-        Metrics::process().count("latchkey_lockout_refusals_total", site);
-        audit(services, request, "lockout", 0, v["email"], kind);
-        return render_problem(Problem{429,
-                                      "Too many login attempts, try again later",
-                                      {},
-                                      {{"Retry-After", std::to_string(*locked)}}});
-    }
-    auto account = services.accounts().authenticate(site, kind, v["email"], v["password"], now);
+    auto account = services.accounts().authenticate(services.guesses, site, kind, v["email"],
+                                                    v["password"], now);
     if (!account) {
+        if (account.error().code == Errc::rate_limited) {
+            return render_problem(guess_refusal(services, request, v["email"]));
+        }
         if (account.error().code != Errc::invalid_credentials) return core_failure(account.error());
-        if (auto r = limiter.record_failure(site, kind, v["email"], now); !r)
-            return core_failure(r.error());
         audit(services, request, "login.failure", 0, v["email"], kind);
         return message(401, "Invalid credentials");
     }
-    if (auto r = limiter.record_success(site, kind, v["email"]); !r) return core_failure(r.error());
     audit(services, request, "login.success", account->id, account->email, kind);
     return signed_in(services, request, *account, 200, now);
 }

@@ -9,6 +9,7 @@
 #include "handlers/auth.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"
+#include "handlers/throttle.hpp"
 #include "handlers/validation.hpp"
 
 namespace latchkey {
@@ -25,11 +26,11 @@ Response current_user(Services&, const Request&);
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
     {"POST", "/api/auth/register", register_user},
-    {"POST", "/api/auth/login", login},
-    {"GET", "/api/auth/verify", verify_email},
+    {"POST", "/api/auth/login", login, kThrottleLogin},
+    {"GET", "/api/auth/verify", verify_email, kThrottleToken},
     {"POST", "/api/auth/verify/resend", resend_verification},
     {"POST", "/api/auth/forgot", forgot_password},
-    {"POST", "/api/auth/reset", reset_password},
+    {"POST", "/api/auth/reset", reset_password, kThrottleToken},
     {"GET", "/api/auth/me", current_user},
 };
 
@@ -253,9 +254,12 @@ Response login(Services& services, const Request& request) {
     if (auto* r = std::get_if<Response>(&fields)) return std::move(*r);
     auto& v = std::get<FieldValues>(fields);
     const std::int64_t now = unix_now();
-    auto account =
-        services.accounts().authenticate(site_of(request), "user", v["email"], v["password"], now);
+    auto account = services.accounts().authenticate(services.guesses, site_of(request), "user",
+                                                    v["email"], v["password"], now);
     if (!account) {
+        if (account.error().code == Errc::rate_limited) {
+            return render_problem(guess_refusal(services, request, v["email"]));
+        }
         if (account.error().code == Errc::invalid_credentials) {
             audit(services, request, "login.failure", 0, v["email"]);
             return message(401, "Invalid credentials");
@@ -284,10 +288,16 @@ Response verify_email(Services& services, const Request& request) {
     const Response invalid = message(400, "Invalid or expired verification token");
     if (!token || token->empty()) return invalid;
     const std::int64_t now = unix_now();
+    auto pass = services.guesses.reserve("", now);
+    if (!pass) {
+        if (pass.error().code == Errc::rate_limited)
+            return render_problem(guess_refusal(services, request, ""));
+        return core_failure(pass.error());
+    }
     bool ok = false;
     std::int64_t account_id = 0;
     auto done = in_transaction(services, [&]() -> Result<void> {
-        auto redeemed = services.one_time_tokens().redeem(kVerifyPurpose, *token, now);
+        auto redeemed = services.one_time_tokens().redeem(*pass, kVerifyPurpose, *token, now);
         if (!redeemed) {
             if (redeemed.error().code == Errc::invalid_token) return {};
             return redeemed.error();
@@ -301,6 +311,7 @@ Response verify_email(Services& services, const Request& request) {
     if (done && ok) remember_network(services, request, account_id);
     if (!done) return core_failure(done.error());
     if (!ok) return invalid;
+    if (auto r = services.guesses.succeeded(*pass, now); !r) return core_failure(r.error());
     audit(services, request, "verify", account_id, "");
     Json out = json_object();
     json_put(out.get(), "message", "Email verified");
@@ -366,13 +377,20 @@ Response reset_password(Services& services, const Request& request) {
     auto fields = read_fields(request, kResetFields);
     if (auto* r = std::get_if<Response>(&fields)) return std::move(*r);
     auto& v = std::get<FieldValues>(fields);
+    const std::int64_t now = unix_now();
+    // Counted before the hash, so a throttled guess costs no hashing either.
+    auto pass = services.guesses.reserve("", now);
+    if (!pass) {
+        if (pass.error().code == Errc::rate_limited)
+            return render_problem(guess_refusal(services, request, ""));
+        return core_failure(pass.error());
+    }
     auto hash = services.hasher.hash(v["password"]);  // before the write lock
     if (!hash) return core_failure(hash.error());
-    const std::int64_t now = unix_now();
     bool ok = false;
     std::int64_t account_id = 0;
     auto done = in_transaction(services, [&]() -> Result<void> {
-        auto redeemed = services.one_time_tokens().redeem(kResetPurpose, v["token"], now);
+        auto redeemed = services.one_time_tokens().redeem(*pass, kResetPurpose, v["token"], now);
         if (!redeemed) {
             if (redeemed.error().code == Errc::invalid_token) return {};
             return redeemed.error();
@@ -392,6 +410,7 @@ Response reset_password(Services& services, const Request& request) {
     });
     if (!done) return core_failure(done.error());
     if (!ok) return message(400, "Invalid or expired reset token");
+    if (auto r = services.guesses.succeeded(*pass, now); !r) return core_failure(r.error());
     audit(services, request, "reset", account_id, "");
     Json out = json_object();
     json_put(out.get(), "message", "Password has been reset");

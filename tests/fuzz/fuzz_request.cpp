@@ -16,6 +16,7 @@
 #include "fcgi/pipeline.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"
+#include "handlers/throttle.hpp"
 
 namespace latchkey {
 namespace {
@@ -42,7 +43,7 @@ struct World {
     std::unique_ptr<KeyRing> keys = KeyRing::from_master(std::array<unsigned char, 32>{7});
     SigningKeys signing_keys{*keys, signing_policy(config)};
     PasswordHasher hasher{HashParams{1, 8 * 1024}, 1, std::chrono::seconds(5)};
-    Router router{all_contracts()};
+    Router router{all_contracts(), guard_guesses};
     std::shared_ptr<Services> services;
 
     World() {

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from booking_support import sign_in, sign_up
-from conftest import BIN, ROOT, unique
+from conftest import BIN, ROOT, Stack, unique
 from node_support import NODE_DIR, node_binary, run_node
 
 DOCS = os.path.join(ROOT, "handlers", "openapi")
@@ -24,6 +24,25 @@ CONTRACTS = ["fastapi", "gateway", "verified", "storefront", "booking"]
 # (COGNITO.md), which Amplify and the AWS SDK already describe.
 UNDOCUMENTED = {("booking", "POST", "/cognito"), ("booking", "POST", "/cognito/")}
 METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+@pytest.fixture(scope="module")
+def stack():
+    # Small guess-throttle allowances and long locks, so the documented 429s are reached at once.
+    s = Stack({"throttle_pair_free": "2", "throttle_network_free": "3",
+               "throttle_first_lock": "60"}).start()
+    try:
+        yield s
+    finally:
+        s.stop()
+        s.cleanup()
+
+
+def throttled(x, op_id, source, **kw):
+    """Two wrong guesses from `source`, then the documented 429 there (the guess throttle)."""
+    for _ in range(2):
+        x.send(op_id, "wrong_password", source=source)
+    x.send(op_id, "throttled", source=source, **kw)
 
 
 def load(contract):
@@ -153,6 +172,7 @@ def test_fastapi_document_replayed(stack):
     x.token = x.send("login", "ok").json()["access_token"]
     x.send("login", "wrong_password")
     x.send("login", "missing_password")
+    throttled(x, "login", "127.0.0.5")
     x.send("current_user", "ok", auth=True)
     x.send("current_user", "no_token")
     x.send("logout", "ok", auth=True)
@@ -169,6 +189,7 @@ def test_gateway_document_replayed(stack):
     x.token = x.send("login", "ok").json()["token"]
     x.send("login", "wrong_password")
     x.send("login", "invalid")
+    throttled(x, "login", "127.0.0.6")
     x.send("me", "ok", auth=True)
     x.send("me", "no_token")
     x.send("logout", "ok", auth=True)
@@ -195,6 +216,7 @@ def test_verified_document_replayed(stack):
     x.token = x.send("login", "ok").json()["token"]
     x.send("login", "wrong_password")
     x.send("login", "invalid")
+    throttled(x, "login", "127.0.0.7")
     x.send("me", "ok", auth=True)
     x.send("me", "no_token")
     x.send("resend_verification", "sent")
@@ -206,6 +228,11 @@ def test_verified_document_replayed(stack):
     x.send("reset_password", "bad_token")
     x.send("reset_password", "invalid")
     x.send("reset_password", "reset", body_override={"token": token})
+    # Made-up tokens from one network: the network waits, on both token routes.
+    for _ in range(3):
+        x.send("verify_email", "bad_token", query="token=not-a-token", source="127.0.0.8")
+    x.send("verify_email", "throttled", query="token=not-a-token", source="127.0.0.8")
+    x.send("reset_password", "throttled", source="127.0.0.8")
     x.assert_every_status_reached()
 
 
