@@ -119,7 +119,7 @@ class Stack:
         self.socket = os.path.join(self.run_dir, "latchkey.sock")
         self.ports = {site: free_port() for site in SITES}
         self.settings = {"threads": "8", "argon2_memlimit_kib": "19456", "argon2_opslimit": "2"}
-        # Every suite sends from one loopback network, many addresses each: the per-network mail
+        # Most suites send everything from 127.0.0.1, one client network: the per-network mail
         # ceilings would stop them. test_attack_mail.py tests those ceilings at their defaults.
         self.settings.update(PER_NETWORK_MAIL_UNLIMITED)
         if BACKEND == "postgresql":
