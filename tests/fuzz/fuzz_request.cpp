@@ -81,6 +81,7 @@ Request request_from(std::string_view input) {
     r.params["LATCHKEY_SITE"] = site.site;
     if (*site.delivery) r.params["LATCHKEY_TOKEN_DELIVERY"] = site.delivery;
     r.params["LATCHKEY_TRUSTED_ORIGIN"] = "http://127.0.0.1:5173";
+    r.params["LATCHKEY_PUBLIC_URL"] = "https://" + std::string(site.site) + ".example.com";
     r.body = std::string(input);
     r.method = std::string(r.param("REQUEST_METHOD").value_or("GET"));
     r.path = std::string(r.param("DOCUMENT_URI").value_or("/"));
