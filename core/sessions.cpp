@@ -165,6 +165,19 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view
 
 Result<RefreshGrant> Sessions::validate(std::string_view site, std::string_view family_id,
                                         std::string_view jti, std::int64_t now) {
+    auto checked = check_unspent(site, family_id, jti, now);
+    if (!checked && is_refresh_reuse(checked.error())) {
+        // The revocation takes the writer's turn like every other write of a family.
+        auto tx = store_.begin();
+        if (!tx) return tx.error();
+        if (auto r = revoke_family(site, family_id, "reuse", now); !r) return r.error();
+        if (auto r = tx->commit(); !r) return r.error();
+    }
+    return checked;
+}
+
+Result<RefreshGrant> Sessions::check_unspent(std::string_view site, std::string_view family_id,
+                                             std::string_view jti, std::int64_t now) {
     auto find = store_.prepare(
         "SELECT f.account_id, f.expires_at, f.revoked_at IS NULL, t.expires_at, t.rotated_at "
         "FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id "
@@ -181,7 +194,6 @@ Result<RefreshGrant> Sessions::validate(std::string_view site, std::string_view 
     if (family_expires_at <= now || token_expires_at <= now)
         return make_error(Errc::invalid_token, "expired");
     if (rotated_at && now - *rotated_at > policy_.reuse_grace) {
-        if (auto r = revoke_family(site, family_id, "reuse", now); !r) return r.error();
         return make_error(Errc::invalid_token, kReuseDetail);
     }
     return RefreshGrant{std::string(jti), std::string(family_id), find->column_int(0), now,

@@ -87,6 +87,9 @@ class Sessions {
                                      std::int64_t now);
 
   private:
+    // validate()'s reading: the grant, or Errc::invalid_token (reuse: is_refresh_reuse).
+    Result<RefreshGrant> check_unspent(std::string_view site, std::string_view family_id,
+                                       std::string_view jti, std::int64_t now);
     std::string keyed_hash(std::string_view jti) const;
     Result<RefreshGrant> add_token(const std::string& family_id, std::int64_t account_id,
                                    std::int64_t family_expires_at, std::int64_t now);

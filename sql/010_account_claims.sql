@@ -5,7 +5,7 @@
 -- expires_at, so a process that died mid-hash cannot block an address for long. A claim is not an
 -- account: nothing but the uniqueness checks of registration ever reads this table.
 CREATE TABLE account_claims (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a lapsed claim's id names no other
     site         TEXT    NOT NULL,
     kind         TEXT    NOT NULL,
     email_key    TEXT    NOT NULL,
