@@ -159,18 +159,16 @@ Result<std::int64_t> Challenges::answer_latest(const GuessPass&, std::string_vie
             return account_id;
         }
     }
-    // One wrong code costs every open step a try, so several open steps buy no extra guesses.
+    // Wrong codes are counted (for operators) but close nothing: this call needs only the
+    // username, so anyone may make it, and closing on strangers' wrong codes would let them end
+    // every code the owner is sent. Guessing is bounded by the guess throttle, which counted this
+    // try per (account, network), per network and per account before it was checked.
     auto miss = store_.prepare(
-        "UPDATE auth_challenges SET attempts = attempts + 1, "
-        "closed_at = CASE WHEN attempts + 1 >= ?5 THEN ?4 ELSE closed_at END "
+        "UPDATE auth_challenges SET attempts = attempts + 1 "
         "WHERE account_id = ?1 AND site = ?2 AND purpose = ?3 AND closed_at IS NULL AND "
         "expires_at > ?4");
     if (!miss) return miss.error();
-    miss->bind(1, account_id)
-        .bind(2, site)
-        .bind(3, purpose)
-        .bind(4, now)
-        .bind(5, std::int64_t{policy_.max_attempts});
+    miss->bind(1, account_id).bind(2, site).bind(3, purpose).bind(4, now);
     if (auto r = miss->run(); !r) return r.error();
     if (auto r = tx->commit(); !r) return r.error();
     return make_error(Errc::code_mismatch, "wrong code");

@@ -1,7 +1,8 @@
 #pragma once
 // Passwordless sign-in state: opaque sessions, each naming one step of a sign-in or sign-up for
 // one account, optionally with an emailed numeric code. Codes come from libsodium's CSPRNG, are
-// single use, expire, and allow a bounded number of wrong tries. Sending is limited by the caller
+// single use and expire; a step answered by session (only its requester holds it) closes after a
+// bounded number of wrong tries. Sending is limited by the caller
 // (core/send_limits.hpp) before anything is sent. Steps of one account are independent: opening
 // one closes none of the others (a stranger asking for a code must not end the owner's), and
 // answering one closes every open step of its purpose.
@@ -47,8 +48,10 @@ class Challenges {
                                 std::string_view code, std::int64_t now);
 
     // The same for any of the account's open steps of `purpose` (sign-up confirmation carries no
-    // session, and a resend must not void the code the owner already has); a wrong code counts
-    // against each of them. Errc::expired when none is left.
+    // session, and a resend must not void the code the owner already has). A wrong code closes
+    // none of them: without a session anyone can answer, so wrong tries must not end the owner's
+    // codes; the guess throttle (`counted`) bounds guessing instead. Errc::expired when none is
+    // open.
     Result<std::int64_t> answer_latest(const GuessPass& counted, std::string_view site,
                                        std::int64_t account_id, std::string_view purpose,
                                        std::string_view code, std::int64_t now);

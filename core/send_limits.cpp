@@ -6,10 +6,14 @@
 
 namespace latchkey {
 
-std::string SendLimits::address_key(std::string_view site, std::string_view email) const {
-    // Requests for addresses without an account are counted too (the same work either way), so
-    // the table holds a keyed hash, never an address.
-    const std::string message = "send:" + std::string(site) + ":" + email_key(email);
+std::string SendLimits::address_key(std::string_view site, std::string_view email,
+                                    std::int64_t account_id) const {
+    // Requests for addresses without an account are counted too (the same work and answer either
+    // way), so the table holds a keyed hash, never an address. The account is part of the key:
+    // what strangers asked for an address before anyone registered it (account 0) is not what the
+    // account that registers it later is counted against.
+    const std::string message =
+        "send:" + std::string(site) + ":" + email_key(email) + ":" + std::to_string(account_id);
     unsigned char digest[32];
     crypto_generichash(digest, sizeof digest,
                        reinterpret_cast<const unsigned char*>(message.data()), message.size(),
@@ -31,7 +35,7 @@ Result<bool> SendLimits::proven(std::int64_t account_id, std::string_view networ
 Result<void> SendLimits::allow(std::string_view site, std::string_view kind, std::string_view email,
                                std::int64_t account_id, std::string_view network,
                                const SendPolicy& policy, std::int64_t now) {
-    const std::string address = address_key(site, email);
+    const std::string address = address_key(site, email, account_id);
     auto is_proven = proven(account_id, network, now);
     if (!is_proven) return is_proven.error();
     std::int64_t pair_window = 0, pair_day = 0, address_window = 0, address_day = 0,
@@ -60,10 +64,15 @@ Result<void> SendLimits::allow(std::string_view site, std::string_view kind, std
         address_day = count->column_int(3);
         network_window = count->column_int(4);
     }
-    const bool limited = pair_window >= policy.per_pair || pair_day >= policy.per_address_day ||
-                         network_window >= policy.per_network ||
-                         (!*is_proven && (address_window >= policy.per_address ||
-                                          address_day >= policy.per_address_day));
+    // The per-address ceiling stops neither a proven network nor the first send of the day from
+    // a network: strangers, however many networks they use, cannot keep the owner on a new one
+    // from getting a message (each of their networks is held to its own per-network limit).
+    const bool first_today = pair_day == 0;
+    const bool limited =
+        pair_window >= policy.per_pair || pair_day >= policy.per_address_day ||
+        network_window >= policy.per_network ||
+        (!*is_proven && !first_today &&
+         (address_window >= policy.per_address || address_day >= policy.per_address_day));
     if (limited) return make_error(Errc::rate_limited, "mail sending limit");
     {
         auto record = store_.prepare(

@@ -5,9 +5,12 @@
 //   - per_pair      from one network to one address per window (the owner's own allowance);
 //   - per_address   to one address per window, and per_address_day per day, counting only sends
 //                   from networks the account has not proven before (a stranger's ceiling: it
-//                   bounds the mail a victim receives, and never stops a returning owner);
+//                   bounds the mail a victim receives); it never stops a proven network, nor the
+//                   first send of the day from a network, so strangers cannot keep the owner out;
 //   - per_network   from one network to all addresses per window.
-// Networks are proven by remember(): a sign-in, a reset or a followed link from there.
+// Networks are proven by remember(): a sign-in, a reset or a followed link from there. Sends are
+// counted per account: requests for an address nobody has registered (account 0) spend nothing
+// of the account that registers it later.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -42,7 +45,8 @@ class SendLimits {
 
   private:
     Result<bool> proven(std::int64_t account_id, std::string_view network, std::int64_t now);
-    std::string address_key(std::string_view site, std::string_view email) const;
+    std::string address_key(std::string_view site, std::string_view email,
+                            std::int64_t account_id) const;
 
     Store& store_;
     const KeyRing& keys_;

@@ -1,6 +1,8 @@
 #include "core/templates.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <sstream>
 
@@ -93,20 +95,32 @@ std::string part(const std::string& dir, std::string_view site, std::string_view
     return std::string(builtin);
 }
 
-// Non-ASCII code points that may appear in a name: letters and marks of every script, but not the
-// blocks of punctuation, symbols and look-alikes of '.', ':', '/' and '@' (ideographic and
-// fullwidth full stops, the one dot leader, the division slash, ...), private use or emoji.
-bool is_name_code_point(char32_t c) {
-    if (c < 0xC0 || c == 0xD7 || c == 0xF7) return false;
-    if (c >= 0x2000 && c <= 0x2BFF) return false;  // punctuation, symbols, arrows, operators
-    if (c >= 0x2E00 && c <= 0x2E7F) return false;  // supplemental punctuation
-    if (c >= 0x3000 && c <= 0x303F) return false;  // CJK symbols and punctuation
-    if (c >= 0xD800 && c <= 0xF8FF) return false;  // surrogates, private use
-    if (c >= 0xFE00 && c <= 0xFE6F) return false;  // variation selectors, small forms
-    if (c >= 0xFF00 && c <= 0xFFFF) {              // fullwidth forms: only the letters
-        return (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A);
+enum class NameChar { none, letter, mark, space };
+
+struct NameRange {
+    char32_t first, last;
+    NameChar kind;
+};
+
+// Letters and marks of every script and the space separators, by Unicode category, less the
+// letters and marks that render as punctuation or as nothing (scripts/gen-name-chars says which).
+constexpr NameRange kNameRanges[] = {
+#include "core/name_chars.inc"
+};
+
+NameChar name_char(char32_t c) {
+    if (c < 0x80) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '\'' || c == '-')
+            return NameChar::letter;
+        return c == ' ' || c == '\t' ? NameChar::space : NameChar::none;
     }
-    return c < 0x1F000;  // emoji, symbols and private use above
+    const auto* end = std::end(kNameRanges);
+    const auto* it = std::upper_bound(std::begin(kNameRanges), end, c,
+                                      [](char32_t v, const NameRange& r) { return v < r.first; });
+    if (it == std::begin(kNameRanges)) return NameChar::none;
+    --it;
+    return c <= it->last ? it->kind : NameChar::none;
 }
 
 // Decodes one UTF-8 sequence at `i` (advancing it); an invalid byte decodes as U+FFFD.
@@ -158,15 +172,19 @@ std::string name_for_mail(std::string_view typed) {
     std::string out;
     std::size_t kept = 0;
     bool pending_space = false;
+    bool after_letter = false;  // a mark is kept only on a letter, never alone or on a space
     for (std::size_t i = 0; i < typed.size() && kept < kMailNameMax;) {
         const char32_t c = next_code_point(typed, i);
-        const bool ascii_ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                              (c >= '0' && c <= '9') || c == '\'' || c == '-';
-        if (c == ' ' || c == '\t' || c == 0xA0) {
+        const NameChar kind = name_char(c);
+        if (kind == NameChar::space) {
             pending_space = !out.empty();
+            after_letter = false;
             continue;
         }
-        if (!ascii_ok && !is_name_code_point(c)) continue;
+        if (kind == NameChar::none || (kind == NameChar::mark && !after_letter)) {
+            after_letter = false;
+            continue;
+        }
         if (pending_space) {
             if (kept + 1 >= kMailNameMax) break;
             out += ' ';
@@ -175,6 +193,7 @@ std::string name_for_mail(std::string_view typed) {
         }
         append_utf8(out, c);  // re-encoded: an overlong input sequence comes out canonical
         ++kept;
+        after_letter = true;
     }
     return out;
 }

@@ -19,10 +19,12 @@ std::string fill_template(std::string_view text, const TemplateVars& vars, bool 
 // The longest name a mail shows, in characters (code points).
 constexpr std::size_t kMailNameMax = 40;
 
-// A name someone typed, as a mail may show it: only letters, digits, spaces, apostrophes and
-// hyphens survive (no dot, colon, slash, at sign or angle bracket, so no link, address, markup or
-// header line can form), runs of spaces become one, and it is cut to kMailNameMax characters.
-// Empty when nothing is left.
+// A name someone typed, as a mail may show it: only letters and marks (by Unicode category, less
+// the look-alikes of punctuation and the invisible ones; a mark only on a letter), ASCII digits,
+// spaces, apostrophes and hyphens survive (no dot, colon, slash, at sign or angle bracket, nor
+// anything that looks like one, so no link, address, markup or header line can form); every
+// space separator counts as a space, runs of spaces become one, and it is cut to kMailNameMax
+// characters. Empty when nothing is left.
 std::string name_for_mail(std::string_view typed);
 
 // The message of `kind` for `to`, from the templates in force. `vars["link"]`, if any, becomes the

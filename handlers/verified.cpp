@@ -177,7 +177,8 @@ std::string display_name(const Account& a) {
 
 // Asks the sending limits for one mail of `purpose` to `email`, inside the caller's transaction.
 // Requests for addresses without an account (account_id 0) are counted the same way, so the work
-// and the answer do not depend on whether the account exists. False: limited, send nothing.
+// and the answer do not depend on whether the account exists (and they spend nothing of an account
+// registered later). False: limited, send nothing.
 Result<bool> may_send(Services& services, const Request& request, std::string_view email,
                       std::int64_t account_id, const char* purpose, std::int64_t now) {
     auto allowed = services.send_limits().allow(site_of(request), purpose, email, account_id,
@@ -228,8 +229,10 @@ Response register_user(Services& services, const Request& request) {
                        .email = v["email"],
                        .password = v["password"],
                        .profile = {{"firstName", v["firstName"]}, {"lastName", v["lastName"]}}};
-    // Past the sending limits the account is still created, without its mail (the same answer:
-    // the owner can ask for the link again); a registration mails an address at most once anyway.
+    // The new account's first send: nothing strangers asked for the address before counts against
+    // it (core/send_limits.hpp), so only the registering network's own per-network limit can
+    // refuse it. Past that the account is still created, without its mail (the same answer: the
+    // owner can ask for the link again); a registration mails an address at most once anyway.
     auto created = services.accounts().create(account, now, [&](const Account& a) -> Result<void> {
         auto allowed = may_send(services, request, a.email, a.id, kVerifyPurpose, now);
         if (!allowed) return allowed.error();

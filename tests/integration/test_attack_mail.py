@@ -121,11 +121,18 @@ def test_requests_from_many_networks_for_one_victim_are_bounded_per_address(stac
     answers = {ask(verified, "/api/auth/forgot", email, net)
                for net in [network() for _ in range(15)] for _ in range(LINK_PER_PAIR)}
     assert len(answers) == 1 and next(iter(answers))[0] == 200
-    assert queued(stack, email, "reset_password") == LINK_PER_ADDRESS
+    # The ceiling (10, reached by the fourth network) and then one for each of the 11 further
+    # networks: the first send of the day from a network is never refused by the ceiling.
+    assert queued(stack, email, "reset_password") == LINK_PER_ADDRESS + 11
     # The strangers spent their ceiling, not the owner's: from the network the owner proved, a
-    # reset link still goes out.
+    # reset link still goes out...
     assert ask(verified, "/api/auth/forgot", email, home)[0] == 200
-    assert queued(stack, email, "reset_password") == LINK_PER_ADDRESS + 1
+    assert queued(stack, email, "reset_password") == LINK_PER_ADDRESS + 12
+    # ...and from a network nobody used for this address today, one does.
+    fresh = network()
+    for _ in range(LINK_PER_PAIR):
+        assert ask(verified, "/api/auth/forgot", email, fresh)[0] == 200
+    assert queued(stack, email, "reset_password") == LINK_PER_ADDRESS + 13
 
 
 def test_one_network_mailing_many_addresses_is_bounded_per_network(stack, verified):
@@ -141,20 +148,52 @@ def test_one_network_mailing_many_addresses_is_bounded_per_network(stack, verifi
 
 def test_a_day_of_strangers_mails_one_address_at_most_the_daily_ceiling():
     """Measured with one-second windows, so that a day's worth of windows passes in seconds: the
-    per-address daily ceiling is what bounds the mail a victim receives from strangers."""
+    per-address daily ceiling is what bounds the mail a victim receives from strangers on up to 20
+    networks; each further network adds its first send of the day, and that one only. The owner on
+    a network nobody used for the address today still gets a link."""
     s = Stack(dict(defaults(), mail_window="1")).start()
     try:
         c = s.client("verified")
         email, _ = verified_owner(s, c)
+        strangers = [network() for _ in range(LINK_PER_ADDRESS + 2)]
         deadline = time.time() + 4
         while time.time() < deadline:
-            for net in [network() for _ in range(LINK_PER_ADDRESS + 2)]:
+            for net in strangers:
                 ask(c, "/api/auth/forgot", email, net)
             time.sleep(0.3)
         assert queued(s, email, "reset_password") == LINK_PER_DAY
+        owner = network()
+        for _ in range(2):
+            assert ask(c, "/api/auth/forgot", email, owner)[0] == 200
+            time.sleep(1.1)  # a new window: only the daily ceiling is left to refuse
+        assert queued(s, email, "reset_password") == LINK_PER_DAY + 1
+        token = mailed_token(s.wait_for_mail(email, count=1 + LINK_PER_DAY + 1)[-1])
+        assert reset(c, token, "owners-new-pass", source=owner).status == 200
     finally:
         s.stop()
         s.cleanup()
+
+
+def test_strangers_asking_for_an_address_before_it_is_registered_spend_nothing_of_its_account(stack, verified):
+    email = f"{unique('early')}@example.com"
+    strangers = [network() for _ in range(4)]
+    for net in strangers:
+        for _ in range(LINK_PER_PAIR):
+            assert ask(verified, "/api/auth/forgot", email, net)[0] == 200
+            assert ask(verified, "/api/auth/verify/resend", email, net)[0] == 200
+    assert queued(stack, email, "verify_email") == 0 and queued(stack, email, "reset_password") == 0
+    # The owner registers: the verification mail goes out, and so do their own resends and resets.
+    home = network()
+    assert register(verified, email, home).status == 201
+    assert queued(stack, email, "verify_email") == 1
+    for _ in range(2):
+        assert ask(verified, "/api/auth/verify/resend", email, home)[0] == 200
+        assert ask(verified, "/api/auth/forgot", email, home)[0] == 200
+    assert queued(stack, email, "verify_email") == 3
+    assert queued(stack, email, "reset_password") == 2
+    # The strangers' own networks are still held to their own allowance for it, as for anyone.
+    assert ask(verified, "/api/auth/verify/resend", email, strangers[0])[0] == 200
+    assert queued(stack, email, "verify_email") == 4
 
 
 # --- verified: outstanding reset links -----------------------------------------------------------
@@ -268,20 +307,25 @@ def test_a_stranger_asking_codes_from_other_networks_does_not_stop_the_owner_sig
                for _ in range(CODE_PER_PAIR + 1)]
     types = {a.json().get("__type", a.json().get("ChallengeName")) for a in answers}
     assert types == {"EMAIL_OTP", "LimitExceededException"}, types
-    # The ceiling counts every code sent from a network the account had not proven: the sign-up's
-    # code was one of them.
-    assert code_mail_count(stack, email) - before == CODE_PER_ADDRESS - 1
+    # The ceiling counts every code sent from a network the account had not proven (the sign-up's
+    # code was one of them), and is reached within the second network; each of the ten further
+    # networks gets its first code of the day, and no more.
+    assert code_mail_count(stack, email) - before == CODE_PER_ADDRESS - 1 + 10
     # The owner's open challenge still takes the owner's code...
     r = otp_answer(booking, email, owner_session, owner_code, home)
     assert r.status == 200 and "AuthenticationResult" in r.json(), r
     # ...and from the owner's network a new code still goes out and signs in.
     r = otp_start(booking, email, home)
     assert r.status == 200 and r.json()["ChallengeName"] == "EMAIL_OTP", r
-    code = code_in(stack.wait_for_mail(email, count=before + CODE_PER_ADDRESS)[-1])
+    code = code_in(stack.wait_for_mail(email, count=before + CODE_PER_ADDRESS + 10)[-1])
     r = otp_answer(booking, email, r.json()["Session"], code, home)
     assert r.status == 200 and "AuthenticationResult" in r.json(), r
-    # The documented bound: a network the account never proved waits out the window.
-    r = otp_start(booking, email, network())
+    # The documented bound: a network the account never proved gets its first code of the day at
+    # once, and then waits out the window.
+    fresh = network()
+    r = otp_start(booking, email, fresh)
+    assert r.status == 200 and r.json()["ChallengeName"] == "EMAIL_OTP", r
+    r = otp_start(booking, email, fresh)
     assert r.status == 400 and r.json()["__type"] == "LimitExceededException", r
 
 
@@ -296,20 +340,34 @@ def test_one_stranger_network_spends_only_its_own_allowance(stack, booking):
 
 
 def test_a_day_of_strangers_sends_one_address_at_most_the_daily_code_ceiling():
-    """As for links, with one-second windows: strangers on any number of networks get at most
+    """As for links, with one-second windows: strangers on up to 20 networks get at most
     otp_per_day codes a day sent to one address (the sign-up's code, from a network the account
-    had not proven yet, was one of them)."""
+    had not proven yet, was one of them), each further network its first code of the day only;
+    and the owner, on a network nobody used for the address today, still gets a code and signs
+    in (codes are the only way in: the ceiling must not keep them out day after day)."""
     s = Stack(dict(defaults(), otp_window="1")).start()
     try:
         c = s.client("booking")
         email, _ = booking_owner(s, c)
         before = code_mail_count(s, email)
+        strangers = [network() for _ in range(CODE_PER_ADDRESS + 2)]
         deadline = time.time() + 4
         while time.time() < deadline:
-            for net in [network() for _ in range(CODE_PER_ADDRESS + 2)]:
+            for net in strangers:
                 otp_start(c, email, net)
             time.sleep(0.3)
         assert code_mail_count(s, email) - before == CODE_PER_DAY - 1
+        late = network()
+        assert otp_start(c, email, late).status == 200
+        time.sleep(1.1)  # a new window: only the daily ceiling is left to refuse
+        assert otp_start(c, email, late).json()["__type"] == "LimitExceededException"
+        owner = network()
+        r = otp_start(c, email, owner)
+        assert r.status == 200 and r.json()["ChallengeName"] == "EMAIL_OTP", r
+        assert code_mail_count(s, email) - before == CODE_PER_DAY + 1
+        code = code_in(s.wait_for_mail(email, count=before + CODE_PER_DAY + 1)[-1])
+        r = otp_answer(c, email, r.json()["Session"], code, owner)
+        assert r.status == 200 and "AuthenticationResult" in r.json(), r
     finally:
         s.stop()
         s.cleanup()
@@ -349,3 +407,50 @@ def test_a_strangers_resend_does_not_void_the_owners_confirmation_code(stack, bo
     r = call(booking, "ConfirmSignUp", {"ClientId": "demo", "Username": email,
                                         "ConfirmationCode": owner_code}, home)
     assert r.status == 200 and "Session" in r.json(), r
+
+
+def wrong(code):
+    return f"{(int(code) + 1) % 10 ** len(code):0{len(code)}d}"
+
+
+def test_a_strangers_wrong_confirmation_codes_do_not_close_the_owners_code(stack, booking):
+    """ConfirmSignUp needs only the username: wrong codes from anyone must not end the code the
+    owner was sent (the guess throttle bounds guessing, per account and network)."""
+    email, home = f"{unique('conf')}@example.com", network()
+    assert call(booking, "SignUp", {"ClientId": "demo", "Username": email}, home).status == 200
+    owner_code = code_in(stack.wait_for_mail(email)[0])
+    stranger = network()
+    for _ in range(4):  # within the guess throttle's allowance for one network
+        r = call(booking, "ConfirmSignUp", {"ClientId": "demo", "Username": email,
+                                            "ConfirmationCode": wrong(owner_code)}, stranger)
+        assert r.status == 400 and r.json()["__type"] == "CodeMismatchException", r
+    with stack.db() as db:
+        open_steps = db.execute(
+            "SELECT count(*) FROM auth_challenges c JOIN accounts a ON a.id = c.account_id "
+            "WHERE a.email = ? AND c.purpose = 'confirm_sign_up' AND c.closed_at IS NULL",
+            (email,)).fetchone()[0]
+    assert open_steps == 1
+    r = call(booking, "ConfirmSignUp", {"ClientId": "demo", "Username": email,
+                                        "ConfirmationCode": owner_code}, home)
+    assert r.status == 200 and "Session" in r.json(), r
+    with stack.db() as db:
+        assert db.execute("SELECT email_verified FROM accounts WHERE email = ?", (email,)).fetchone()[0] == 1
+
+
+def test_a_stranger_cannot_touch_the_owners_sign_in_session(stack, booking):
+    """RespondToAuthChallenge is bound to the session, which only the requester holds: a stranger
+    answering for the owner's username, with wrong codes or the owner's code, with made-up or their
+    own sessions, ends nothing of the owner's."""
+    email, home = booking_owner(stack, booking)
+    r = otp_start(booking, email, home)
+    owner_session = r.json()["Session"]
+    owner_code = code_in(stack.wait_for_mail(email, count=code_mail_count(stack, email))[-1])
+    stranger = network()
+    theirs = otp_start(booking, email, stranger).json()["Session"]
+    for session in ("x" * 44, theirs, theirs, theirs):
+        r = otp_answer(booking, email, session, wrong(owner_code), stranger)
+        assert r.status == 400 and r.json()["__type"] in ("CodeMismatchException", "NotAuthorizedException"), r
+    r = otp_answer(booking, email, theirs, owner_code, stranger)  # the owner's code fits no other step
+    assert r.status == 400, r
+    r = otp_answer(booking, email, owner_session, owner_code, home)
+    assert r.status == 200 and "AuthenticationResult" in r.json(), r

@@ -22,6 +22,18 @@ TEST(NameForMail, NoLinkAddressMarkupOrHeaderLineCanForm) {
               "evilexamplexyz");
     EXPECT_EQ(name_for_mail("A\u200bB\u202eC\u2066D\U0001F600"), "ABCD");
     EXPECT_EQ(name_for_mail("\xc0\xae\xff"), "");  // overlong '.', a stray byte
+    // Punctuation of other scripts, modifier letters, digits and radicals that look like ':', '.'
+    // or '/', and invisible marks.
+    EXPECT_EQ(name_for_mail("a\ua789b\u02d0c\u0589d\u0387e\u16ebf\u0660g\u1735h\u2f03i"),
+              "abcdefghi");
+    EXPECT_EQ(name_for_mail("a\u061cb\ufeffc\u3164d\u115fe\u034ff\ufe0fg"), "abcdefg");
+    EXPECT_EQ(name_for_mail("evil\ua4f8ex\u0903am\u1427ple"), "evilexample");
+    // A mark is kept on a letter, never alone, on a space or on what was left out.
+    EXPECT_EQ(name_for_mail("\u0323a \u0323b.\u0323"), "a b");
+    EXPECT_EQ(name_for_mail("e\u0301 \u0928\u092e\u0938\u094d\u0924\u0947"),
+              "e\u0301 \u0928\u092e\u0938\u094d\u0924\u0947");
+    // Every space separator is a space.
+    EXPECT_EQ(name_for_mail("Ana\u3000\u2003Li\u00a0Wu"), "Ana Li Wu");
     EXPECT_EQ(name_for_mail("<>:/@."), "");
 }
 
