@@ -296,6 +296,8 @@ int routes_command(bool json) {
             } else {
                 json_put(row.get(), "throttle", route.throttle);
             }
+            cJSON_AddItemToObject(row.get(), "refuse_early",
+                                  cJSON_CreateBool(!route.throttle.empty() && route.refuse_early));
             cJSON_AddItemToArray(list.get(), row.release());
         }
     }

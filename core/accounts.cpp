@@ -256,16 +256,21 @@ Result<Account> Accounts::authenticate(GuessBudget& guesses, std::string_view si
                                        std::string_view password, std::int64_t now) {
     auto pass = guesses.reserve(std::string(kind) + ":" + email_key(email), now);
     if (!pass) return pass.error();
+    // A check that never ran (a busy hasher, a failed read) counts nothing against the client.
+    const auto unchecked = [&](Error error) -> Error {
+        (void)guesses.cancel(*pass);  // best effort: the error is the answer either way
+        return error;
+    };
     std::string stored;
     auto found = find_by_email(site, kind, email, &stored);
-    if (!found) return found.error();
+    if (!found) return unchecked(found.error());
     if (!*found) {
-        if (auto r = hasher_.verify_dummy(password); !r) return r.error();
+        if (auto r = hasher_.verify_dummy(password); !r) return unchecked(r.error());
         Metrics::process().count("latchkey_login_failures_total", site);
         return make_error(Errc::invalid_credentials, "unknown email");
     }
     auto match = hasher_.verify(stored, password);
-    if (!match) return match.error();
+    if (!match) return unchecked(match.error());
     Account& account = **found;
     if (!*match || account.disabled) {
         Metrics::process().count("latchkey_login_failures_total", site);

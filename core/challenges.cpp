@@ -67,27 +67,26 @@ std::string Challenges::code_hash(const std::string& session_hash, std::string_v
 }
 
 Result<std::int64_t> Challenges::attempt(const std::string& session_hash, std::string_view site,
-                                         std::string_view purpose, std::string_view code,
-                                         std::int64_t now) {
+                                         std::int64_t account_id, std::string_view purpose,
+                                         std::string_view code, std::int64_t now) {
     auto tx = store_.begin();
     if (!tx) return tx.error();
-    std::int64_t account_id = 0, expires_at = 0, attempts = 0;
+    std::int64_t expires_at = 0, attempts = 0;
     std::string stored;
     bool closed = false;
     {
         auto find = store_.prepare(
-            "SELECT account_id, expires_at, attempts, code_hash, closed_at IS NOT NULL "
-            "FROM auth_challenges WHERE session_hash = ?1 AND site = ?2 AND purpose = ?3");
+            "SELECT expires_at, attempts, code_hash, closed_at IS NOT NULL FROM auth_challenges "
+            "WHERE session_hash = ?1 AND site = ?2 AND purpose = ?3 AND account_id = ?4");
         if (!find) return find.error();
-        find->bind(1, session_hash).bind(2, site).bind(3, purpose);
+        find->bind(1, session_hash).bind(2, site).bind(3, purpose).bind(4, account_id);
         auto row = find->step();
         if (!row) return row.error();
         if (!*row) return make_error(Errc::invalid_token, "unknown session");
-        account_id = find->column_int(0);
-        expires_at = find->column_int(1);
-        attempts = find->column_int(2);
-        stored = find->column_text(3);
-        closed = find->column_int(4) != 0;
+        expires_at = find->column_int(0);
+        attempts = find->column_int(1);
+        stored = find->column_text(2);
+        closed = find->column_int(3) != 0;
     }
     if (closed) return make_error(Errc::invalid_token, "session closed");
     if (expires_at <= now) return make_error(Errc::expired, "code expired");
@@ -110,10 +109,11 @@ Result<std::int64_t> Challenges::attempt(const std::string& session_hash, std::s
 }
 
 Result<std::int64_t> Challenges::answer(const GuessPass&, std::string_view site,
-                                        std::string_view purpose, std::string_view session,
-                                        std::string_view code, std::int64_t now) {
+                                        std::int64_t account_id, std::string_view purpose,
+                                        std::string_view session, std::string_view code,
+                                        std::int64_t now) {
     if (session.empty() || session.size() > 256) return make_error(Errc::invalid_token, "session");
-    return attempt(keyed_hash("session", session), site, purpose, code, now);
+    return attempt(keyed_hash("session", session), site, account_id, purpose, code, now);
 }
 
 Result<void> Challenges::close_open(std::int64_t account_id, std::string_view purpose,

@@ -39,13 +39,14 @@ class Challenges {
                                  std::string_view purpose, bool with_code, std::int64_t ttl,
                                  std::int64_t now);
 
-    // Checks `code` against the step named by `session`. Success closes it (and the account's
-    // other open steps of the purpose) and returns the account. Errc::invalid_token: unknown or
-    // closed; Errc::expired; Errc::code_mismatch (the step closes after max_attempts wrong codes).
-    // `counted`: the guess was counted first (GuessBudget::reserve).
+    // Checks `code` against the account's step named by `session`. Success closes it (and the
+    // account's other open steps of the purpose) and returns the account. Errc::invalid_token:
+    // unknown, another account's or closed; Errc::expired; Errc::code_mismatch (the step closes
+    // after max_attempts wrong codes). `counted`: the guess was counted first, against this account
+    // (GuessBudget::reserve), so a guess at another account's step is never charged elsewhere.
     Result<std::int64_t> answer(const GuessPass& counted, std::string_view site,
-                                std::string_view purpose, std::string_view session,
-                                std::string_view code, std::int64_t now);
+                                std::int64_t account_id, std::string_view purpose,
+                                std::string_view session, std::string_view code, std::int64_t now);
 
     // The same for any of the account's open steps of `purpose` (sign-up confirmation carries no
     // session, and a resend must not void the code the owner already has). A wrong code closes
@@ -65,7 +66,8 @@ class Challenges {
     std::string keyed_hash(std::string_view kind, std::string_view value) const;
     std::string code_hash(const std::string& session_hash, std::string_view code) const;
     Result<std::int64_t> attempt(const std::string& session_hash, std::string_view site,
-                                 std::string_view purpose, std::string_view code, std::int64_t now);
+                                 std::int64_t account_id, std::string_view purpose,
+                                 std::string_view code, std::int64_t now);
     Result<void> close_open(std::int64_t account_id, std::string_view purpose, std::int64_t now);
 
     Store& store_;

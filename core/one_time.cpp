@@ -69,6 +69,17 @@ Result<Redeemed> OneTimeTokens::redeem(const GuessPass&, std::string_view purpos
     return Redeemed{account_id, used};
 }
 
+Result<bool> OneTimeTokens::live(const GuessPass&, std::string_view purpose, std::string_view token,
+                                 std::int64_t now) {
+    if (token.empty() || token.size() > 128) return false;
+    auto find = store_.prepare(
+        "SELECT 1 FROM one_time_tokens WHERE token_hash = ?1 AND purpose = ?2 AND expires_at > ?3 "
+        "AND used_at IS NULL");
+    if (!find) return find.error();
+    find->bind(1, keyed_hash(purpose, token)).bind(2, purpose).bind(3, now);
+    return find->step();
+}
+
 Result<void> OneTimeTokens::revoke_all(std::int64_t account_id, std::string_view purpose) {
     auto stmt = store_.prepare(
         "UPDATE one_time_tokens SET expires_at = 0 WHERE account_id = ?1 AND purpose = ?2 AND "

@@ -34,6 +34,11 @@ class OneTimeTokens {
     Result<Redeemed> redeem(const GuessPass& counted, std::string_view purpose,
                             std::string_view token, std::int64_t now);
 
+    // Whether the token is unused and unexpired: one read, so a caller can skip costly work (a
+    // password hash) for a dead token before it redeems a live one.
+    Result<bool> live(const GuessPass& counted, std::string_view purpose, std::string_view token,
+                      std::int64_t now);
+
     // Every unused token of `purpose` for the account stops working (a password reset, once one
     // of its links is used).
     Result<void> revoke_all(std::int64_t account_id, std::string_view purpose);

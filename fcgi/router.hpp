@@ -27,6 +27,10 @@ struct Route {
     // The throttle class of a route whose handler checks a secret; empty for none. The
     // application gives it meaning (the Gate below); fcgi/ only carries it.
     std::string_view throttle = {};
+    // Whether every request of a throttled route is a guess, so a locked client may be turned
+    // away before the handler runs. False for one path that serves many operations (Cognito's
+    // POST /cognito): there only the operations that guess are refused, when they count.
+    bool refuse_early = true;
 };
 
 struct Contract {

@@ -19,8 +19,10 @@ Response read_customer(Services&, const Request&);
 // The contract's API. The SDK appends a slash to an endpoint URL and follows no redirect, while
 // Amplify posts to the URL as configured: both spellings are the endpoint.
 constexpr Route kRoutes[] = {
-    {"POST", "/cognito", cognito_endpoint, kThrottleCode},
-    {"POST", "/cognito/", cognito_endpoint, kThrottleCode},
+    // One path for every Cognito operation, most of which guess nothing (refresh, GetUser,
+    // SignUp, sign-out): a network locked for codes is refused only its answers to codes.
+    {"POST", "/cognito", cognito_endpoint, kThrottleCode, false},
+    {"POST", "/cognito/", cognito_endpoint, kThrottleCode, false},
     {"POST", "/api/customers/me", create_customer},
     {"GET", "/api/customers/me", read_customer},
 };

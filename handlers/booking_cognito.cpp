@@ -114,7 +114,7 @@ std::variant<GuessPass, Response> count_guess(Call& c, const Account& account) {
     auto pass = c.services.guesses.reserve("user:" + email_key(account.email), c.now);
     if (pass) return std::move(*pass);
     if (pass.error().code == Errc::rate_limited) {
-        return render_booking_problem(guess_refusal(c.services, c.request, account.email));
+        return render_booking_problem(guess_refusal(c.services, c.request));
     }
     return core_failure(pass.error());
 }
@@ -327,6 +327,7 @@ Response confirm_sign_up(Call& c) {
     auto confirmed = challenges(c).answer_latest(counted, c.site, account.id, kConfirmSignUp,
                                                  text(c.body, "ConfirmationCode"), c.now);
     if (!confirmed) {
+        if (!was_checked(confirmed.error().code)) (void)c.services.guesses.cancel(counted);
         if (confirmed.error().code == Errc::invalid_token) {
             return fail("ExpiredCodeException",
                         "Invalid code provided, please request a code again.");
@@ -459,9 +460,10 @@ Response respond_to_auth_challenge(Call& c) {
     auto pass = count_guess(c, account);
     if (auto* refused = std::get_if<Response>(&pass)) return std::move(*refused);
     const GuessPass& counted = std::get<GuessPass>(pass);
-    auto answered = challenges(c).answer(counted, c.site, kSignInCode, session,
+    auto answered = challenges(c).answer(counted, c.site, account.id, kSignInCode, session,
                                          text(responses, "EMAIL_OTP_CODE"), c.now);
     if (!answered) {
+        if (!was_checked(answered.error().code)) (void)c.services.guesses.cancel(counted);
         audit(c.services, c.request, "login.failure", account.id, account.email, "email code");
         return code_failure(answered.error());
     }

@@ -235,7 +235,7 @@ Response issue_token(Services& services, const Request& request) {
         services.accounts().authenticate(services.guesses, site, "user", email, v["password"], now);
     if (!account) {
         if (account.error().code == Errc::rate_limited) {
-            return render_problem(guess_refusal(services, request, email));
+            return render_problem(guess_refusal(services, request));
         }
         if (account.error().code == Errc::invalid_credentials) {
             audit(services, request, "login.failure", 0, email);

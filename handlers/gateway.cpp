@@ -218,7 +218,7 @@ Response login(Services& services, const Request& request) {
                                                     v["password"], now);
     if (!account) {
         if (account.error().code == Errc::rate_limited) {
-            return render_problem(guess_refusal(services, request, v["email"]));
+            return render_problem(guess_refusal(services, request));
         }
         if (account.error().code == Errc::invalid_credentials) {
             audit(services, request, "login.failure", 0, v["email"]);

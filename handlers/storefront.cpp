@@ -251,7 +251,7 @@ Response login_account(Services& services, const Request& request, const char* k
                                                     v["password"], now);
     if (!account) {
         if (account.error().code == Errc::rate_limited) {
-            return render_problem(guess_refusal(services, request, v["email"]));
+            return render_problem(guess_refusal(services, request));
         }
         if (account.error().code != Errc::invalid_credentials) return core_failure(account.error());
         audit(services, request, "login.failure", 0, v["email"], kind);

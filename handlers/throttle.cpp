@@ -20,17 +20,23 @@ std::optional<Response> guard_guesses(Services& services, const Request& request
     if (route.throttle.empty()) return std::nullopt;
     services.guesses.arm(*services.store, services.keys, guess_policy(services.config),
                          route.throttle, site_of(request), client_network_of(request));
-    // A network locked for the class is turned away before its body is even read.
+    services.guesses.audit_locks(
+        AuditEvent{0, std::string(site_of(request)), "lockout", 0, "",
+                   std::string(request.param("REMOTE_ADDR").value_or("")),
+                   std::string(request.header("User-Agent").value_or("")), ""},
+        services.config.audit_retention_days);
+    if (!route.refuse_early) return std::nullopt;
+    // A network locked for the class is turned away before its body is even read, with one read.
     auto wait = services.guesses.network_wait(unix_now());
     if (!wait) return contract.render_problem(problem_from_core(wait.error()));
-    if (*wait > 0) return contract.render_problem(guess_refusal(services, request, "", *wait));
+    if (*wait > 0) return contract.render_problem(guess_refusal(services, request, *wait));
     return std::nullopt;
 }
 
-Problem guess_refusal(Services& services, const Request& request, std::string_view email,
-                      std::int64_t retry_after) {
+Problem guess_refusal(Services& services, const Request& request, std::int64_t retry_after) {
+    // Counted only: a locked client that keeps sending must not turn each refusal into a write
+    // (the lock itself was audited once, when it began).
     Metrics::process().count("latchkey_lockout_refusals_total", site_of(request));
-    audit(services, request, "lockout", 0, email, services.guesses.klass());
     const bool login = services.guesses.klass() == kThrottleLogin;
     return Problem{
         429,

@@ -21,12 +21,12 @@ GuessPolicy guess_policy(const Config& config);
 std::optional<Response> guard_guesses(Services& services, const Request& request,
                                       const Contract& contract, const Route& route);
 
-// 429 with Retry-After for a refused guess (counted in latchkey_lockout_refusals_total and the
-// audit log as `lockout`); `code` carries Cognito's error name for the contract that speaks it.
-Problem guess_refusal(Services& services, const Request& request, std::string_view email,
-                      std::int64_t retry_after);
-inline Problem guess_refusal(Services& services, const Request& request, std::string_view email) {
-    return guess_refusal(services, request, email, services.guesses.retry_after());
+// 429 with Retry-After for a refused guess, counted in latchkey_lockout_refusals_total and
+// nothing else (a refusal writes nothing; the lock was audited as `lockout` when it began);
+// `code` carries Cognito's error name for the contract that speaks it.
+Problem guess_refusal(Services& services, const Request& request, std::int64_t retry_after);
+inline Problem guess_refusal(Services& services, const Request& request) {
+    return guess_refusal(services, request, services.guesses.retry_after());
 }
 
 }  // namespace latchkey

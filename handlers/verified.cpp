@@ -261,7 +261,7 @@ Response login(Services& services, const Request& request) {
                                                     v["email"], v["password"], now);
     if (!account) {
         if (account.error().code == Errc::rate_limited) {
-            return render_problem(guess_refusal(services, request, v["email"]));
+            return render_problem(guess_refusal(services, request));
         }
         if (account.error().code == Errc::invalid_credentials) {
             audit(services, request, "login.failure", 0, v["email"]);
@@ -294,7 +294,7 @@ Response verify_email(Services& services, const Request& request) {
     auto pass = services.guesses.reserve("", now);
     if (!pass) {
         if (pass.error().code == Errc::rate_limited)
-            return render_problem(guess_refusal(services, request, ""));
+            return render_problem(guess_refusal(services, request));
         return core_failure(pass.error());
     }
     bool ok = false;
@@ -312,7 +312,10 @@ Response verify_email(Services& services, const Request& request) {
         return services.accounts().mark_email_verified(redeemed->account_id, now);
     });
     if (done && ok) remember_network(services, request, account_id);
-    if (!done) return core_failure(done.error());
+    if (!done) {
+        (void)services.guesses.cancel(*pass);  // never checked: nothing to count
+        return core_failure(done.error());
+    }
     if (!ok) return invalid;
     if (auto r = services.guesses.succeeded(*pass, now); !r) return core_failure(r.error());
     audit(services, request, "verify", account_id, "");
@@ -385,11 +388,22 @@ Response reset_password(Services& services, const Request& request) {
     auto pass = services.guesses.reserve("", now);
     if (!pass) {
         if (pass.error().code == Errc::rate_limited)
-            return render_problem(guess_refusal(services, request, ""));
+            return render_problem(guess_refusal(services, request));
         return core_failure(pass.error());
     }
+    const Response invalid = message(400, "Invalid or expired reset token");
+    // A read first, so a dead token costs no password hash; the redeem below decides.
+    auto live = services.one_time_tokens().live(*pass, kResetPurpose, v["token"], now);
+    if (!live) {
+        (void)services.guesses.cancel(*pass);
+        return core_failure(live.error());
+    }
+    if (!*live) return invalid;
     auto hash = services.hasher.hash(v["password"]);  // before the write lock
-    if (!hash) return core_failure(hash.error());
+    if (!hash) {
+        (void)services.guesses.cancel(*pass);  // the token was never redeemed: not a guess heard
+        return core_failure(hash.error());
+    }
     bool ok = false;
     std::int64_t account_id = 0;
     auto done = in_transaction(services, [&]() -> Result<void> {
@@ -411,8 +425,11 @@ Response reset_password(Services& services, const Request& request) {
         // The reset link reached the mailbox: that proves the address as well as a verification.
         return accounts.mark_email_verified(redeemed->account_id, now);
     });
-    if (!done) return core_failure(done.error());
-    if (!ok) return message(400, "Invalid or expired reset token");
+    if (!done) {
+        (void)services.guesses.cancel(*pass);
+        return core_failure(done.error());
+    }
+    if (!ok) return invalid;
     if (auto r = services.guesses.succeeded(*pass, now); !r) return core_failure(r.error());
     audit(services, request, "reset", account_id, "");
     Json out = json_object();

@@ -164,17 +164,20 @@ def test_parallel_guesses_never_exceed_the_free_allowance(strict, way):
     with concurrent.futures.ThreadPoolExecutor(30) as pool:
         replies = list(pool.map(lambda _: way.login(strict, email, WRONG, ip), range(30)))
     statuses = sorted(r.status for r in replies)
-    # A counted guess may still meet the password hasher's admission control on a busy machine
-    # (503): it was counted, never checked. Nothing beyond the allowance is ever checked.
+    # A guess may meet the password hasher's admission control on a busy machine (503): it was
+    # never checked, so it is not counted either, and another guess may take its place. So at
+    # most the allowance is heard (401), and every other guess is refused (429) or unheard (503).
     assert set(statuses) <= {401, 429, 503}, statuses
-    counted = statuses.count(401) + statuses.count(503)
+    heard = statuses.count(401)
+    assert heard <= 3 and (heard >= 1 or 503 in statuses), statuses
+    assert heard + statuses.count(429) + statuses.count(503) == 30, statuses
     # On storefront nginx's own per-address limit (Retry-After: 60) turns most away first; of
-    # those it lets through, the service counts exactly 3.
+    # those it lets through, the service hears exactly 3 unless the hasher turned some away.
     passed_nginx = [r for r in replies if r.status != 429 or r.header("Retry-After") != "60"]
-    assert counted == min(3, len(passed_nginx)), statuses
-    assert statuses.count(401) >= 1, statuses
-    if way.site != "storefront":
-        assert counted == 3 and statuses.count(429) == 27, statuses
+    if 503 not in statuses:
+        assert heard == min(3, len(passed_nginx)), statuses
+        if way.site != "storefront":
+            assert statuses.count(429) == 27, statuses
 
 
 @each_login_path
@@ -371,6 +374,9 @@ def test_every_route_that_checks_a_secret_declares_a_throttle():
         ("booking", "POST", "/cognito"): "code",
         ("booking", "POST", "/cognito/"): "code",
     }
+    # Only Cognito's one path for every operation gives up the gate's early refusal.
+    late = {(r["contract"], r["method"], r["path"]) for r in rows if r["throttle"] and not r["refuse_early"]}
+    assert late == {("booking", "POST", "/cognito"), ("booking", "POST", "/cognito/")}
 
 
 # --- nginx's per-address ceilings ---------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+#include <vector>
+
 #include "test_support.hpp"
 
 namespace latchkey {
@@ -96,6 +99,100 @@ TEST_F(Budget, ANetworkIsLockedForEveryAccountAndTheGateSeesIt) {
     auto elsewhere = from("192.0.2.2").network_wait(now);
     ASSERT_TRUE(elsewhere.ok());
     EXPECT_EQ(*elsewhere, 0);
+}
+
+using Row = std::tuple<std::string, std::int64_t, std::int64_t, std::int64_t>;
+
+// Every bucket as stored, sorted: what "exactly as before" is compared against.
+std::vector<Row> buckets(Store& store) {
+    auto stmt = store.prepare(
+        "SELECT bucket_key, failures, locked_until, expires_at FROM guess_buckets "
+        "ORDER BY bucket_key");
+    EXPECT_TRUE(stmt.ok());
+    auto rows = stmt->collect([](Statement& r) {
+        return Row{r.column_text(0), r.column_int(1), r.column_int(2), r.column_int(3)};
+    });
+    EXPECT_TRUE(rows.ok());
+    return *rows;
+}
+
+std::vector<Row> counting(std::vector<Row> rows) {  // without the known-network markers
+    std::erase_if(rows, [](const Row& r) { return std::get<1>(r) == 0; });
+    return rows;
+}
+
+TEST_F(Budget, ASignInOnANetworkOverItsFreeCountNeitherLocksItNorKeepsItsFailures) {
+    policy.network_free = 3;
+    GuessBudget nat = from("192.0.2.1");
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(nat.reserve("user:" + std::to_string(i), now).ok());
+    const auto before = buckets(*store);
+    // The lock is over; the next genuine sign-ins on the network are counted, then right.
+    std::int64_t t = now + 5;
+    for (const char* owner : {"user:alice", "user:bob", "user:carol"}) {
+        auto wait = nat.network_wait(t);
+        ASSERT_TRUE(wait.ok());
+        EXPECT_EQ(*wait, 0) << owner;
+        auto pass = nat.reserve(owner, t);
+        ASSERT_TRUE(pass.ok()) << owner;
+        ASSERT_TRUE(nat.succeeded(*pass, t).ok());
+        EXPECT_EQ(counting(buckets(*store)), before) << owner;  // count, lock and expiry as before
+        ++t;
+    }
+    // And the failures are forgotten when they were due to be, sign-ins or not.
+    std::int64_t expiry = 0;
+    for (const auto& row : before) expiry = std::max(expiry, std::get<3>(row));
+    auto fresh = nat.reserve("user:9", expiry);
+    ASSERT_TRUE(fresh.ok());
+    for (const auto& row : buckets(*store)) EXPECT_LE(std::get<1>(row), 1);
+}
+
+TEST_F(Budget, AGuessThatWasNeverCheckedIsNotCounted) {
+    GuessBudget b = from("192.0.2.1");
+    ASSERT_TRUE(b.reserve("user:a@example.com", now).ok());  // one real failure stays
+    const auto before = buckets(*store);
+    for (int i = 0; i < 5; ++i) {  // a busy hasher answers each retry with 503
+        auto pass = b.reserve("user:a@example.com", now);
+        ASSERT_TRUE(pass.ok()) << i;
+        ASSERT_TRUE(b.cancel(*pass).ok());
+        EXPECT_EQ(buckets(*store), before) << i;
+    }
+    // From an empty start the cancelled guess leaves nothing behind either.
+    GuessBudget other = from("198.51.100.7");
+    auto pass = other.reserve("user:b@example.com", now);
+    ASSERT_TRUE(pass.ok());
+    ASSERT_TRUE(other.cancel(*pass).ok());
+    EXPECT_EQ(buckets(*store), before);
+}
+
+TEST_F(Budget, TakingBackOneGuessKeepsTheGuessesCountedSince) {
+    GuessBudget first = from("192.0.2.1"), second = from("192.0.2.1");
+    auto mine = first.reserve("user:a@example.com", now);
+    ASSERT_TRUE(mine.ok());
+    ASSERT_TRUE(second.reserve("user:b@example.com", now).ok());  // in parallel, wrong
+    ASSERT_TRUE(first.succeeded(*mine, now).ok());
+    // The network still holds the other guess; a's buckets are gone, b's stay.
+    std::int64_t total = 0;
+    for (const auto& row : buckets(*store)) total += std::get<1>(row);
+    EXPECT_EQ(total, 1 + 2);  // network 1, b's pair and account buckets 1 each
+}
+
+TEST_F(Budget, ALockIsAuditedOnceHoweverOftenTheLockedClientRetries) {
+    policy.network_free = 3;
+    GuessBudget b = from("192.0.2.1");
+    b.audit_locks(AuditEvent{0, "shop", "", 0, "", "192.0.2.1", "agent", ""}, 30);
+    for (int i = 0; i < 2; ++i) ASSERT_TRUE(b.reserve("user:" + std::to_string(i), now).ok());
+    const auto audited = [&]() {
+        auto stmt = store->prepare(
+            "SELECT COUNT(*) FROM audit_events WHERE event = 'lockout' AND site = 'shop'");
+        EXPECT_TRUE(stmt.ok());
+        EXPECT_TRUE(*stmt->step());
+        return stmt->column_int(0);
+    };
+    EXPECT_EQ(audited(), 0);
+    ASSERT_TRUE(b.reserve("user:2", now).ok());  // the third failure locks the network
+    EXPECT_EQ(audited(), 1);
+    for (int i = 0; i < 20; ++i) EXPECT_FALSE(b.reserve("user:3", now).ok());
+    EXPECT_EQ(audited(), 1);
 }
 
 }  // namespace
