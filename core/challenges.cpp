@@ -10,13 +10,7 @@ namespace latchkey {
 
 std::string Challenges::keyed_hash(std::string_view kind, std::string_view value) const {
     const std::string message = std::string(kind) + ":" + std::string(value);
-    unsigned char digest[32];
-    crypto_generichash(digest, sizeof digest,
-                       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
-                       keys_.one_time_key().data(), keys_.one_time_key().size());
-    char hex[65];
-    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-    return hex;
+    return keys_.one_time_digest(message);
 }
 
 Result<OpenedChallenge> Challenges::open(std::string_view site, std::int64_t account_id,

@@ -72,6 +72,16 @@ KeyRing::~KeyRing() {
     }
 }
 
+std::string KeyRing::one_time_digest(std::string_view message) const {
+    unsigned char digest[32];
+    crypto_generichash(digest, sizeof digest,
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                       one_time_key_.data(), one_time_key_.size());
+    char hex[65];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    return hex;
+}
+
 std::unique_ptr<KeyRing> KeyRing::from_master(const std::array<unsigned char, 32>& master) {
     return std::make_unique<KeyRing>(master);
 }

@@ -49,6 +49,9 @@ class KeyRing {
     // context: hashing one-time tokens and codes, sealing queued mail, and sealing a rotated
     // refresh token's successor for the grace window.
     const std::array<unsigned char, 32>& one_time_key() const { return one_time_key_; }
+    // Keyed BLAKE2b-256 of `message` under the one-time key, as 64 hex digits: how one-time
+    // tokens, codes, refresh ids, send counters and guess buckets are named at rest.
+    std::string one_time_digest(std::string_view message) const;
     const std::array<unsigned char, 32>& outbox_key() const { return outbox_key_; }
     const std::array<unsigned char, 32>& successor_key() const { return successor_key_; }
 

@@ -8,13 +8,7 @@ namespace latchkey {
 
 std::string OneTimeTokens::keyed_hash(std::string_view purpose, std::string_view token) const {
     const std::string message = std::string(purpose) + ":" + std::string(token);
-    unsigned char digest[32];
-    crypto_generichash(digest, sizeof digest,
-                       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
-                       keys_.one_time_key().data(), keys_.one_time_key().size());
-    char hex[65];
-    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-    return hex;
+    return keys_.one_time_digest(message);
 }
 
 Result<std::string> OneTimeTokens::issue(std::int64_t account_id, std::string_view purpose,

@@ -1,7 +1,5 @@
 #include "core/send_limits.hpp"
 
-#include <sodium.h>
-
 #include "core/email.hpp"
 
 namespace latchkey {
@@ -14,13 +12,7 @@ std::string SendLimits::address_key(std::string_view site, std::string_view emai
     // account that registers it later is counted against.
     const std::string message =
         "send:" + std::string(site) + ":" + email_key(email) + ":" + std::to_string(account_id);
-    unsigned char digest[32];
-    crypto_generichash(digest, sizeof digest,
-                       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
-                       keys_.one_time_key().data(), keys_.one_time_key().size());
-    char hex[65];
-    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-    return hex;
+    return keys_.one_time_digest(message);
 }
 
 Result<bool> SendLimits::proven(std::int64_t account_id, std::string_view network,

@@ -1,7 +1,5 @@
 #include "core/sessions.hpp"
 
-#include <sodium.h>
-
 #include "core/email.hpp"
 #include "core/ids.hpp"
 #include "core/seal.hpp"
@@ -18,13 +16,7 @@ bool is_refresh_reuse(const Error& error) {
 
 std::string Sessions::keyed_hash(std::string_view jti) const {
     const std::string message = "refresh:" + std::string(jti);
-    unsigned char digest[32];
-    crypto_generichash(digest, sizeof digest,
-                       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
-                       keys_.one_time_key().data(), keys_.one_time_key().size());
-    char hex[65];
-    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-    return hex;
+    return keys_.one_time_digest(message);
 }
 
 Result<RefreshGrant> Sessions::add_token(const std::string& family_id, std::int64_t account_id,

@@ -1,7 +1,5 @@
 #include "core/throttle.hpp"
 
-#include <sodium.h>
-
 #include <algorithm>
 
 namespace latchkey {
@@ -49,14 +47,7 @@ std::string GuessBudget::bucket(std::string_view scope, std::string_view account
          {scope, std::string_view(klass_), std::string_view(site_), account, network}) {
         message += std::to_string(part.size()) + ":" + std::string(part) + "|";
     }
-    unsigned char digest[32];
-    const auto& key = keys_->one_time_key();
-    crypto_generichash(digest, sizeof digest,
-                       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
-                       key.data(), key.size());
-    char hex[65];
-    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-    return hex;
+    return keys_->one_time_digest(message);
 }
 
 Result<std::int64_t> GuessBudget::network_wait(std::int64_t now) {
