@@ -365,14 +365,19 @@ def fastcgi_request(socket_path, params, body=b""):
     return headers, body
 
 
-@pytest.fixture(scope="module")
-def stack():
-    s = Stack().start()
+def running(settings=None, **kwargs):
+    """A started Stack for a fixture to yield from; stopped and removed after its scope."""
+    s = Stack(settings, **kwargs).start()
     try:
         yield s
     finally:
         s.stop()
         s.cleanup()
+
+
+@pytest.fixture(scope="module")
+def stack():
+    yield from running()
 
 
 @pytest.fixture(scope="module")

@@ -7,22 +7,8 @@ import random
 import re
 import string
 
-import pytest
-
-from conftest import Stack
-
 SANITIZED = os.environ.get("LATCHKEY_SANITIZED") == "1"
 ROUND = 1500  # requests per kind of value per round
-
-
-@pytest.fixture(scope="module")
-def stack():
-    s = Stack().start()
-    try:
-        yield s
-    finally:
-        s.stop()
-        s.cleanup()
 
 
 def _word(rng, n):

@@ -5,28 +5,16 @@ shape, and its time is compared with a valid request of the same size, as the me
 interleaved samples (the linear service answers both in about the same time; the quadratic one
 took seconds for the worst body). The bound of 10x is far from both."""
 import base64
-import json
 import statistics
 import time
 
 import pytest
 
 from booking_support import AMZ_JSON
-from conftest import Stack
 
 BODY = 64 * 1024 - 512  # under nginx's 64 KiB limit, headers aside
 PAIRS = 7
 BOUND = 10
-
-
-@pytest.fixture(scope="module")
-def stack():
-    s = Stack().start()
-    try:
-        yield s
-    finally:
-        s.stop()
-        s.cleanup()
 
 
 def b64(data):
@@ -41,7 +29,7 @@ def json_body_with_last_byte(last, size=BODY):
 
 
 def many_keys(duplicate):
-    keys, i, out = [], 0, []
+    i, out = 0, []
     size = 0
     while size < BODY - 32:
         k = f'"k{i}":1'

@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from booking_support import code_in, sign_in, sign_up
-from conftest import Stack, mailed_token, unique
+from booking_support import sign_in, sign_up
+from conftest import mailed_token, running, unique
 from test_attack_guessing import _answer, _cognito, _confirmed_user, _otp_session
 
 PASSWORD = "Password123!"
@@ -26,19 +26,10 @@ def fresh_ip():
     return next(_addresses)
 
 
-def stack_with(settings):
-    s = Stack(settings).start()
-    try:
-        yield s
-    finally:
-        s.stop()
-        s.cleanup()
-
-
 @pytest.fixture(scope="module")
 def nat():
     """A network locks after 3 failures, first for 1 s; accounts never lock."""
-    yield from stack_with({"throttle_network_free": "3", "throttle_first_lock": "1",
+    yield from running({"throttle_network_free": "3", "throttle_first_lock": "1",
                            "throttle_max_lock": "900", "throttle_pair_free": "1000",
                            "throttle_account_free": "1000"})
 
@@ -46,7 +37,7 @@ def nat():
 @pytest.fixture(scope="module")
 def locking():
     """A network locks for a minute after 2 failures."""
-    yield from stack_with({"throttle_network_free": "2", "throttle_first_lock": "60",
+    yield from running({"throttle_network_free": "2", "throttle_first_lock": "60",
                            "throttle_max_lock": "60", "throttle_pair_free": "1000",
                            "throttle_account_free": "1000"})
 
@@ -55,7 +46,7 @@ def locking():
 def slow_hash():
     """One hashing thread, slow hashes, no queue: a few requests at once fill it and the rest get
     503 at once; 3 failures lock a pair for a minute."""
-    yield from stack_with({"hash_concurrency": "1", "hash_queue_ms": "0", "hash_queue_max": "1",
+    yield from running({"hash_concurrency": "1", "hash_queue_ms": "0", "hash_queue_max": "1",
                            "argon2_opslimit": "12", "throttle_pair_free": "3",
                            "throttle_first_lock": "60", "throttle_max_lock": "60",
                            "throttle_network_free": "100000", "throttle_account_free": "1000"})

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from booking_support import AMZ_JSON, code_in
-from conftest import BIN, Stack, mailed_token, unique, verify_call
+from conftest import BIN, mailed_token, running, unique, verify_call
 
 PASSWORD = "Password123!"
 WRONG = "not-the-password-1"
@@ -36,22 +36,12 @@ def fresh_ip():
 
 @pytest.fixture(scope="module")
 def strict():
-    s = Stack(STRICT).start()
-    try:
-        yield s
-    finally:
-        s.stop()
-        s.cleanup()
+    yield from running(STRICT)
 
 
 @pytest.fixture(scope="module")
 def quick():
-    s = Stack(QUICK).start()
-    try:
-        yield s
-    finally:
-        s.stop()
-        s.cleanup()
+    yield from running(QUICK)
 
 
 # --- every login path of the four password contracts -------------------------------------------

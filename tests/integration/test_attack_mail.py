@@ -12,7 +12,7 @@ import time
 import pytest
 
 from booking_support import AMZ_JSON, code_in
-from conftest import PER_NETWORK_MAIL_UNLIMITED, Stack, mailed_token, unique
+from conftest import PER_NETWORK_MAIL_UNLIMITED, Stack, mailed_token, running, unique
 
 PASSWORD = "password123"
 # The defaults (docs/mail.md): links per kind, codes.
@@ -34,22 +34,7 @@ def defaults():
 
 @pytest.fixture(scope="module")
 def stack():
-    s = Stack(defaults()).start()
-    try:
-        yield s
-    finally:
-        s.stop()
-        s.cleanup()
-
-
-@pytest.fixture(scope="module")
-def verified(stack):
-    return stack.client("verified")
-
-
-@pytest.fixture(scope="module")
-def booking(stack):
-    return stack.client("booking")
+    yield from running(defaults())
 
 
 def queued(stack, email, kind):

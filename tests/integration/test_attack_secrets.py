@@ -7,21 +7,9 @@ Every case runs through real nginx against the real process, on SQLite and on Po
 import os
 import re
 
-import pytest
-
-from conftest import Stack, mailed_link, mailed_token, unique, verify_call
+from conftest import mailed_link, mailed_token, unique, verify_call
 
 PASSWORD = "Password123!"
-
-
-@pytest.fixture(scope="module")
-def stack():
-    s = Stack().start()
-    try:
-        yield s
-    finally:
-        s.stop()
-        s.cleanup()
 
 
 def register_verified(stack, email):
