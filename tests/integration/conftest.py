@@ -199,7 +199,8 @@ class Stack:
             assert code == 0, f"latchkey exited {code}:\n{log[-4000:]}"
         return code
 
-    def start_nginx(self):
+    def launch_nginx(self):
+        """Starts nginx on self.ports; True once it listens on all of them itself."""
         conf = os.path.join(self.ngx, "nginx.conf")
         args = [os.path.join(ROOT, "scripts", "render-nginx-conf"), "--prefix", self.ngx,
                 "--socket", self.socket]
@@ -223,8 +224,19 @@ class Stack:
                                        os.path.join(self.ngx, "error.log"), "-g", "daemon off;"],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                       env=dict(os.environ, TZ="UTC"))
-        for site in SITES:
-            wait_for_port(self.ports[site], self.nginx)
+        return wait_for_own_ports(self.nginx, [self.ports[site] for site in SITES])
+
+    def start_nginx(self):
+        # A free port is free only until someone binds it: a suite beside this one may have been
+        # handed the same one and bound it first. nginx then retries its bind for a while and
+        # gives up, and a plain connect would meanwhile reach the other suite's nginx. So each
+        # port must be listened on by this nginx; if another took one, start again on new ports.
+        for _ in range(5):
+            if self.launch_nginx():
+                return
+            self.stop_nginx()
+            self.ports = {site: free_port() for site in SITES}
+        raise RuntimeError("nginx could not bind its ports in five tries")
 
     def stop_nginx(self):
         if self.nginx is not None:
@@ -301,17 +313,37 @@ class Stack:
         return fastcgi_request(self.socket, params, body)
 
 
-def wait_for_port(port, proc, timeout=15):
+def listening_ports_of(pid):
+    """The loopback TCP ports a process listens on: its socket descriptors' inodes, looked up in
+    /proc/net/tcp and tcp6 (state 0A, LISTEN)."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and fields[9] in inodes:
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def wait_for_own_ports(proc, ports, timeout=15):
+    """True once `proc` itself listens on every port; False if it exits first (a port was taken)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError("nginx exited: " + proc.stderr.read().decode(errors="replace"))
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError(f"nothing listens on port {port}")
+            return False
+        if set(ports) <= listening_ports_of(proc.pid):
+            return True
+        time.sleep(0.02)
+    raise RuntimeError(f"nginx does not listen on all of {ports}")
 
 
 def _fcgi_record(kind, request_id, content):
