@@ -26,7 +26,9 @@ _addresses = (f"127.3.{a}.{b}" for a, b in itertools.product(range(1, 250), rang
 STRICT = {"throttle_pair_free": "3", "throttle_first_lock": "30", "throttle_max_lock": "60",
           "throttle_account_free": "6", "throttle_account_max_lock": "20",
           "throttle_network_free": "100000"}
-QUICK = {"throttle_pair_free": "3", "throttle_first_lock": "2", "throttle_max_lock": "4",
+# Locks long enough to still hold when the next request comes, however slow a hash is beside
+# other suites (a lock set before a hash could otherwise end before its answer is read).
+QUICK = {"throttle_pair_free": "3", "throttle_first_lock": "6", "throttle_max_lock": "12",
          "throttle_network_free": "4", "throttle_account_free": "1000"}
 
 
@@ -219,7 +221,7 @@ def test_a_lock_expires_and_the_owner_signs_in_after_retry_after(quick):
     for _ in range(3):
         assert way.login(quick, email, WRONG, ip).status == 401
     refused = way.login(quick, email, PASSWORD, ip)
-    assert_throttled(way, refused, 2)
+    assert_throttled(way, refused, 6)
     time.sleep(int(refused.header("Retry-After")) + 0.5)
     assert way.login(quick, email, PASSWORD, ip).status == 200
 
@@ -249,7 +251,7 @@ def test_guessing_reset_tokens_is_throttled_per_network(quick):
                                               "confirmPassword": "NewPassword1!"}, source=ip)
     assert refused.status == 429, refused
     assert refused.json() == {"message": "Too many attempts, try again later"}
-    assert 0 < int(refused.header("Retry-After")) <= 4
+    assert 0 < int(refused.header("Retry-After")) <= 12
     r = c.post("/api/auth/reset", json={"token": token, "password": "NewPassword1!",
                                         "confirmPassword": "NewPassword1!"}, source=fresh_ip())
     assert r.status == 200, r  # the real token was not spent by the refusal
