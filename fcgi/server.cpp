@@ -6,6 +6,8 @@
 #include <grp.h>
 #include <netdb.h>
 #include <signal.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -14,6 +16,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -94,13 +97,27 @@ void request_stop(int exit_code) {
     ::kill(::getpid(), SIGTERM);
 }
 
-struct Worker {
-    std::thread thread;
-    std::atomic<bool> in_accept{false};
-    std::atomic<bool> finished{false};
+class OwnedFd {  // RAII for a descriptor this file opens
+  public:
+    explicit OwnedFd(int fd) : fd_(fd) {}
+    ~OwnedFd() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    OwnedFd(const OwnedFd&) = delete;
+    OwnedFd& operator=(const OwnedFd&) = delete;
+    int get() const { return fd_; }
+
+  private:
+    int fd_;
 };
 
-void worker_loop(Worker& self, int listen_fd, const ServerOptions& options, const Router& router,
+// A worker sleeps in epoll_wait on the listening socket and on the stop event, never in a
+// blocking accept(2) that would have to be interrupted by a signal: libfcgi's accept also waits
+// for the first bytes and then reads the request, and a signal landing there closes a connection
+// nginx already handed over (a 502, seen by the client as a 503). The listening socket is
+// non-blocking, so a worker that loses the race for a connection gets EAGAIN and waits again;
+// EPOLLEXCLUSIVE wakes one worker per connection rather than all of them.
+void worker_loop(int listen_fd, int stop_fd, const ServerOptions& options, const Router& router,
                  const ServicesFactory& factory) {
     std::shared_ptr<Services> services;
     try {
@@ -108,20 +125,34 @@ void worker_loop(Worker& self, int listen_fd, const ServerOptions& options, cons
     } catch (const std::exception& e) {
         log_event(LogLevel::error, "worker cannot start", {{"error", e.what()}});
     }
+    const OwnedFd poller(::epoll_create1(EPOLL_CLOEXEC));
+    epoll_event connection{};
+    connection.events = EPOLLIN | EPOLLEXCLUSIVE;
+    epoll_event stop{};
+    stop.events = EPOLLIN;
+    stop.data.fd = stop_fd;
+    if (services && (poller.get() < 0 ||
+                     ::epoll_ctl(poller.get(), EPOLL_CTL_ADD, listen_fd, &connection) != 0 ||
+                     ::epoll_ctl(poller.get(), EPOLL_CTL_ADD, stop_fd, &stop) != 0)) {
+        log_event(LogLevel::error, "worker cannot wait for connections",
+                  {{"error", std::strerror(errno)}});
+        services.reset();
+    }
     if (!services) {
         request_stop(1);
-        self.finished = true;
         return;
     }
     FcgiRequest request(listen_fd);
     while (!g_stopping.load()) {
-        self.in_accept = true;
+        epoll_event ready[2];
+        if (::epoll_wait(poller.get(), ready, 2, -1) < 0) continue;  // EINTR
         if (g_stopping.load()) break;
         const int accepted = FCGX_Accept_r(request.get());
-        self.in_accept = false;
         if (accepted < 0) {
-            if (g_stopping.load()) break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));  // e.g. EMFILE: no spin
+            // EAGAIN: another worker took it. Anything else (EMFILE): wait a little, no spin.
+            if (accepted != -EAGAIN && accepted != -EWOULDBLOCK) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
             continue;
         }
         Request r = read_request(request.get(), options.max_body_bytes);
@@ -130,11 +161,7 @@ void worker_loop(Worker& self, int listen_fd, const ServerOptions& options, cons
         FCGX_PutStr(out.data(), static_cast<int>(out.size()), request.get()->out);
         FCGX_Finish_r(request.get());
     }
-    self.in_accept = false;
-    self.finished = true;
 }
-
-void on_wake(int) {}  // only interrupts accept(2)
 
 // The socket is made ready under a temporary name (bound, given its group and mode, listening)
 // and then renamed into place, so the path never names a socket that refuses or denies a
@@ -231,10 +258,6 @@ int run_server(const ServerOptions& options, const Router& router, const Service
     block_control_signals();
     const sigset_t stop_signals = control_signals();
     ::signal(SIGPIPE, SIG_IGN);  // nginx may close a connection before we answer
-    struct sigaction wake {};
-    wake.sa_handler = on_wake;  // no SA_RESTART: accept(2) returns EINTR
-    sigemptyset(&wake.sa_mask);
-    ::sigaction(SIGUSR2, &wake, nullptr);
 
     if (FCGX_Init() != 0) {
         log_event(LogLevel::error, "FCGX_Init failed");
@@ -266,13 +289,28 @@ int run_server(const ServerOptions& options, const Router& router, const Service
         return 2;
     }
 
+    // The flag belongs to the socket, so a reloaded image and spawn-fcgi siblings share it; each
+    // of them sets it too.
+    if (const int flags = ::fcntl(listen_fd, F_GETFL);
+        flags < 0 || ::fcntl(listen_fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+        log_event(LogLevel::error, "cannot make the listening socket non-blocking",
+                  {{"error", std::strerror(errno)}});
+        return 2;
+    }
+    const OwnedFd stop_event(::eventfd(0, EFD_CLOEXEC));
+    if (stop_event.get() < 0) {
+        log_event(LogLevel::error, "cannot create the stop event",
+                  {{"error", std::strerror(errno)}});
+        return 2;
+    }
+
     log_event(LogLevel::info, "serving",
               {{"listen", options.listen.empty() ? "fd 0" : options.listen},
                {"threads", std::to_string(options.threads)}});
-    std::vector<Worker> workers(static_cast<std::size_t>(options.threads));
-    for (auto& w : workers) {
-        w.thread = std::thread(worker_loop, std::ref(w), listen_fd, std::cref(options),
-                               std::cref(router), std::cref(factory));
+    std::vector<std::thread> workers;
+    for (int i = 0; i < options.threads; ++i) {
+        workers.emplace_back(worker_loop, listen_fd, stop_event.get(), std::cref(options),
+                             std::cref(router), std::cref(factory));
     }
     int sig = 0;
     bool reload = false;
@@ -292,23 +330,15 @@ int run_server(const ServerOptions& options, const Router& router, const Service
               {{"signal", sig == SIGINT   ? "SIGINT"
                           : sig == SIGHUP ? "SIGHUP"
                                           : "SIGTERM"}});
-    // Wake the workers blocked in accept(2); those inside a request finish it first. A socket we
-    // created is shut down (accept then fails with EINVAL). An inherited one may be shared with
-    // sibling processes (spawn-fcgi -F), so there each idle worker is interrupted by a signal
-    // instead, repeatedly, since one may arrive just before the worker enters accept(2).
-    // FCGX_ShutdownPending() is not used: libfcgi then fails every read, in-flight ones too.
-    // A reload keeps the socket working for the next image: only signals wake the workers then.
-    if (!options.listen.empty() && !reload) ::shutdown(listen_fd, SHUT_RDWR);
-    for (bool all_done = false; !all_done;) {
-        all_done = true;
-        for (auto& w : workers) {
-            if (w.finished.load()) continue;
-            all_done = false;
-            if (w.in_accept.load()) pthread_kill(w.thread.native_handle(), SIGUSR2);
-        }
-        if (!all_done) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // Every idle worker wakes (the event stays readable, it is never read); those inside a
+    // request finish it first. The socket itself is left alone: it may be shared with sibling
+    // processes (spawn-fcgi -F) or kept for the next image (a reload), and connections already
+    // queued on it are then answered by them.
+    const std::uint64_t one = 1;
+    if (::write(stop_event.get(), &one, sizeof one) != sizeof one) {
+        log_event(LogLevel::error, "cannot wake the workers", {{"error", std::strerror(errno)}});
     }
-    for (auto& w : workers) w.thread.join();
+    for (auto& w : workers) w.join();
     if (reload) {
         g_reload_fd = listen_fd;
         const int flags = ::fcntl(listen_fd, F_GETFD);
