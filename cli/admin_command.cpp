@@ -10,16 +10,16 @@
 
 #include "cli/admin_support.hpp"
 #include "cli/commands.hpp"
-#include "core/accounts.hpp"
-#include "core/audit.hpp"
-#include "core/clock.hpp"
-#include "core/json.hpp"
-#include "core/keys.hpp"
-#include "core/mail.hpp"
-#include "core/password.hpp"
-#include "core/sessions.hpp"
-#include "core/signing_keys.hpp"
-#include "core/store.hpp"
+#include "core/auth/accounts.hpp"
+#include "core/auth/audit.hpp"
+#include "core/auth/sessions.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/json.hpp"
+#include "core/crypto/keys.hpp"
+#include "core/crypto/password.hpp"
+#include "core/crypto/signing_keys.hpp"
+#include "core/mail/mail.hpp"
+#include "core/store/store.hpp"
 
 namespace latchkey {
 namespace {

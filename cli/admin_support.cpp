@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <iostream>
 
-#include "core/audit.hpp"
-#include "core/clock.hpp"
-#include "core/json.hpp"
+#include "core/auth/audit.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/json.hpp"
 
 namespace latchkey {
 

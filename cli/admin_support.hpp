@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "cli/commands.hpp"
-#include "core/config.hpp"
-#include "core/store.hpp"
+#include "core/base/config.hpp"
+#include "core/store/store.hpp"
 
 namespace latchkey {
 

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/config.hpp"
+#include "core/base/config.hpp"
 
 namespace latchkey {
 

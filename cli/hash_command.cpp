@@ -11,8 +11,8 @@
 #include <optional>
 
 #include "cli/commands.hpp"
-#include "core/json.hpp"
-#include "core/password.hpp"
+#include "core/base/json.hpp"
+#include "core/crypto/password.hpp"
 
 namespace latchkey {
 namespace {

@@ -15,12 +15,12 @@
 #include <vector>
 
 #include "cli/admin_support.hpp"
-#include "core/accounts.hpp"
-#include "core/clock.hpp"
-#include "core/email.hpp"
-#include "core/json.hpp"
-#include "core/password.hpp"
-#include "core/store.hpp"
+#include "core/auth/accounts.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/email.hpp"
+#include "core/base/json.hpp"
+#include "core/crypto/password.hpp"
+#include "core/store/store.hpp"
 
 namespace latchkey {
 namespace {

@@ -33,6 +33,6 @@ foreach(f ${files})
   string(APPEND postgresql_body "${text}")
 endforeach()
 
-set(body "// Generated from sql/*.sql and sql/postgresql/*.sql at build time; do not edit.\n#include \"core/migrations.hpp\"\n\nnamespace latchkey {\nconst std::vector<Migration>& migrations(Dialect dialect) {\n    static const std::vector<Migration> sqlite = {\n${sqlite_body}    };\n    static const std::vector<Migration> postgresql = {\n${postgresql_body}    };\n    return dialect == Dialect::postgresql ? postgresql : sqlite;\n}\n}  // namespace latchkey\n")
+set(body "// Generated from sql/*.sql and sql/postgresql/*.sql at build time; do not edit.\n#include \"core/store/migrations.hpp\"\n\nnamespace latchkey {\nconst std::vector<Migration>& migrations(Dialect dialect) {\n    static const std::vector<Migration> sqlite = {\n${sqlite_body}    };\n    static const std::vector<Migration> postgresql = {\n${postgresql_body}    };\n    return dialect == Dialect::postgresql ? postgresql : sqlite;\n}\n}  // namespace latchkey\n")
 file(WRITE ${OUT}.tmp "${body}")
 file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

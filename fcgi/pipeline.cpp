@@ -3,8 +3,8 @@
 #include <chrono>
 #include <exception>
 
-#include "core/log.hpp"
-#include "core/metrics.hpp"
+#include "core/base/log.hpp"
+#include "core/base/metrics.hpp"
 
 namespace latchkey {
 namespace {

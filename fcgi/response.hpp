@@ -3,7 +3,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/json.hpp"
+#include "core/base/json.hpp"
 
 namespace latchkey {
 

@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/log.hpp"
+#include "core/base/log.hpp"
 #include "fcgi/pipeline.hpp"
 
 namespace latchkey {

@@ -1,10 +1,10 @@
 #include "handlers/auth.hpp"
 
-#include "core/audit.hpp"
-#include "core/clock.hpp"
-#include "core/jwt.hpp"
-#include "core/log.hpp"
-#include "core/network.hpp"
+#include "core/auth/audit.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/log.hpp"
+#include "core/base/network.hpp"
+#include "core/crypto/jwt.hpp"
 
 namespace latchkey {
 

@@ -6,10 +6,10 @@
 #include <string_view>
 #include <variant>
 
-#include "core/accounts.hpp"
-#include "core/send_limits.hpp"
-#include "core/sessions.hpp"
-#include "core/tokens.hpp"
+#include "core/auth/accounts.hpp"
+#include "core/auth/sessions.hpp"
+#include "core/auth/tokens.hpp"
+#include "core/mail/send_limits.hpp"
 #include "handlers/services.hpp"
 
 namespace latchkey {
@@ -60,17 +60,17 @@ Result<std::string> public_url(const Services& services, const Request& request)
 // nginx trusts (RFC 6454 origins; defence beyond SameSite). True when the request may proceed.
 bool same_origin_or_trusted(const Request& request);
 
-// Records a security event (core/audit.hpp) for the request's site, with the client address and
-// user agent nginx passed. Recording is best effort: a failure is logged, the request goes on.
+// Records a security event (core/auth/audit.hpp) for the request's site, with the client address
+// and user agent nginx passed. Recording is best effort: a failure is logged, the request goes on.
 void audit(Services& services, const Request& request, std::string_view event,
            std::int64_t account_id, std::string_view email, std::string_view detail = {});
 
-// The client network (core/network.hpp) of nginx's REMOTE_ADDR: what the mail sending limits
+// The client network (core/base/network.hpp) of nginx's REMOTE_ADDR: what the mail sending limits
 // count per client.
 std::string client_network_of(const Request& request);
 
 // The account has proven the request's network (a sign-in, a reset, a followed link): sends from
-// it no longer count against the address's ceiling for strangers (core/send_limits.hpp). Best
+// it no longer count against the address's ceiling for strangers (core/mail/send_limits.hpp). Best
 // effort, like audit().
 void remember_network(Services& services, const Request& request, std::int64_t account_id);
 

@@ -3,8 +3,8 @@
 // so an unchanged AWS Amplify v6 frontend signs users in with emailed codes.
 #include "handlers/booking.hpp"
 
-#include "core/clock.hpp"
-#include "core/customers.hpp"
+#include "core/auth/customers.hpp"
+#include "core/base/clock.hpp"
 #include "handlers/auth.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/throttle.hpp"

@@ -3,13 +3,13 @@
 // refresh and sign-out (../shared/COGNITO.md). Accounts are this site's; codes go out by mail.
 #include <string>
 
-#include "core/challenges.hpp"
-#include "core/clock.hpp"
-#include "core/email.hpp"
-#include "core/ids.hpp"
-#include "core/jwt.hpp"
-#include "core/log.hpp"
-#include "core/templates.hpp"
+#include "core/auth/challenges.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/email.hpp"
+#include "core/base/log.hpp"
+#include "core/crypto/ids.hpp"
+#include "core/crypto/jwt.hpp"
+#include "core/mail/templates.hpp"
 #include "handlers/booking.hpp"
 #include "handlers/throttle.hpp"
 #include "handlers/validation.hpp"
@@ -120,8 +120,8 @@ std::variant<GuessPass, Response> count_guess(Call& c, const Account& account) {
 }
 
 // Opens a step with a code and queues the code's mail, all in one transaction; the sending
-// limits (per address and client network, core/send_limits.hpp) are checked first, so a refused
-// (and retried) call sends nothing. The step leaves the account's other open steps open: a
+// limits (per address and client network, core/mail/send_limits.hpp) are checked first, so a
+// refused (and retried) call sends nothing. The step leaves the account's other open steps open: a
 // stranger asking for a code for this address ends nothing the owner holds.
 Result<std::string> send_code(Call& c, const Account& account, const char* purpose) {
     auto tx = c.services.store->begin();

@@ -1,8 +1,8 @@
 // The fastapi contract (seed 002): FastAPI + pydantic v1 behaviour, as CONTRACTS.md decides it.
 #include <string>
 
-#include "core/clock.hpp"
-#include "core/log.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/log.hpp"
 #include "handlers/auth.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"

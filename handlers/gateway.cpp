@@ -2,7 +2,7 @@
 // body or in an HttpOnly cookie (chosen per site by nginx), and the gateway's 503 shape.
 #include <string>
 
-#include "core/clock.hpp"
+#include "core/base/clock.hpp"
 #include "handlers/auth.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"

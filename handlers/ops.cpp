@@ -4,10 +4,10 @@
 #include <fstream>
 #include <string>
 
-#include "core/clock.hpp"
-#include "core/jwt.hpp"
-#include "core/log.hpp"
-#include "core/metrics.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/log.hpp"
+#include "core/base/metrics.hpp"
+#include "core/crypto/jwt.hpp"
 #include "handlers/auth.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"

@@ -4,18 +4,18 @@
 #include <memory>
 #include <string_view>
 
-#include "core/accounts.hpp"
-#include "core/config.hpp"
-#include "core/keys.hpp"
-#include "core/mail.hpp"
-#include "core/mail_worker.hpp"
-#include "core/one_time.hpp"
-#include "core/password.hpp"
-#include "core/send_limits.hpp"
-#include "core/signing_keys.hpp"
-#include "core/store.hpp"
-#include "core/throttle.hpp"
-#include "core/tokens.hpp"
+#include "core/auth/accounts.hpp"
+#include "core/auth/one_time.hpp"
+#include "core/auth/throttle.hpp"
+#include "core/auth/tokens.hpp"
+#include "core/base/config.hpp"
+#include "core/crypto/keys.hpp"
+#include "core/crypto/password.hpp"
+#include "core/crypto/signing_keys.hpp"
+#include "core/mail/mail.hpp"
+#include "core/mail/mail_worker.hpp"
+#include "core/mail/send_limits.hpp"
+#include "core/store/store.hpp"
 #include "fcgi/request.hpp"
 
 namespace latchkey {

@@ -3,8 +3,8 @@
 // scoped to /api/auth, and login throttling per email on top of nginx's per-IP limit.
 #include <string>
 
-#include "core/clock.hpp"
-#include "core/sessions.hpp"
+#include "core/auth/sessions.hpp"
+#include "core/base/clock.hpp"
 #include "handlers/auth.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"

@@ -1,7 +1,7 @@
 #include "handlers/throttle.hpp"
 
-#include "core/clock.hpp"
-#include "core/metrics.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/metrics.hpp"
 #include "handlers/auth.hpp"
 #include "handlers/validation.hpp"
 

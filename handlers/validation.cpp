@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "core/email.hpp"
-#include "core/log.hpp"
+#include "core/base/email.hpp"
+#include "core/base/log.hpp"
 
 namespace latchkey {
 namespace {

@@ -8,8 +8,8 @@
 #include <variant>
 #include <vector>
 
-#include "core/json.hpp"
-#include "core/result.hpp"
+#include "core/base/json.hpp"
+#include "core/base/result.hpp"
 #include "fcgi/problem.hpp"
 #include "fcgi/request.hpp"
 

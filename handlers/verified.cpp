@@ -3,9 +3,9 @@
 // carry the field map twice, as "details" and "errors", so both of the seed's shapes work.
 #include <string>
 
-#include "core/clock.hpp"
-#include "core/log.hpp"
-#include "core/templates.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/log.hpp"
+#include "core/mail/templates.hpp"
 #include "handlers/auth.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"
@@ -169,7 +169,7 @@ Json user_json(const Account& a) {
     return user;
 }
 
-// The name a mail greets with: the first name as data (core/templates.hpp), else the address.
+// The name a mail greets with: the first name as data (core/mail/templates.hpp), else the address.
 std::string display_name(const Account& a) {
     const std::string first = name_for_mail(profile_field(a, "firstName"));
     return first.empty() ? a.email : first;
@@ -230,7 +230,7 @@ Response register_user(Services& services, const Request& request) {
                        .password = v["password"],
                        .profile = {{"firstName", v["firstName"]}, {"lastName", v["lastName"]}}};
     // The new account's first send: nothing strangers asked for the address before counts against
-    // it (core/send_limits.hpp), so only the registering network's own per-network limit can
+    // it (core/mail/send_limits.hpp), so only the registering network's own per-network limit can
     // refuse it. Past that the account is still created, without its mail (the same answer: the
     // owner can ask for the link again); a registration mails an address at most once anyway.
     auto created = services.accounts().create(account, now, [&](const Account& a) -> Result<void> {

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/json.hpp"
+#include "core/base/json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace latchkey;

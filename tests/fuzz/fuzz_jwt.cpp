@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/json.hpp"
-#include "core/jwt.hpp"
+#include "core/base/json.hpp"
+#include "core/crypto/jwt.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace latchkey;

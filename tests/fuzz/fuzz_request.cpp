@@ -8,11 +8,11 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/config.hpp"
-#include "core/keys.hpp"
-#include "core/log.hpp"
-#include "core/password.hpp"
-#include "core/store.hpp"
+#include "core/base/config.hpp"
+#include "core/base/log.hpp"
+#include "core/crypto/keys.hpp"
+#include "core/crypto/password.hpp"
+#include "core/store/store.hpp"
 #include "fcgi/pipeline.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"

@@ -1,6 +1,6 @@
 """Bursts answered as overload (issue 18, finding 6): a crowd registering one email at once is an
 ordinary burst, not saturation. Each registration claims the email in a short transaction before
-hashing (core/accounts.cpp, account_claims), so exactly one of the crowd hashes and every other
+hashing (core/auth/accounts.cpp, account_claims), so exactly one of the crowd hashes and every other
 gets the contract's duplicate answer at once: never 503, on the default configuration."""
 import time
 

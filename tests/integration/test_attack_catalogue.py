@@ -6,7 +6,7 @@ self-contained tokens), RFC 8725 (JWT best practice), RFC 9700 (refresh token re
 
 A case passes only when the attack is refused in the contract's own error shape and changes
 nothing; no case may ever see a 5xx. Tokens are forged with the site's real signing key (derived
-from var/master.key exactly as core/keys.cpp does), so a refusal proves the claim check and not a
+from var/master.key exactly as core/crypto/keys.cpp does), so a refusal proves the claim check and not a
 mere signature mismatch; the `forged_with_the_real_key_is_accepted` control case proves the forger.
 """
 import base64
@@ -56,7 +56,7 @@ def unb64(part):
 
 
 def site_key(stack, site):
-    """(secret, kid) of a site, derived from the master key as core/keys.cpp derives it."""
+    """(secret, kid) of a site, derived from the master key as core/crypto/keys.cpp derives it."""
     with open(os.path.join(stack.data, "master.key")) as f:
         master = bytes.fromhex(f.read().strip())
     version_key = hashlib.blake2b(b"", digest_size=32, key=master, salt=(1).to_bytes(8, "little"),

@@ -276,7 +276,7 @@ def test_the_sixth_login_in_a_minute_from_one_ip_is_429_from_nginx(storefront):
     assert login(storefront, "merchant", "x@example.com", source=fresh_ip()).status == 401  # other IPs unaffected
 
 
-# The service's own per-account and per-network guess throttle (core/throttle.hpp) is proven for
+# The service's own per-account and per-network guess throttle (core/auth/throttle.hpp) is proven for
 # both account types in test_attack_guessing.py.
 
 

@@ -1,0 +1,132 @@
+#pragma once
+// Accounts: creation with uniqueness per (site, kind), authentication with rehash-on-login, lookup.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/auth/throttle.hpp"
+#include "core/base/result.hpp"
+#include "core/crypto/password.hpp"
+#include "core/store/store.hpp"
+
+namespace latchkey {
+
+using Profile = std::map<std::string, std::string>;  // contract fields, opaque to core
+
+enum class PublicIdStyle { uuid, hex24 };
+
+struct Account {
+    std::int64_t id = 0;
+    std::string public_id;
+    std::string site;
+    std::string kind;
+    std::string email;
+    std::optional<std::string> username;
+    Profile profile;
+    bool email_verified = false;
+    bool disabled = false;
+    std::int64_t session_version = 0;  // tokens carrying another version are refused
+    std::int64_t created_at = 0;
+    std::int64_t updated_at = 0;
+};
+
+struct NewAccount {
+    std::string site = {};
+    std::string kind = "user";
+    std::string email = {};
+    std::optional<std::string> username = {};
+    std::string password = {};
+    Profile profile = {};
+    PublicIdStyle id_style = PublicIdStyle::uuid;
+    bool email_verified = false;
+    bool passwordless = false;  // signs in by emailed codes only: no password hash at all
+};
+
+// An account brought from another system: its password hash as that system stored it (bcrypt or
+// argon2id; upgraded to the current argon2id parameters at its first login), or none.
+struct ImportedAccount {
+    NewAccount account;
+    std::optional<std::string> password_hash;  // none: passwordless
+    std::optional<std::string> public_id;      // keep the old system's id (a UUID or 24 hex)
+};
+
+class Accounts {
+  public:
+    Accounts(Store& store, const PasswordHasher& hasher) : store_(store), hasher_(hasher) {}
+
+    // Work that must commit together with a new account (e.g. queueing its verification mail).
+    using WithinCreate = std::function<Result<void>(const Account&)>;
+
+    // Errc::email_taken (checked first) or Errc::username_taken when the namespace has them,
+    // case-insensitively. The email (and username) is claimed in a short transaction before the
+    // password is hashed, outside any lock: of a crowd registering one address, one hashes and
+    // the rest get email_taken at once (account_claims, sql/010). The account replaces the claim
+    // in a second transaction, in which `within` runs; its failure rolls the account back. A
+    // failed hash removes the claim; a claim its process never finished (a crash mid-hash) lapses
+    // after the hash queue's wait plus kClaimMargin.
+    Result<Account> create(const NewAccount& account, std::int64_t now,
+                           const WithinCreate& within = {});
+
+    // Inside the caller's transaction (an import batch): Errc::email_taken, username_taken, or
+    // invalid_argument for a public id in use or of the wrong shape or a hash of no known format.
+    Result<Account> import(const ImportedAccount& imported, std::int64_t now);
+
+    Result<std::optional<Account>> find_by_email(std::string_view site, std::string_view kind,
+                                                 std::string_view email);
+    Result<Account> find_by_id(std::int64_t id);
+
+    // Sets a new password, bumps the session version (every earlier access token stops working)
+    // and revokes every refresh family;
+    // run inside the caller's transaction. `hash` comes from PasswordHasher::hash.
+    Result<void> replace_password(std::int64_t id, std::string_view hash, std::int64_t now);
+    Result<void> mark_email_verified(std::int64_t id, std::int64_t now);
+
+    // Errc::invalid_credentials for an unknown email, a disabled account or a wrong password, all
+    // after the same hashing work. Upgrades a bcrypt or weak argon2 hash on success. The guess is
+    // counted in `guesses` (per submitted email, known or not) before any hashing:
+    // Errc::rate_limited while throttled, and a failure without an armed budget.
+    Result<Account> authenticate(GuessBudget& guesses, std::string_view site, std::string_view kind,
+                                 std::string_view email, std::string_view password,
+                                 std::int64_t now);
+
+    Result<Account> find_by_public_id(std::string_view site, std::string_view kind,
+                                      std::string_view public_id);
+
+    // Administration (`latchkey user ...`). Disabling also ends the account's sessions and
+    // tokens (session version bump, refresh families revoked); removing cascades to its rows.
+    Result<std::vector<Account>> list(std::string_view site, std::string_view kind, int limit);
+    // The site's accounts of that email, one per account type that has it.
+    Result<std::vector<Account>> with_email(std::string_view site, std::string_view email);
+    Result<void> set_disabled(std::int64_t id, bool disabled, std::int64_t now);
+    Result<void> remove(std::int64_t id);
+
+    // How long a claim outlives the hash queue's longest wait: the hash itself, under load.
+    static constexpr std::int64_t kClaimMargin = 60;  // seconds
+
+  private:
+    // Errc::email_taken or username_taken when the account's email or username is in use, by an
+    // account or by a registration's claim that has not lapsed at `now`.
+    Result<void> ensure_free(const NewAccount& account, std::int64_t now);
+    // Inside a new transaction: purges lapsed claims, checks, and claims the email (and
+    // username) of `account`; the claim's id.
+    Result<std::int64_t> claim(const NewAccount& account, std::int64_t now);
+    // Inside a new transaction: the account replaces claim `claim_id` (or, should the claim have
+    // lapsed meanwhile, is written if its email is still free); `within` runs there too.
+    Result<void> settle(Account& account, const NewAccount& n, std::int64_t claim_id,
+                        const std::optional<std::string>& hash, std::int64_t now,
+                        const WithinCreate& within);
+    void release(std::int64_t claim_id);
+    // Writes `account` (its public id, timestamps and fields as given); sets its id.
+    Result<void> insert(Account& account, const std::optional<std::string>& hash);
+    Result<std::optional<Account>> find_by_email(std::string_view site, std::string_view kind,
+                                                 std::string_view email, std::string* hash);
+
+    Store& store_;
+    const PasswordHasher& hasher_;
+};
+
+}  // namespace latchkey

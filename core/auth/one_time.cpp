@@ -1,0 +1,86 @@
+#include "core/auth/one_time.hpp"
+
+#include <sodium.h>
+
+#include "core/crypto/jwt.hpp"
+
+namespace latchkey {
+
+std::string OneTimeTokens::keyed_hash(std::string_view purpose, std::string_view token) const {
+    const std::string message = std::string(purpose) + ":" + std::string(token);
+    return keys_.one_time_digest(message);
+}
+
+Result<std::string> OneTimeTokens::issue(std::int64_t account_id, std::string_view purpose,
+                                         std::int64_t ttl, std::int64_t now) {
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    std::string token =
+        jwt::base64url_encode(std::string_view(reinterpret_cast<char*>(raw), sizeof raw));
+    auto insert = store_.prepare(
+        "INSERT INTO one_time_tokens(token_hash, purpose, account_id, created_at, expires_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!insert) return insert.error();
+    insert->bind(1, keyed_hash(purpose, token))
+        .bind(2, purpose)
+        .bind(3, account_id)
+        .bind(4, now)
+        .bind(5, now + ttl);
+    if (auto r = insert->run(); !r) return r.error();
+    return token;
+}
+
+Result<Redeemed> OneTimeTokens::redeem(const GuessPass&, std::string_view purpose,
+                                       std::string_view token, std::int64_t now) {
+    if (token.empty() || token.size() > 128) return make_error(Errc::invalid_token, "size");
+    const std::string hash = keyed_hash(purpose, token);
+    std::int64_t account_id = 0;
+    bool used = false;
+    {
+        auto find = store_.prepare(
+            "SELECT account_id, used_at IS NOT NULL FROM one_time_tokens "
+            "WHERE token_hash = ?1 AND purpose = ?2 AND expires_at > ?3");
+        if (!find) return find.error();
+        find->bind(1, hash).bind(2, purpose).bind(3, now);
+        auto row = find->step();
+        if (!row) return row.error();
+        if (!*row) return make_error(Errc::invalid_token, "unknown or expired");
+        account_id = find->column_int(0);
+        used = find->column_int(1) != 0;
+    }
+    if (!used) {
+        auto mark = store_.prepare("UPDATE one_time_tokens SET used_at = ?2 WHERE token_hash = ?1");
+        if (!mark) return mark.error();
+        mark->bind(1, hash).bind(2, now);
+        if (auto r = mark->run(); !r) return r.error();
+    }
+    auto purge = store_.prepare(
+        "DELETE FROM one_time_tokens WHERE token_hash IN "
+        "(SELECT token_hash FROM one_time_tokens WHERE expires_at <= ?1 LIMIT 100)");
+    if (!purge) return purge.error();
+    purge->bind(1, now);
+    if (auto r = purge->run(); !r) return r.error();
+    return Redeemed{account_id, used};
+}
+
+Result<bool> OneTimeTokens::live(const GuessPass&, std::string_view purpose, std::string_view token,
+                                 std::int64_t now) {
+    if (token.empty() || token.size() > 128) return false;
+    auto find = store_.prepare(
+        "SELECT 1 FROM one_time_tokens WHERE token_hash = ?1 AND purpose = ?2 AND expires_at > ?3 "
+        "AND used_at IS NULL");
+    if (!find) return find.error();
+    find->bind(1, keyed_hash(purpose, token)).bind(2, purpose).bind(3, now);
+    return find->step();
+}
+
+Result<void> OneTimeTokens::revoke_all(std::int64_t account_id, std::string_view purpose) {
+    auto stmt = store_.prepare(
+        "UPDATE one_time_tokens SET expires_at = 0 WHERE account_id = ?1 AND purpose = ?2 AND "
+        "used_at IS NULL");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, account_id).bind(2, purpose);
+    return stmt->run();
+}
+
+}  // namespace latchkey

@@ -1,0 +1,260 @@
+#include "core/auth/sessions.hpp"
+
+#include "core/base/email.hpp"
+#include "core/crypto/ids.hpp"
+#include "core/crypto/seal.hpp"
+
+namespace latchkey {
+
+namespace {
+constexpr const char* kReuseDetail = "refresh token reuse: family revoked";
+}  // namespace
+
+bool is_refresh_reuse(const Error& error) {
+    return error.code == Errc::invalid_token && error.detail == kReuseDetail;
+}
+
+std::string Sessions::keyed_hash(std::string_view jti) const {
+    const std::string message = "refresh:" + std::string(jti);
+    return keys_.one_time_digest(message);
+}
+
+Result<RefreshGrant> Sessions::add_token(const std::string& family_id, std::int64_t account_id,
+                                         std::int64_t family_expires_at, std::int64_t now) {
+    RefreshGrant grant{new_hex_id(16), family_id, account_id, now,
+                       std::min(now + policy_.family_lifetime, family_expires_at)};
+    auto insert = store_.prepare(
+        "INSERT INTO refresh_tokens(token_hash, family_id, issued_at, expires_at) "
+        "VALUES (?1, ?2, ?3, ?4)");
+    if (!insert) return insert.error();
+    insert->bind(1, keyed_hash(grant.jti))
+        .bind(2, family_id)
+        .bind(3, now)
+        .bind(4, grant.expires_at);
+    if (auto r = insert->run(); !r) return r.error();
+    return grant;
+}
+
+Result<RefreshGrant> Sessions::start(std::string_view site, std::int64_t account_id,
+                                     std::int64_t now) {
+    const std::string family_id = new_hex_id(16);
+    const std::int64_t expires_at = now + policy_.family_lifetime;
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
+    {
+        auto insert = store_.prepare(
+            "INSERT INTO refresh_families(id, site, account_id, created_at, expires_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5)");
+        if (!insert) return insert.error();
+        insert->bind(1, family_id)
+            .bind(2, site)
+            .bind(3, account_id)
+            .bind(4, now)
+            .bind(5, expires_at);
+        if (auto r = insert->run(); !r) return r.error();
+    }
+    auto grant = add_token(family_id, account_id, expires_at, now);
+    if (!grant) return grant.error();
+    // Purge a few families that have ended, so the tables do not grow without bound.
+    auto purge = store_.prepare(
+        "DELETE FROM refresh_families WHERE id IN (SELECT id FROM refresh_families "
+        "WHERE expires_at <= ?1 OR revoked_at <= ?1 - 86400 LIMIT 50)");
+    if (!purge) return purge.error();
+    purge->bind(1, now);
+    if (auto r = purge->run(); !r) return r.error();
+    if (auto r = forget_old_successors(now); !r) return r.error();
+    if (auto r = tx->commit(); !r) return r.error();
+    return grant;
+}
+
+Result<RefreshGrant> Sessions::successor(std::string_view family_id, std::int64_t account_id,
+                                         const std::optional<std::string>& sealed) {
+    // No sealed successor within the grace: the token was rotated before successors were kept.
+    if (!sealed) return make_error(Errc::invalid_token, "rotated");
+    auto jti = unseal(*sealed, keys_.successor_key());
+    if (!jti) return make_error(Errc::invalid_token, "successor does not open");
+    auto find = store_.prepare(
+        "SELECT issued_at, expires_at FROM refresh_tokens "
+        "WHERE token_hash = ?1 AND family_id = ?2");
+    if (!find) return find.error();
+    find->bind(1, keyed_hash(*jti)).bind(2, family_id);
+    auto row = find->step();
+    if (!row) return row.error();
+    if (!*row) return make_error(Errc::invalid_token, "successor gone");
+    return RefreshGrant{std::move(*jti), std::string(family_id), account_id, find->column_int(0),
+                        find->column_int(1)};
+}
+
+Result<void> Sessions::forget_old_successors(std::int64_t now) {
+    // A bounded batch per call, found through the partial index on sealed rows.
+    auto forget = store_.prepare(
+        "UPDATE refresh_tokens SET successor = NULL WHERE token_hash IN (SELECT token_hash FROM "
+        "refresh_tokens WHERE successor IS NOT NULL AND rotated_at < ?1 LIMIT 50)");
+    if (!forget) return forget.error();
+    forget->bind(1, now - policy_.reuse_grace);
+    return forget->run();
+}
+
+Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view site,
+                                                                std::string_view family_id,
+                                                                std::string_view jti,
+                                                                std::int64_t now) {
+    // The writer turn (SQLite's BEGIN IMMEDIATE, PostgreSQL's advisory lock) serialises every
+    // rotation: two concurrent presentations of one token see each other's writes, so one
+    // rotates and the other finds the successor it sealed.
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
+    std::int64_t account_id = 0, family_expires_at = 0, token_expires_at = 0;
+    std::optional<std::int64_t> rotated_at;
+    std::optional<std::string> sealed;
+    bool family_alive = false;
+    {
+        auto find = store_.prepare(
+            "SELECT f.account_id, f.expires_at, f.revoked_at IS NULL, t.expires_at, t.rotated_at, "
+            "t.successor FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id "
+            "WHERE t.token_hash = ?1 AND f.id = ?2 AND f.site = ?3");
+        if (!find) return find.error();
+        find->bind(1, keyed_hash(jti)).bind(2, family_id).bind(3, site);
+        auto row = find->step();
+        if (!row) return row.error();
+        if (!*row) return make_error(Errc::invalid_token, "unknown refresh token");
+        account_id = find->column_int(0);
+        family_expires_at = find->column_int(1);
+        family_alive = find->column_int(2) != 0;
+        token_expires_at = find->column_int(3);
+        rotated_at = find->column_optional_int(4);
+        sealed = find->column_optional_text(5);
+    }
+    if (!family_alive) return make_error(Errc::invalid_token, "family revoked");
+    if (family_expires_at <= now || token_expires_at <= now) {
+        return make_error(Errc::invalid_token, "expired");
+    }
+    if (rotated_at) {
+        if (now - *rotated_at > policy_.reuse_grace) {
+            // A spent token after the grace: someone holds a copy. End the family (RFC 9700).
+            if (auto r = revoke_family(site, family_id, "reuse", now); !r) return r.error();
+            if (auto r = tx->commit(); !r) return r.error();
+            return make_error(Errc::invalid_token, kReuseDetail);
+        }
+        // Within the grace (two tabs, a retried request): the one successor, never a sibling.
+        auto again = successor(family_id, account_id, sealed);
+        if (!again) return again.error();
+        return std::make_pair(std::move(*again), RotateOutcome::replayed);
+    }
+    auto grant = add_token(std::string(family_id), account_id, family_expires_at, now);
+    if (!grant) return grant.error();
+    auto spend = store_.prepare(
+        "UPDATE refresh_tokens SET rotated_at = ?2, successor = ?3 WHERE token_hash = ?1");
+    if (!spend) return spend.error();
+    spend->bind(1, keyed_hash(jti))
+        .bind(2, now)
+        .bind_blob(3, seal(grant->jti, keys_.successor_key()));
+    if (auto r = spend->run(); !r) return r.error();
+    if (auto r = forget_old_successors(now); !r) return r.error();
+    if (auto r = tx->commit(); !r) return r.error();
+    return std::make_pair(std::move(*grant), RotateOutcome::rotated);
+}
+
+Result<RefreshGrant> Sessions::validate(std::string_view site, std::string_view family_id,
+                                        std::string_view jti, std::int64_t now) {
+    auto checked = check_unspent(site, family_id, jti, now);
+    if (!checked && is_refresh_reuse(checked.error())) {
+        // The revocation takes the writer's turn like every other write of a family.
+        auto tx = store_.begin();
+        if (!tx) return tx.error();
+        if (auto r = revoke_family(site, family_id, "reuse", now); !r) return r.error();
+        if (auto r = tx->commit(); !r) return r.error();
+    }
+    return checked;
+}
+
+Result<RefreshGrant> Sessions::check_unspent(std::string_view site, std::string_view family_id,
+                                             std::string_view jti, std::int64_t now) {
+    auto find = store_.prepare(
+        "SELECT f.account_id, f.expires_at, f.revoked_at IS NULL, t.expires_at, t.rotated_at "
+        "FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id "
+        "WHERE t.token_hash = ?1 AND f.id = ?2 AND f.site = ?3");
+    if (!find) return find.error();
+    find->bind(1, keyed_hash(jti)).bind(2, family_id).bind(3, site);
+    auto row = find->step();
+    if (!row) return row.error();
+    if (!*row) return make_error(Errc::invalid_token, "unknown refresh token");
+    const std::int64_t family_expires_at = find->column_int(1);
+    const std::int64_t token_expires_at = find->column_int(3);
+    const auto rotated_at = find->column_optional_int(4);
+    if (find->column_int(2) == 0) return make_error(Errc::invalid_token, "family revoked");
+    if (family_expires_at <= now || token_expires_at <= now)
+        return make_error(Errc::invalid_token, "expired");
+    if (rotated_at && now - *rotated_at > policy_.reuse_grace) {
+        return make_error(Errc::invalid_token, kReuseDetail);
+    }
+    return RefreshGrant{std::string(jti), std::string(family_id), find->column_int(0), now,
+                        token_expires_at};
+}
+
+Result<bool> Sessions::family_alive(std::string_view site, std::string_view family_id,
+                                    std::int64_t now) {
+    auto find = store_.prepare(
+        "SELECT 1 FROM refresh_families WHERE id = ?1 AND site = ?2 AND revoked_at IS NULL AND "
+        "expires_at > ?3");
+    if (!find) return find.error();
+    find->bind(1, family_id).bind(2, site).bind(3, now);
+    auto row = find->step();
+    if (!row) return row.error();
+    return *row;
+}
+
+Result<void> Sessions::revoke_family(std::string_view site, std::string_view family_id,
+                                     std::string_view reason, std::int64_t now) {
+    auto stmt = store_.prepare(
+        "UPDATE refresh_families SET revoked_at = ?3, revoked_reason = ?4 "
+        "WHERE id = ?1 AND site = ?2 AND revoked_at IS NULL");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, family_id).bind(2, site).bind(3, now).bind(4, reason);
+    return stmt->run();
+}
+
+Result<void> Sessions::revoke_account(std::int64_t account_id, std::string_view reason,
+                                      std::int64_t now) {
+    auto stmt = store_.prepare(
+        "UPDATE refresh_families SET revoked_at = ?2, revoked_reason = ?3 "
+        "WHERE account_id = ?1 AND revoked_at IS NULL");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, account_id).bind(2, now).bind(3, reason);
+    return stmt->run();
+}
+
+Result<std::vector<FamilyInfo>> Sessions::list(std::string_view site, std::int64_t account_id,
+                                               bool ended, int limit, std::int64_t now) {
+    auto stmt = store_.prepare(
+        "SELECT f.id, f.site, f.account_id, a.email, f.created_at, f.expires_at, "
+        "COALESCE(f.revoked_at, 0), COALESCE(f.revoked_reason, '') "
+        "FROM refresh_families f JOIN accounts a ON a.id = f.account_id "
+        "WHERE f.site = ?1 AND (?2 = 0 OR f.account_id = ?2) "
+        "AND (?3 = 1 OR (f.revoked_at IS NULL AND f.expires_at > ?4)) "
+        "ORDER BY f.created_at DESC LIMIT ?5");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, site)
+        .bind(2, account_id)
+        .bind(3, std::int64_t{ended})
+        .bind(4, now)
+        .bind(5, std::int64_t{limit});
+    return stmt->collect([](const Statement& row) {
+        return FamilyInfo{row.column_text(0), row.column_text(1), row.column_int(2),
+                          row.column_text(3), row.column_int(4),  row.column_int(5),
+                          row.column_int(6),  row.column_text(7)};
+    });
+}
+
+Result<std::int64_t> Sessions::revoke_site(std::string_view site, std::string_view reason,
+                                           std::int64_t now) {
+    auto stmt = store_.prepare(
+        "UPDATE refresh_families SET revoked_at = ?2, revoked_reason = ?3 "
+        "WHERE site = ?1 AND revoked_at IS NULL");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, site).bind(2, now).bind(3, reason);
+    if (auto r = stmt->run(); !r) return r.error();
+    return std::int64_t{stmt->changes()};
+}
+
+}  // namespace latchkey

@@ -1,0 +1,106 @@
+#pragma once
+// Refresh-token families: start at login, rotate on refresh, detect reuse, end at logout, at a
+// password change, or at their absolute expiry. Only keyed hashes of token ids are stored, and,
+// through the reuse grace, a spent token's successor sealed under the master key.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/base/result.hpp"
+#include "core/crypto/keys.hpp"
+#include "core/store/store.hpp"
+
+namespace latchkey {
+
+struct SessionPolicy {
+    std::int64_t family_lifetime = 7 * 24 * 3600;  // absolute, from login
+    std::int64_t reuse_grace = 10;                 // seconds a rotated token may be presented again
+};
+
+// What the caller turns into a signed refresh token (claims jti, fam, sub, exp).
+struct RefreshGrant {
+    std::string jti;
+    std::string family_id;
+    std::int64_t account_id;
+    std::int64_t issued_at;
+    std::int64_t expires_at;
+};
+
+enum class RotateOutcome {
+    rotated,   // a fresh token; the presented one is spent
+    replayed,  // the presented one was rotated moments ago (two tabs): the same successor again
+};
+
+// Errc::invalid_token from rotate() that means reuse was detected and the family revoked (the
+// audit log records it; the client sees the same refusal as for any bad token).
+bool is_refresh_reuse(const Error& error);
+
+// A refresh family as an operator sees it (`latchkey session list`).
+struct FamilyInfo {
+    std::string id;
+    std::string site;
+    std::int64_t account_id = 0;
+    std::string email;
+    std::int64_t created_at = 0;
+    std::int64_t expires_at = 0;
+    std::int64_t revoked_at = 0;  // 0: not revoked
+    std::string revoked_reason;
+};
+
+class Sessions {
+  public:
+    Sessions(Store& store, const KeyRing& keys, SessionPolicy policy = {})
+        : store_(store), keys_(keys), policy_(policy) {}
+
+    // A new family and its first token.
+    Result<RefreshGrant> start(std::string_view site, std::int64_t account_id, std::int64_t now);
+
+    // Exchanges the token (`jti` of family `family_id`) for its successor, atomically. A token
+    // presented again within the grace gets the successor it was rotated to, never a sibling, so
+    // a family is one chain. Errc::invalid_token when unknown, expired, revoked, or reused after
+    // the grace window, in which case the whole family is revoked first (is_refresh_reuse).
+    Result<std::pair<RefreshGrant, RotateOutcome>> rotate(std::string_view site,
+                                                          std::string_view family_id,
+                                                          std::string_view jti, std::int64_t now);
+
+    // Checks the token without spending it (clients that keep their refresh token across
+    // refreshes): current, or rotated within the grace window, in a live family. A spent token
+    // after the grace revokes the family, as in rotate().
+    Result<RefreshGrant> validate(std::string_view site, std::string_view family_id,
+                                  std::string_view jti, std::int64_t now);
+
+    // False once the family is revoked or past its absolute expiry.
+    Result<bool> family_alive(std::string_view site, std::string_view family_id, std::int64_t now);
+
+    // Ends one family (logout). Unknown families are not an error.
+    Result<void> revoke_family(std::string_view site, std::string_view family_id,
+                               std::string_view reason, std::int64_t now);
+    // Ends every family of an account (password change).
+    Result<void> revoke_account(std::int64_t account_id, std::string_view reason, std::int64_t now);
+    // Administration: the site's families (of one account when account_id > 0), newest first;
+    // live ones only unless `ended`. revoke_site ends every live family of a site.
+    Result<std::vector<FamilyInfo>> list(std::string_view site, std::int64_t account_id, bool ended,
+                                         int limit, std::int64_t now);
+    Result<std::int64_t> revoke_site(std::string_view site, std::string_view reason,
+                                     std::int64_t now);
+
+  private:
+    // validate()'s reading: the grant, or Errc::invalid_token (reuse: is_refresh_reuse).
+    Result<RefreshGrant> check_unspent(std::string_view site, std::string_view family_id,
+                                       std::string_view jti, std::int64_t now);
+    std::string keyed_hash(std::string_view jti) const;
+    Result<RefreshGrant> add_token(const std::string& family_id, std::int64_t account_id,
+                                   std::int64_t family_expires_at, std::int64_t now);
+    // The successor sealed in a spent token's row, as its grant.
+    Result<RefreshGrant> successor(std::string_view family_id, std::int64_t account_id,
+                                   const std::optional<std::string>& sealed);
+    Result<void> forget_old_successors(std::int64_t now);
+
+    Store& store_;
+    const KeyRing& keys_;
+    SessionPolicy policy_;
+};
+
+}  // namespace latchkey

@@ -1,0 +1,244 @@
+#include "core/mail/templates.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <sstream>
+
+namespace latchkey {
+namespace {
+
+struct Builtin {
+    std::string_view kind, subject, text, html;
+};
+
+constexpr Builtin kBuiltins[] = {
+    {"verify_email", "Confirm your email address",
+     "Hello {{name}},\n\nPlease confirm your email address by opening this link:\n\n{{link}}\n\n"
+     "The link works once and expires in 24 hours. If you did not create an account, ignore this "
+     "message.\n",
+     "<p>Hello {{name}},</p><p>Please confirm your email address:</p>"
+     "<p><a href=\"{{link}}\">Confirm my email address</a></p>"
+     "<p>The link works once and expires in 24 hours. If you did not create an account, ignore "
+     "this message.</p>"},
+    {"reset_password", "Reset your password",
+     "Hello {{name}},\n\nSomeone asked to reset the password of your account. To choose a new "
+     "password, open this link:\n\n{{link}}\n\nThe link works once and expires in 1 hour. If it "
+     "was not you, ignore this message: your password stays as it is.\n",
+     "<p>Hello {{name}},</p><p>Someone asked to reset the password of your account.</p>"
+     "<p><a href=\"{{link}}\">Choose a new password</a></p><p>The link works once and expires in "
+     "1 hour. If it was not you, ignore this message: your password stays as it is.</p>"},
+    {"sign_in_code", "Your sign-in code",
+     "Your sign-in code is {{code}}\n\nIt expires in 5 minutes. If you did not try to sign in, "
+     "ignore this message.\n",
+     "<p>Your sign-in code is <strong>{{code}}</strong></p><p>It expires in 5 minutes. If you did "
+     "not try to sign in, ignore this message.</p>"},
+};
+
+// Site names come from nginx; only plain names may become a path component.
+bool is_plain_name(std::string_view s) {
+    if (s.empty() || s.size() > 64) return false;
+    for (char c : s) {
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::string html_escape(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
+std::string part(const std::string& dir, std::string_view site, std::string_view kind,
+                 const char* extension, std::string_view builtin) {
+    if (!dir.empty() && is_plain_name(kind)) {
+        if (is_plain_name(site)) {
+            if (auto t =
+                    read_file(dir + "/" + std::string(site) + "/" + std::string(kind) + extension))
+                return *t;
+        }
+        if (auto t = read_file(dir + "/" + std::string(kind) + extension)) return *t;
+    }
+    return std::string(builtin);
+}
+
+enum class NameChar { none, letter, mark, space };
+
+struct NameRange {
+    char32_t first, last;
+    NameChar kind;
+};
+
+// Letters and marks of every script and the space separators, by Unicode category, less the
+// letters and marks that render as punctuation or as nothing (scripts/gen-name-chars says which).
+constexpr NameRange kNameRanges[] = {
+#include "core/mail/name_chars.inc"
+};
+
+NameChar name_char(char32_t c) {
+    if (c < 0x80) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '\'' || c == '-')
+            return NameChar::letter;
+        return c == ' ' || c == '\t' ? NameChar::space : NameChar::none;
+    }
+    const auto* end = std::end(kNameRanges);
+    const auto* it = std::upper_bound(std::begin(kNameRanges), end, c,
+                                      [](char32_t v, const NameRange& r) { return v < r.first; });
+    if (it == std::begin(kNameRanges)) return NameChar::none;
+    --it;
+    return c <= it->last ? it->kind : NameChar::none;
+}
+
+// Decodes one UTF-8 sequence at `i` (advancing it); an invalid byte decodes as U+FFFD.
+char32_t next_code_point(std::string_view s, std::size_t& i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const int length = b < 0x80           ? 1
+                       : (b >> 5) == 0x6  ? 2
+                       : (b >> 4) == 0xE  ? 3
+                       : (b >> 3) == 0x1E ? 4
+                                          : 0;
+    if (length == 0 || i + length > s.size()) {
+        ++i;
+        return 0xFFFD;
+    }
+    char32_t c = length == 1 ? b : b & (0x7F >> length);
+    for (int k = 1; k < length; ++k) {
+        const auto cont = static_cast<unsigned char>(s[i + k]);
+        if ((cont & 0xC0) != 0x80) {
+            ++i;
+            return 0xFFFD;
+        }
+        c = (c << 6) | (cont & 0x3F);
+    }
+    i += length;
+    return c;
+}
+
+void append_utf8(std::string& out, char32_t c) {
+    if (c < 0x80) {
+        out += static_cast<char>(c);
+    } else if (c < 0x800) {
+        out += static_cast<char>(0xC0 | (c >> 6));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        out += static_cast<char>(0xE0 | (c >> 12));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (c >> 18));
+        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+}
+
+}  // namespace
+
+std::string name_for_mail(std::string_view typed) {
+    std::string out;
+    std::size_t kept = 0;
+    bool pending_space = false;
+    bool after_letter = false;  // a mark is kept only on a letter, never alone or on a space
+    for (std::size_t i = 0; i < typed.size() && kept < kMailNameMax;) {
+        const char32_t c = next_code_point(typed, i);
+        const NameChar kind = name_char(c);
+        if (kind == NameChar::space) {
+            pending_space = !out.empty();
+            after_letter = false;
+            continue;
+        }
+        if (kind == NameChar::none || (kind == NameChar::mark && !after_letter)) {
+            after_letter = false;
+            continue;
+        }
+        if (pending_space) {
+            if (kept + 1 >= kMailNameMax) break;
+            out += ' ';
+            ++kept;
+            pending_space = false;
+        }
+        append_utf8(out, c);  // re-encoded: an overlong input sequence comes out canonical
+        ++kept;
+        after_letter = true;
+    }
+    return out;
+}
+
+std::string fill_template(std::string_view text, const TemplateVars& vars, bool html) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto open = text.find("{{", i);
+        if (open == std::string_view::npos) break;
+        const auto close = text.find("}}", open + 2);
+        if (close == std::string_view::npos) break;
+        out.append(text.substr(i, open - i));
+        std::string name(text.substr(open + 2, close - open - 2));
+        while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+        while (!name.empty() && name.back() == ' ') name.pop_back();
+        auto it = vars.find(name);
+        if (it != vars.end()) out += html ? html_escape(it->second) : it->second;
+        i = close + 2;
+    }
+    out.append(text.substr(i));
+    return out;
+}
+
+MailMessage compose_mail(const std::string& template_dir, std::string_view site,
+                         std::string_view kind, std::string_view to, const TemplateVars& vars) {
+    Builtin builtin{kind, "", "", ""};
+    for (const auto& b : kBuiltins) {
+        if (b.kind == kind) builtin = b;
+    }
+    MailMessage m;
+    m.site = std::string(site);
+    m.kind = std::string(kind);
+    m.to = std::string(to);
+    std::string subject =
+        fill_template(part(template_dir, site, kind, ".subject", builtin.subject), vars, false);
+    for (char& c : subject) {
+        if (c == '\r' || c == '\n') c = ' ';  // a template file's trailing newline, or worse
+    }
+    while (!subject.empty() && subject.back() == ' ') subject.pop_back();
+    m.subject = subject;
+    m.text = fill_template(part(template_dir, site, kind, ".txt", builtin.text), vars, false);
+    m.html = fill_template(part(template_dir, site, kind, ".html", builtin.html), vars, true);
+    if (auto it = vars.find("link"); it != vars.end()) m.link = it->second;
+    return m;
+}
+
+}  // namespace latchkey

@@ -1,0 +1,358 @@
+#include "core/store/postgres_store.hpp"
+
+#include "core/base/per_process.hpp"
+#include "core/store/pq_library.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <unordered_map>
+
+namespace latchkey {
+namespace {
+
+// libpq, once open_postgres_store has loaded it: nothing else here runs before that.
+const PqLibrary& pq() {
+    static const PqLibrary* const library = [] {
+        std::string ignored;
+        return load_pq(ignored);
+    }();
+    return *library;
+}
+
+constexpr Oid kInt8 = 20;
+constexpr Oid kText = 25;
+constexpr Oid kBytea = 17;
+// The advisory lock every write transaction takes (any constant; "latchkey" in ASCII, truncated).
+constexpr const char* kWriterLock = "SELECT pg_advisory_xact_lock(7809644229187373)";
+
+struct ConnectionCloser {
+    void operator()(PGconn* c) const { pq().finish(c); }
+};
+using Connection = std::unique_ptr<PGconn, ConnectionCloser>;
+
+struct ResultClearer {
+    void operator()(PGresult* r) const { pq().clear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, ResultClearer>;
+
+// What a failed call means to a client: the server is away (503), it is contended (503 too,
+// with another message), or the statement itself is wrong.
+Error postgres_error(PGconn* conn, const PGresult* result, const char* what) {
+    std::string message = result ? pq().result_error_message(result) : pq().error_message(conn);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+        message.pop_back();
+    }
+    const char* state = result ? pq().result_error_field(result, PG_DIAG_SQLSTATE) : nullptr;
+    const std::string_view code = state ? state : "";
+    Errc errc = Errc::storage;
+    if (pq().status(conn) != CONNECTION_OK || code.starts_with("08") || code.starts_with("57P") ||
+        code.starts_with("53")) {
+        errc = Errc::unavailable;
+    } else if (code == "40001" || code == "40P01" || code == "55P03") {
+        errc = Errc::busy;
+    }
+    return make_error(errc, std::string(what) + ": " + message);
+}
+
+// The connections of one process to one database: at most `size`, borrowed and given back.
+class Pool {
+  public:
+    Pool(std::string url, int size, int wait_ms)
+        : url_(std::move(url)), size_(size), wait_ms_(wait_ms) {}
+
+    Result<Connection> borrow() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            const bool ready = available_.wait_for(lock, std::chrono::milliseconds(wait_ms_),
+                                                   [&] { return !idle_.empty() || open_ < size_; });
+            if (!ready) return make_error(Errc::busy, "no database connection free");
+            if (idle_.empty()) break;
+            Connection conn = std::move(idle_.back());
+            idle_.pop_back();
+            // A server that restarted closed this socket: reading says so without a round trip.
+            if (pq().consume_input(conn.get()) == 1 && pq().status(conn.get()) == CONNECTION_OK) {
+                return conn;
+            }
+            --open_;
+        }
+        ++open_;  // a slot for a new connection, opened without holding the lock
+        lock.unlock();
+        Connection conn = connect();
+        if (pq().status(conn.get()) != CONNECTION_OK) {
+            Error error = postgres_error(conn.get(), nullptr, "connect");
+            give_back(nullptr);
+            return make_error(Errc::unavailable, error.detail);
+        }
+        return conn;
+    }
+
+    // A connection comes back idle, or (broken, or inside a transaction) is closed.
+    void give_back(Connection conn) {
+        std::lock_guard lock(mutex_);
+        if (conn && pq().status(conn.get()) == CONNECTION_OK &&
+            pq().transaction_status(conn.get()) == PQTRANS_IDLE) {
+            idle_.push_back(std::move(conn));
+        } else {
+            --open_;
+        }
+        available_.notify_one();
+    }
+
+  private:
+    Connection connect() {
+        // The URL's own settings come after these defaults, so it can override them.
+        const std::string lock_timeout = "-c lock_timeout=" + std::to_string(wait_ms_);
+        const char* keys[] = {"connect_timeout", "application_name", "options", "dbname", nullptr};
+        const char* values[] = {"3", "latchkey", lock_timeout.c_str(), url_.c_str(), nullptr};
+        Connection conn(pq().connectdb_params(keys, values, /*expand_dbname=*/1));
+        if (pq().status(conn.get()) == CONNECTION_OK) {
+            PgResult quiet(pq().exec(conn.get(), "SET client_min_messages = warning"));
+        }
+        return conn;
+    }
+
+    const std::string url_;
+    const int size_;
+    const int wait_ms_;
+    std::mutex mutex_;
+    std::condition_variable available_;
+    std::vector<Connection> idle_;
+    int open_ = 0;
+};
+
+class PostgresStore;
+
+class PostgresStatement final : public StatementBackend {
+  public:
+    PostgresStatement(PostgresStore& store, const char* sql)
+        : store_(store), sql_(postgres_placeholders(sql, &parameters_)) {
+        values_.resize(static_cast<std::size_t>(parameters_));
+        types_.assign(static_cast<std::size_t>(parameters_), 0);
+        formats_.assign(static_cast<std::size_t>(parameters_), 0);
+        lengths_.assign(static_cast<std::size_t>(parameters_), 0);
+        pointers_.assign(static_cast<std::size_t>(parameters_), nullptr);
+    }
+
+    void bind_text(int index, std::string_view text) override { set(index, text, kText, 0); }
+    void bind_int(int index, std::int64_t value) override {
+        set(index, std::to_string(value), kInt8, 0);
+    }
+    void bind_blob(int index, std::string_view bytes) override { set(index, bytes, kBytea, 1); }
+    void bind_null(int index) override {
+        if (auto* slot = at(index)) {
+            slot->reset();
+            types_[static_cast<std::size_t>(index - 1)] = 0;
+        }
+    }
+
+    Result<bool> step() override;
+
+    bool column_is_null(int col) const override {
+        return pq().getisnull(result_.get(), row_, col) == 1;
+    }
+    std::int64_t column_int(int col) const override {
+        const char* text = pq().getvalue(result_.get(), row_, col);
+        if (text[0] == 't' && text[1] == '\0') return 1;  // a boolean expression's value
+        if (text[0] == 'f' && text[1] == '\0') return 0;
+        return std::strtoll(text, nullptr, 10);
+    }
+    std::string column_text(int col) const override {
+        const char* text = pq().getvalue(result_.get(), row_, col);
+        if (pq().ftype(result_.get(), col) != kBytea) {
+            return std::string(text,
+                               static_cast<std::size_t>(pq().getlength(result_.get(), row_, col)));
+        }
+        std::size_t length = 0;
+        unsigned char* bytes =
+            pq().unescape_bytea(reinterpret_cast<const unsigned char*>(text), &length);
+        std::string out(reinterpret_cast<const char*>(bytes), length);
+        pq().freemem(bytes);
+        return out;
+    }
+    int changes() const override { return changes_; }
+    void release() override {
+        for (auto& v : values_) v.reset();
+        std::fill(types_.begin(), types_.end(), 0);
+        std::fill(formats_.begin(), formats_.end(), 0);
+        result_.reset();
+        row_ = -1;
+        changes_ = 0;
+    }
+
+  private:
+    std::optional<std::string>* at(int index) {
+        if (index < 1 || index > parameters_) return nullptr;  // as SQLite: ignored
+        return &values_[static_cast<std::size_t>(index - 1)];
+    }
+    void set(int index, std::string_view value, Oid type, int format) {
+        if (auto* slot = at(index)) {
+            *slot = std::string(value);
+            types_[static_cast<std::size_t>(index - 1)] = type;
+            formats_[static_cast<std::size_t>(index - 1)] = format;
+        }
+    }
+
+    PostgresStore& store_;
+    int parameters_ = 0;
+    const std::string sql_;
+    std::vector<std::optional<std::string>> values_;
+    std::vector<Oid> types_;
+    std::vector<int> formats_;
+    std::vector<int> lengths_;
+    std::vector<const char*> pointers_;  // into values_, for libpq
+    PgResult result_;
+    int row_ = -1;
+    int changes_ = 0;
+};
+
+class PostgresStore final : public Store {
+  public:
+    explicit PostgresStore(std::shared_ptr<Pool> pool) : pool_(std::move(pool)) {}
+    ~PostgresStore() override { rollback_transaction(); }
+
+    Dialect dialect() const override { return Dialect::postgresql; }
+
+    Result<Statement> prepare(const char* sql) override {
+        auto it = cache_.find(sql);
+        if (it == cache_.end()) {
+            it = cache_.emplace(sql, std::make_unique<PostgresStatement>(*this, sql)).first;
+        }
+        return Statement(it->second.get());
+    }
+
+    Result<void> exec(const char* sql) override {
+        auto result = run([&](PGconn* conn) { return pq().exec(conn, sql); }, "exec");
+        if (!result) return result.error();
+        return {};
+    }
+
+    // Runs `call` on the transaction's connection, or on one borrowed for this call only.
+    template <class Call>
+    Result<PgResult> run(Call call, const char* what) {
+        Connection borrowed;
+        PGconn* conn = transaction_.get();
+        if (conn == nullptr) {
+            auto got = pool_->borrow();
+            if (!got) return got.error();
+            borrowed = std::move(*got);
+            conn = borrowed.get();
+        }
+        PgResult result(call(conn));
+        const auto status = result ? pq().result_status(result.get()) : PGRES_FATAL_ERROR;
+        Result<PgResult> out = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
+                                   ? Result<PgResult>(std::move(result))
+                                   : Result<PgResult>(postgres_error(conn, result.get(), what));
+        if (borrowed) pool_->give_back(std::move(borrowed));
+        return out;
+    }
+
+  protected:
+    Result<void> begin_transaction(Turn turn) override {
+        if (transaction_) {
+            return make_error(Errc::storage, "cannot start a transaction within a transaction");
+        }
+        auto got = pool_->borrow();
+        if (!got) return got.error();
+        transaction_ = std::move(*got);
+        PgResult begun(pq().exec(transaction_.get(), "BEGIN"));
+        if (pq().result_status(begun.get()) != PGRES_COMMAND_OK) {
+            Error e = postgres_error(transaction_.get(), begun.get(), "begin");
+            pool_->give_back(std::move(transaction_));
+            return e;
+        }
+        if (turn == Turn::writer) {
+            PgResult locked(pq().exec(transaction_.get(), kWriterLock));
+            if (pq().result_status(locked.get()) != PGRES_TUPLES_OK) {
+                Error e = postgres_error(transaction_.get(), locked.get(), "write turn");
+                rollback_transaction();
+                return e;
+            }
+        }
+        return {};
+    }
+    Result<void> commit_transaction() override {
+        PgResult done(pq().exec(transaction_.get(), "COMMIT"));
+        if (pq().result_status(done.get()) != PGRES_COMMAND_OK) {
+            return postgres_error(transaction_.get(), done.get(), "commit");
+        }
+        pool_->give_back(std::move(transaction_));
+        return {};
+    }
+    void rollback_transaction() override {
+        if (!transaction_) return;
+        PgResult r(pq().exec(transaction_.get(), "ROLLBACK"));
+        pool_->give_back(std::move(transaction_));
+    }
+
+  private:
+    std::shared_ptr<Pool> pool_;
+    Connection transaction_;  // borrowed from BEGIN to COMMIT or ROLLBACK
+    std::unordered_map<const char*, std::unique_ptr<PostgresStatement>> cache_;
+};
+
+Result<bool> PostgresStatement::step() {
+    if (!result_) {
+        for (std::size_t i = 0; i < values_.size(); ++i) {
+            pointers_[i] = values_[i] ? values_[i]->data() : nullptr;
+            lengths_[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
+        }
+        auto result = store_.run(
+            [&](PGconn* conn) {
+                return pq().exec_params(conn, sql_.c_str(), parameters_, types_.data(),
+                                        pointers_.data(), lengths_.data(), formats_.data(),
+                                        /*text results*/ 0);
+            },
+            "query");
+        if (!result) return result.error();
+        result_ = std::move(*result);
+        changes_ = std::atoi(pq().cmd_tuples(result_.get()));
+        row_ = -1;
+    }
+    ++row_;
+    return row_ < pq().ntuples(result_.get());
+}
+
+}  // namespace
+
+std::string postgres_placeholders(std::string_view sql, int* highest_parameter) {
+    std::string out;
+    out.reserve(sql.size());
+    int highest = 0;
+    bool quoted = false;
+    for (std::size_t i = 0; i < sql.size(); ++i) {
+        const char c = sql[i];
+        if (c == '\'') quoted = !quoted;  // '' inside a string toggles twice: still quoted
+        if (c == '?' && !quoted && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            int n = 0;
+            std::size_t j = i + 1;
+            for (; j < sql.size() && sql[j] >= '0' && sql[j] <= '9'; ++j)
+                n = n * 10 + (sql[j] - '0');
+            out += '$';
+            out.append(sql.substr(i + 1, j - i - 1));
+            highest = std::max(highest, n);
+            i = j - 1;
+            continue;
+        }
+        out += c;
+    }
+    if (highest_parameter) *highest_parameter = highest;
+    return out;
+}
+
+Result<std::unique_ptr<Store>> open_postgres_store(const StoreOptions& options) {
+    std::string why;
+    if (load_pq(why) == nullptr) return make_error(Errc::storage, why);
+    // One pool per database URL, shared by the Stores of every thread.
+    auto pool = per_process<Pool>(options.path, [&] {
+        return std::make_shared<Pool>(options.path, std::max(options.pool_size, 1),
+                                      options.busy_timeout_ms);
+    });
+    auto store = std::make_unique<PostgresStore>(std::move(pool));
+    // Reach the server once now, so a wrong URL or an absent server is said at start.
+    if (auto r = store->exec("SELECT 1"); !r) return r.error();
+    return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace latchkey

@@ -1,0 +1,130 @@
+#include "core/store/store.hpp"
+
+#include "core/base/clock.hpp"
+#include "core/store/migrations.hpp"
+#include "core/store/postgres_store.hpp"
+#include "core/store/sqlite_store.hpp"
+
+namespace latchkey {
+
+StoreOptions store_options(const Config& config) {
+    return StoreOptions{config.database, static_cast<int>(config.sqlite_busy_ms),
+                        static_cast<int>(config.sqlite_cache_kib),
+                        static_cast<int>(config.database_pool)};
+}
+
+bool is_postgresql_url(std::string_view database) {
+    return database.starts_with("postgresql://") || database.starts_with("postgres://");
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+    backend_->bind_text(index, text);
+    return *this;
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+    backend_->bind_int(index, value);
+    return *this;
+}
+
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+    backend_->bind_blob(index, bytes);
+    return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+    backend_->bind_null(index);
+    return *this;
+}
+
+Statement& Statement::bind_optional(int index, const std::optional<std::string>& text) {
+    return text ? bind(index, std::string_view(*text)) : bind_null(index);
+}
+
+Result<void> Statement::run() {
+    for (;;) {
+        auto r = step();
+        if (!r) return r.error();
+        if (!*r) return {};
+    }
+}
+
+std::optional<std::string> Statement::column_optional_text(int col) const {
+    if (backend_->column_is_null(col)) return std::nullopt;
+    return column_text(col);
+}
+
+std::optional<std::int64_t> Statement::column_optional_int(int col) const {
+    if (backend_->column_is_null(col)) return std::nullopt;
+    return column_int(col);
+}
+
+Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
+    if (is_postgresql_url(options.path)) return open_postgres_store(options);
+    return open_sqlite_store(options);
+}
+
+Result<Store::Transaction> Store::begin(Turn turn) {
+    if (auto r = begin_transaction(turn); !r) return r.error();
+    return Transaction(this);
+}
+
+Store::Transaction::~Transaction() {
+    if (store_ != nullptr) store_->rollback_transaction();
+}
+
+Result<void> Store::Transaction::commit() {
+    auto r = store_->commit_transaction();
+    if (r) store_ = nullptr;  // on failure the destructor rolls back
+    return r;
+}
+
+Result<int> Store::schema_version() {
+    auto stmt = prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
+    if (!stmt) return stmt.error();
+    auto row = stmt->step();
+    if (!row) return row.error();
+    return static_cast<int>(stmt->column_int(0));
+}
+
+Result<int> Store::migrate() {
+    // In a write transaction: hosts starting together against one PostgreSQL take turns.
+    {
+        auto tx = begin();
+        if (!tx) return tx.error();
+        if (auto r = exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                          " version INTEGER PRIMARY KEY,"
+                          " name TEXT NOT NULL,"
+                          " applied_at TEXT NOT NULL)");
+            !r) {
+            return r.error();
+        }
+        if (auto r = tx->commit(); !r) return r.error();
+    }
+    int applied = 0;
+    for (const auto& m : migrations(dialect())) {
+        auto tx = begin();
+        if (!tx) return tx.error();
+        auto seen = prepare("SELECT 1 FROM schema_migrations WHERE version = ?1");
+        if (!seen) return seen.error();
+        seen->bind(1, std::int64_t{m.version});
+        auto row = seen->step();
+        if (!row) return row.error();
+        if (*row) continue;  // another process applied it first; the transaction rolls back
+        if (auto r = exec(std::string(m.sql).c_str()); !r) {
+            return make_error(Errc::storage, "migration " + std::to_string(m.version) + "_" +
+                                                 std::string(m.name) + ": " + r.error().detail);
+        }
+        auto record = prepare(
+            "INSERT INTO schema_migrations(version, name, applied_at) "
+            "VALUES (?1, ?2, ?3)");
+        if (!record) return record.error();
+        record->bind(1, std::int64_t{m.version}).bind(2, m.name).bind(3, iso8601_utc(unix_now()));
+        if (auto r = record->run(); !r) return r.error();
+        if (auto r = tx->commit(); !r) return r.error();
+        ++applied;
+    }
+    return applied;
+}
+
+}  // namespace latchkey

@@ -1,0 +1,142 @@
+#pragma once
+// The store: the one way core reaches the database, with two backends behind it. SQLite
+// (core/store/sqlite_store.cpp) is the embedded default: one connection per thread, WAL, one writer
+// at a time. PostgreSQL (core/store/postgres_store.cpp) is chosen by `database = postgresql://...`
+// and shared by many hosts: a bounded pool of connections per process, write transactions taken in
+// turn across every host. Core writes its SQL once, with numbered parameters (?1, ?2, ...) and the
+// subset both dialects agree on; where they do not, it asks `dialect()`.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/base/config.hpp"
+#include "core/base/result.hpp"
+
+namespace latchkey {
+
+enum class Dialect { sqlite, postgresql };
+
+struct StoreOptions {
+    std::string path;            // a SQLite file, or a postgresql:// (postgres://) URL
+    int busy_timeout_ms = 5000;  // longest wait for the write turn (and, PostgreSQL, a connection)
+    int cache_kib = 2048;        // SQLite page cache per connection
+    int pool_size = 8;           // PostgreSQL connections per process, at most
+};
+
+// The options the configuration gives (database, sqlite_busy_ms, sqlite_cache_kib, database_pool).
+StoreOptions store_options(const Config& config);
+
+// True when `database` names a PostgreSQL server rather than a SQLite file.
+bool is_postgresql_url(std::string_view database);
+
+// One backend's prepared statement, owned and cached by its Store; `Statement` borrows it.
+class StatementBackend {
+  public:
+    virtual ~StatementBackend() = default;
+    virtual void bind_text(int index, std::string_view text) = 0;
+    virtual void bind_int(int index, std::int64_t value) = 0;
+    virtual void bind_blob(int index, std::string_view bytes) = 0;
+    virtual void bind_null(int index) = 0;
+    virtual Result<bool> step() = 0;
+    virtual bool column_is_null(int col) const = 0;
+    virtual std::int64_t column_int(int col) const = 0;
+    virtual std::string column_text(int col) const = 0;
+    virtual int changes() const = 0;
+    virtual void release() = 0;  // clears bindings and results for the next borrower
+};
+
+// A prepared statement borrowed from the Store's cache: reset and unbound when it goes out of
+// scope, so the next user finds it clean.
+class Statement {
+  public:
+    explicit Statement(StatementBackend* backend) : backend_(backend) {}
+    Statement(Statement&& other) noexcept : backend_(other.backend_) { other.backend_ = nullptr; }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+    ~Statement() {
+        if (backend_ != nullptr) backend_->release();
+    }
+
+    Statement& bind(int index, std::string_view text);
+    Statement& bind(int index, std::int64_t value);
+    Statement& bind_null(int index);
+    Statement& bind_blob(int index, std::string_view bytes);
+    Statement& bind_optional(int index, const std::optional<std::string>& text);
+
+    // A row -> true, done -> false, anything else -> error.
+    Result<bool> step() { return backend_->step(); }
+    // Runs to completion, for statements that return no rows.
+    Result<void> run();
+
+    std::int64_t column_int(int col) const { return backend_->column_int(col); }
+    std::string column_text(int col) const { return backend_->column_text(col); }
+    std::optional<std::string> column_optional_text(int col) const;
+    std::optional<std::int64_t> column_optional_int(int col) const;
+    int changes() const { return backend_->changes(); }
+
+    // Steps through every remaining row, turning each into a value with `read(*this)`.
+    template <class Read>
+    auto collect(Read read) -> Result<std::vector<decltype(read(*this))>> {
+        std::vector<decltype(read(*this))> out;
+        while (true) {
+            auto row = step();
+            if (!row) return row.error();
+            if (!*row) return out;
+            out.push_back(read(*this));
+        }
+    }
+
+  private:
+    StatementBackend* backend_;
+};
+
+class Store {
+  public:
+    // A SQLite file or a PostgreSQL URL (is_postgresql_url), by `options.path`.
+    static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
+    virtual ~Store() = default;
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    virtual Dialect dialect() const = 0;
+
+    // Applies every embedded migration of this dialect not yet recorded, each in its own
+    // transaction.
+    Result<int> migrate();
+    Result<int> schema_version();
+
+    virtual Result<Statement> prepare(const char* sql) = 0;
+    virtual Result<void> exec(const char* sql) = 0;
+
+    // How a transaction takes its turn. `writer`: one writer at a time (SQLite's BEGIN IMMEDIATE;
+    // on PostgreSQL an advisory lock every host takes), so a read-check-write inside it sees no
+    // concurrent change. `rows`: only the rows it locks itself (SELECT ... FOR UPDATE SKIP LOCKED
+    // on PostgreSQL; the same as `writer` on SQLite).
+    enum class Turn { writer, rows };
+
+    // BEGIN ... COMMIT, rolled back when not committed.
+    class Transaction {
+      public:
+        Transaction(const Transaction&) = delete;
+        Transaction(Transaction&& other) noexcept : store_(other.store_) { other.store_ = nullptr; }
+        ~Transaction();
+        Result<void> commit();
+
+      private:
+        friend class Store;
+        explicit Transaction(Store* store) : store_(store) {}
+        Store* store_;
+    };
+    Result<Transaction> begin(Turn turn = Turn::writer);
+
+  protected:
+    Store() = default;
+    virtual Result<void> begin_transaction(Turn turn) = 0;
+    virtual Result<void> commit_transaction() = 0;
+    virtual void rollback_transaction() = 0;
+};
+
+}  // namespace latchkey
