@@ -29,9 +29,9 @@
 #include "core/mail/mail_worker.hpp"
 #include "core/store/store.hpp"
 #include "fcgi/server.hpp"
+#include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"
-#include "handlers/throttle.hpp"
 
 extern char** environ;
 
@@ -240,7 +240,7 @@ int serve_command(const Config& config, const Command& cmd) {
                                      static_cast<std::size_t>(config.argon2_memlimit_kib) * 1024},
                           hash_slots, std::chrono::milliseconds(config.hash_queue_ms),
                           hash_waiting);
-    Router router(all_contracts(), guard_guesses);
+    Router router(all_contracts(), run_route);
     const KeyRing& key_ring = **keys;
     SigningKeys signing_keys(key_ring, signing_policy(config));
 
@@ -277,6 +277,34 @@ int serve_command(const Config& config, const Command& cmd) {
     return run_server(options, router, factory);
 }
 
+const char* access_name(Access access) {
+    switch (access) {
+        case Access::caller:
+            return "caller";
+        case Access::open:
+            return "open";
+        case Access::caller_if_any:
+            return "caller_if_any";
+    }
+    return "?";
+}
+
+const char* body_name(Body body) {
+    switch (body) {
+        case Body::none:
+            return "none";
+        case Body::json:
+            return "json";
+        case Body::json_if_any:
+            return "json_if_any";
+        case Body::json_or_form:
+            return "json_or_form";
+        case Body::aws_json:
+            return "aws_json";
+    }
+    return "?";
+}
+
 // The route tables as they are compiled in: what the OpenAPI documents are checked against.
 int routes_command(bool json) {
     Json list(cJSON_CreateArray());
@@ -284,6 +312,8 @@ int routes_command(bool json) {
         for (const Route& route : contract.routes) {
             if (!json) {
                 std::cout << contract.name << " " << route.method << " " << route.path
+                          << " access=" << access_name(route.access)
+                          << " body=" << body_name(route.body)
                           << (route.throttle.empty() ? "" : " throttle=") << route.throttle << "\n";
                 continue;
             }
@@ -291,6 +321,9 @@ int routes_command(bool json) {
             json_put(row.get(), "contract", contract.name);
             json_put(row.get(), "method", route.method);
             json_put(row.get(), "path", route.path);
+            json_put(row.get(), "access", access_name(route.access));
+            json_put(row.get(), "body", body_name(route.body));
+            json_put(row.get(), "caller_kind", route.caller_kind);
             if (route.throttle.empty()) {
                 cJSON_AddNullToObject(row.get(), "throttle");
             } else {

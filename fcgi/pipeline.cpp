@@ -65,18 +65,31 @@ Response answer(const Router& router, Services& services, const Request& request
     if (contract == nullptr) {
         return misconfigured("LATCHKEY_CONTRACT '" + std::string(*contract_name) + "' is unknown");
     }
+    // The order is the contract with every route: route, size, body, then (the application's
+    // runner) throttle, caller and handler; whatever fails is worded and rendered here.
     try {
-        if (request.body_too_large) {
-            return contract->render_problem(Problem{413, "Request body too large", {}, {}});
-        }
         auto found = router.match(*contract, request.method, request.path);
-        if (auto* problem = std::get_if<Problem>(&found)) return contract->render_problem(*problem);
+        if (auto* problem = std::get_if<Problem>(&found)) {
+            return render_failure(*contract, std::move(*problem));
+        }
         const Route* matched = std::get<const Route*>(found);
         route = matched->path;
-        if (const Gate gate = router.gate()) {
-            if (auto refused = gate(services, request, *contract, *matched)) return *refused;
+        if (request.body_too_large) {
+            return render_failure(*contract, problem_of(Errc::body_too_large), route);
         }
-        return matched->handler(services, request);
+        auto body = read_body(request, matched->body);
+        if (auto* problem = std::get_if<Problem>(&body)) {
+            return render_failure(*contract, std::move(*problem), route);
+        }
+        Outcome outcome =
+            router.runner()(services, request, *contract, *matched, std::get<RequestBody>(body));
+        if (auto* error = std::get_if<Error>(&outcome)) {
+            return render_failure(*contract, *error, route);
+        }
+        if (auto* problem = std::get_if<Problem>(&outcome)) {
+            return render_failure(*contract, std::move(*problem), route);
+        }
+        return std::move(std::get<Response>(outcome));
     } catch (const std::exception& e) {
         log_event(LogLevel::error, "handler failed",
                   {{"contract", *contract_name}, {"path", request.path}, {"error", e.what()}});
@@ -85,7 +98,7 @@ Response answer(const Router& router, Services& services, const Request& request
                   {{"contract", *contract_name}, {"path", request.path}, {"error", "unknown"}});
     }
     try {
-        return contract->render_problem(Problem{500, "Internal server error", {}, {}});
+        return render_failure(*contract, problem_of(Errc::internal));
     } catch (...) {
         return Response::json(500, std::string(R"({"error":"Internal server error"})"));
     }

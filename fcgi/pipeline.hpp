@@ -1,7 +1,7 @@
 #pragma once
-// The one path every request takes: contract → route → the router's gate (the application's
-// checks of what the route declares) → handler → response. It is the single exception boundary:
-// nothing a handler throws reaches libfcgi.
+// The one path every request takes: contract → route → size → body (media type, strict parse)
+// → the application's runner (throttle → caller → handler) → render → log. It is the single
+// exception boundary: nothing a handler throws reaches libfcgi.
 #include "fcgi/request.hpp"
 #include "fcgi/response.hpp"
 #include "fcgi/router.hpp"

@@ -1,12 +1,15 @@
 #pragma once
-// A Problem is an HTTP error before it has a body: each contract's renderer gives it that
-// contract's shape. fcgi/ makes the protocol-level ones (404, 405, 413, 415, 500); handlers make
-// the rest.
+// A Problem is an HTTP error before it has a body. It names what went wrong (`kind`); the
+// contract's wording table (fcgi/wording.hpp) gives it a status, message and code, and the
+// contract's renderer its shape. fcgi/ makes the protocol-level ones (404, 405, 413, 415, 500);
+// the application the rest, mostly as core Errors the pipeline turns into Problems.
 #include <cstdint>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "core/base/result.hpp"
 
 namespace latchkey {
 
@@ -39,13 +42,26 @@ struct FieldIssue {
     std::span<const char* const> choices = {};  // for `invalid_choice`: what is permitted
 };
 
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
 struct Problem {
-    int status;
-    std::string message;             // the contract's wording when the handler knows it
-    std::vector<FieldIssue> issues;  // for validation problems
-    std::vector<std::pair<std::string, std::string>> headers;  // e.g. Allow, WWW-Authenticate
+    int status = 0;                       // 0 until worded: then the contract's status for `kind`
+    std::string message = {};             // the contract's wording
+    std::vector<FieldIssue> issues = {};  // for validation problems (kind invalid_argument)
+    Headers headers = {};                 // e.g. Allow, WWW-Authenticate, Retry-After
     std::string code = {};  // a machine-readable error name, for contracts that have them
+    Errc kind = Errc::internal;
 };
+
+// A problem of `kind`, for the contract's wording table to word.
+inline Problem problem_of(Errc kind, Headers headers = {}) {
+    return Problem{.headers = std::move(headers), .kind = kind};
+}
+
+// Field issues of a request body: a validation problem (worded as `invalid_argument`).
+inline Problem invalid_fields(std::vector<FieldIssue> issues) {
+    return Problem{.issues = std::move(issues), .kind = Errc::invalid_argument};
+}
 
 // The reason phrase of a status code, e.g. 404 -> "Not Found".
 const char* status_reason(int status);

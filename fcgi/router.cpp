@@ -20,8 +20,16 @@ std::variant<const Route*, Problem> Router::match(const Contract& contract, std:
             allow += route.method;
         }
     }
-    if (allow.empty()) return Problem{404, "Not Found", {}, {}};
-    return Problem{405, "Method Not Allowed", {}, {{"Allow", allow}}};
+    if (allow.empty()) return problem_of(Errc::no_route);
+    return problem_of(Errc::method_not_allowed, {{"Allow", allow}});
+}
+
+Response render_failure(const Contract& contract, Problem problem, std::string_view route) {
+    return contract.render(worded(contract.wording, std::move(problem), route));
+}
+
+Response render_failure(const Contract& contract, const Error& error, std::string_view route) {
+    return render_failure(contract, problem_from_error(error), route);
 }
 
 }  // namespace latchkey

@@ -11,20 +11,28 @@ namespace latchkey {
 std::variant<Caller, AuthFailure, Error> authenticate(Services& services, const Request& request,
                                                       std::string_view kind,
                                                       std::string_view cookie_name) {
-    std::optional<std::string> token;
+    std::string token;
     bool from_cookie = false;
     if (const auto header = request.header("Authorization")) {
         if (auto bearer = bearer_token(*header)) token = std::string(*bearer);
     }
-    if (!token && !cookie_name.empty()) {
-        token = request.cookie(cookie_name);
-        from_cookie = token.has_value();
-        if (token && token->empty()) token.reset();
+    if (token.empty() && !cookie_name.empty()) {
+        token = request.cookie(cookie_name).value_or("");
+        from_cookie = !token.empty();
     }
-    if (!token) return AuthFailure::missing;
-    const std::string_view site = site_of(request);
+    if (token.empty()) return AuthFailure::missing;
+    auto who = authenticate_token(services, site_of(request), token, kind);
+    if (auto* caller = std::get_if<Caller>(&who)) caller->from_cookie = from_cookie;
+    return who;
+}
+
+std::variant<Caller, AuthFailure, Error> authenticate_token(Services& services,
+                                                            std::string_view site,
+                                                            std::string_view token,
+                                                            std::string_view kind) {
+    if (token.empty()) return AuthFailure::missing;
     const std::int64_t now = unix_now();
-    auto checked = verify_access_token(services.issuer(site), *token, now);
+    auto checked = verify_access_token(services.issuer(site), token, now);
     if (!checked) {
         if (checked.error().code != Errc::invalid_token) return checked.error();
         return AuthFailure::invalid;
@@ -56,7 +64,7 @@ std::variant<Caller, AuthFailure, Error> authenticate(Services& services, const 
     if (json_integer(checked->claims.get(), "sv") != account->session_version) {
         return AuthFailure::invalid;  // issued before a password reset or change
     }
-    return Caller{std::move(*account), std::move(*checked), from_cookie};
+    return Caller{std::move(*account), std::move(*checked), false};
 }
 
 Result<IssuedToken> issue_token_for(Services& services, const Request& request,

@@ -14,6 +14,9 @@
 
 namespace latchkey {
 
+// The cookie Latchkey delivers tokens in, on sites that ask for it (gateway's seed names it).
+inline constexpr std::string_view kTokenCookie = "token";
+
 struct Caller {
     Account account;
     VerifiedToken token;
@@ -32,6 +35,12 @@ enum class AuthFailure {
 std::variant<Caller, AuthFailure, Error> authenticate(Services& services, const Request& request,
                                                       std::string_view kind,
                                                       std::string_view cookie_name = {});
+
+// The same for a token the client sent elsewhere than a header (Cognito's AccessToken field).
+std::variant<Caller, AuthFailure, Error> authenticate_token(Services& services,
+                                                            std::string_view site,
+                                                            std::string_view token,
+                                                            std::string_view kind);
 
 // An access token for `account` at the request's site, carrying its session version (`sv`) so a
 // password reset or change ends it. `extra` (an object or null) adds contract claims.

@@ -6,6 +6,7 @@
 #include "core/auth/customers.hpp"
 #include "core/base/clock.hpp"
 #include "handlers/auth.hpp"
+#include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/throttle.hpp"
 #include "handlers/validation.hpp"
@@ -13,18 +14,66 @@
 namespace latchkey {
 namespace {
 
-Response create_customer(Services&, const Request&);
-Response read_customer(Services&, const Request&);
+Outcome create_customer(Context&);
+Outcome read_customer(Context&);
 
-// The contract's API. The SDK appends a slash to an endpoint URL and follows no redirect, while
-// Amplify posts to the URL as configured: both spellings are the endpoint.
+// The contract's API: the customer profile, for callers holding a token of the site's Cognito
+// endpoint (the `cognito` contract below, on the same site).
 constexpr Route kRoutes[] = {
-    // One path for every Cognito operation, most of which guess nothing (refresh, GetUser,
-    // SignUp, sign-out): a network locked for codes is refused only its answers to codes.
-    {"POST", "/cognito", cognito_endpoint, kThrottleCode, false},
-    {"POST", "/cognito/", cognito_endpoint, kThrottleCode, false},
-    {"POST", "/api/customers/me", create_customer},
-    {"GET", "/api/customers/me", read_customer},
+    {.method = "POST",
+     .path = "/api/customers/me",
+     .handler = create_customer,
+     .body = Body::json_if_any,
+     .caller_kind = "user"},
+    {.method = "GET", .path = "/api/customers/me", .handler = read_customer, .caller_kind = "user"},
+};
+
+// What the contract says for each failure; nginx's error pages say the same (error-pages).
+constexpr Wording kWording[] = {
+    {Errc::unauthenticated, 401, "Authentication required: cognito_sub not found"},
+    {Errc::invalid_token, 401, "Authentication required: cognito_sub not found"},
+    {Errc::email_taken, 409, "Customer profile already exists"},
+    {Errc::not_found, 404, "Customer profile not found"},
+    {Errc::internal, 500, "Internal Server Error"},
+};
+
+// The Cognito endpoint. The SDK appends a slash to an endpoint URL and follows no redirect, while
+// Amplify posts to the URL as configured: both spellings are the endpoint. One path serves every
+// operation, most of which guess nothing (refresh, GetUser, SignUp, sign-out): a network locked
+// for codes is refused only its answers to codes. Operations authenticate with the tokens in
+// their bodies, so the routes themselves are open.
+constexpr Route kCognitoRoutes[] = {
+    {.method = "POST",
+     .path = "/cognito",
+     .handler = cognito_endpoint,
+     .access = Access::open,
+     .body = Body::aws_json,
+     .throttle = kThrottleCode,
+     .refuse_early = false},
+    {.method = "POST",
+     .path = "/cognito/",
+     .handler = cognito_endpoint,
+     .access = Access::open,
+     .body = Body::aws_json,
+     .throttle = kThrottleCode,
+     .refuse_early = false},
+};
+
+// AWS JSON 1.1 errors: the code is the __type the clients branch on. Operation-specific ones are
+// worded by the operations themselves (booking_cognito.cpp).
+constexpr Wording kCognitoWording[] = {
+    {Errc::unsupported_media_type, 400, "Expected Content-Type application/x-amz-json-1.1.",
+     "SerializationException"},
+    {Errc::invalid_argument, 400, "The request body is not a JSON object.",
+     "SerializationException"},
+    {Errc::busy, 400, "Too many requests, try again shortly", "TooManyRequestsException"},
+    {Errc::unavailable, 503, "Service unavailable, try again later", "ServiceUnavailableException"},
+    {Errc::internal, 500, "Internal server error", "InternalErrorException"},
+    {Errc::rate_limited, 429, "Too many attempts, try again later", "TooManyRequestsException"},
+    {Errc::too_many_requests, 429, "Too many requests", "TooManyRequestsException"},
+    {Errc::body_too_large, 413, "Request body too large", "InvalidParameterException"},
+    {Errc::method_not_allowed, 405, "The endpoint takes only POST.", "UnknownOperationException"},
+    {Errc::no_route, 404, "No such endpoint.", "UnknownOperationException"},
 };
 
 constexpr const char* kLanguages[] = {"en", "es"};
@@ -36,14 +85,6 @@ constexpr FieldRule kCustomerFields[] = {
      .required = false,
      .choices = kLanguages},
 };
-
-Response detail(int status, const char* message) {
-    return render_booking_problem(Problem{status, message, {}, {}});
-}
-
-Response core_failure(const Error& error) {
-    return render_booking_problem(problem_from_core(error));
-}
 
 Json customer_json(const Customer& c) {
     Json out = json_object();
@@ -67,30 +108,19 @@ Json customer_json(const Customer& c) {
     return out;
 }
 
-// The caller behind an id token (or, for the 400 below, an access token) of this site.
-std::variant<Caller, Response> token_caller(Services& services, const Request& request) {
-    auto who = authenticate_booking(services, request);
-    if (auto* error = std::get_if<Error>(&who)) return core_failure(*error);
-    if (std::holds_alternative<AuthFailure>(who)) {
-        return detail(401, "Authentication required: cognito_sub not found");
-    }
-    return std::move(std::get<Caller>(who));
-}
-
-Response create_customer(Services& services, const Request& request) {
-    auto who = token_caller(services, request);
-    if (auto* r = std::get_if<Response>(&who)) return std::move(*r);
-    const Caller& caller = std::get<Caller>(who);
+// The caller holds an id token (or, for the 400 below, an access token) of this site; the
+// pipeline has refused the request otherwise, and a token whose sign-in has ended.
+Outcome create_customer(Context& ctx) {
+    const Caller& caller = ctx.who();
     const auto email = json_string(caller.token.claims.get(), "email");
-    if (!email || email->empty())
-        return detail(400, "Missing email: could not extract from request");
-
+    if (!email || email->empty()) {
+        return Problem{.status = 400, .message = "Missing email: could not extract from request"};
+    }
     FieldValues v;
-    if (!request.body.empty() || is_json_media_type(request.media_type())) {
-        auto body = read_json_body(request);
-        if (auto* p = std::get_if<Problem>(&body)) return render_booking_problem(*p);
-        auto issues = validate_fields(std::get<Json>(body).get(), kCustomerFields, v);
-        if (!issues.empty()) return render_booking_problem(Problem{422, "", std::move(issues), {}});
+    if (ctx.json() != nullptr) {
+        auto fields = read_fields(ctx, kCustomerFields);
+        if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+        v = std::move(std::get<FieldValues>(fields));
     }
     Customer c;
     c.subject = caller.token.subject;
@@ -101,53 +131,40 @@ Response create_customer(Services& services, const Request& request) {
     if (v.count("name")) c.name = v["name"];
     if (v.count("phone")) c.phone = v["phone"];
     c.preferred_language = v.count("preferred_language") ? v["preferred_language"] : "en";
-    auto created =
-        Customers(*services.store).create(site_of(request), caller.account.id, c, unix_now());
-    if (!created) {
-        if (created.error().code == Errc::email_taken)
-            return detail(409, "Customer profile already exists");
-        return core_failure(created.error());
-    }
+    auto created = Customers(*ctx.services.store).create(ctx.site, caller.account.id, c, ctx.now);
+    if (!created) return created.error();
     return Response::json(201, customer_json(*created).get());
 }
 
-Response read_customer(Services& services, const Request& request) {
-    auto who = token_caller(services, request);
-    if (auto* r = std::get_if<Response>(&who)) return std::move(*r);
-    auto found =
-        Customers(*services.store).find(site_of(request), std::get<Caller>(who).account.id);
-    if (!found) {
-        if (found.error().code == Errc::not_found) return detail(404, "Customer profile not found");
-        return core_failure(found.error());
-    }
+Outcome read_customer(Context& ctx) {
+    auto found = Customers(*ctx.services.store).find(ctx.site, ctx.who().account.id);
+    if (!found) return found.error();
     return Response::json(200, customer_json(*found).get());
 }
 
-}  // namespace
-
-std::variant<Caller, AuthFailure, Error> authenticate_booking(Services& services,
-                                                              const Request& request) {
-    // authenticate() refuses a token whose sign-in (its origin_jti family) has ended.
-    return authenticate(services, request, "user");
-}
-
-Response render_booking_problem(const Problem& problem) {
-    if (problem.code.empty()) return render_fastapi_problem(problem);
-    // AWS JSON 1.1 errors, as the Cognito clients read them: the type in x-amzn-ErrorType and in
-    // the body's __type, the text in `message`.
+// AWS JSON 1.1 errors, as the Cognito clients read them: the type in x-amzn-ErrorType and in
+// the body's __type, the text in `message`.
+Response render_cognito(const Problem& problem) {
+    const std::string type = problem.code.empty() ? "InternalErrorException" : problem.code;
     Json body = json_object();
-    json_put(body.get(), "__type", problem.code);
+    json_put(body.get(), "__type", type);
     json_put(body.get(), "message", problem.message);
     Response r = Response::json(problem.status, body.get());
     r.with_header("Content-Type", "application/x-amz-json-1.1");
     r.with_header("x-amzn-ErrorType",
-                  problem.code + ":http://internal.amazon.com/coral/com.amazonaws.swbup.service/");
+                  type + ":http://internal.amazon.com/coral/com.amazonaws.swbup.service/");
     for (const auto& [name, value] : problem.headers) r.with_header(name, value);
     return r;
 }
 
+}  // namespace
+
 Contract booking_contract() {
-    return Contract{"booking", kRoutes, render_booking_problem};
+    return Contract{"booking", kRoutes, kWording, render_fastapi_problem};
+}
+
+Contract cognito_contract() {
+    return Contract{"cognito", kCognitoRoutes, kCognitoWording, render_cognito};
 }
 
 }  // namespace latchkey

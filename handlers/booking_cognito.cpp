@@ -11,6 +11,7 @@
 #include "core/crypto/jwt.hpp"
 #include "core/mail/templates.hpp"
 #include "handlers/booking.hpp"
+#include "handlers/context.hpp"
 #include "handlers/throttle.hpp"
 #include "handlers/validation.hpp"
 
@@ -36,21 +37,10 @@ struct Call {
 
 // --- answers -----------------------------------------------------------------------------------
 
-Response fail(const char* type, std::string message, int status = 400) {
-    return render_booking_problem(Problem{status, std::move(message), {}, {}, type});
-}
-
-Response core_failure(const Error& error) {
-    if (error.code == Errc::busy) {
-        return fail("TooManyRequestsException", "Too many requests, try again shortly", 400);
-    }
-    if (error.code == Errc::unavailable) {
-        log_event(LogLevel::error, "database cannot write (read-only, full or failing)",
-                  {{"error", error.detail}});
-        return fail("ServiceUnavailableException", "Service unavailable, try again later", 503);
-    }
-    log_event(LogLevel::error, "internal failure", {{"error", error.detail}});
-    return fail("InternalErrorException", "Internal server error", 500);
+// An error this operation words itself: Cognito's messages depend on the operation, not only on
+// the kind of failure (the wording table covers what does not).
+Problem fail(const char* type, std::string message, int status = 400) {
+    return Problem{.status = status, .message = std::move(message), .code = type};
 }
 
 Response answer(Json body) {
@@ -110,13 +100,13 @@ Challenges challenges(Call& c) {
 }
 
 // Counts a guess at one of the account's codes before it is checked, or the throttled answer.
-std::variant<GuessPass, Response> count_guess(Call& c, const Account& account) {
+std::variant<GuessPass, Outcome> count_guess(Call& c, const Account& account) {
     auto pass = c.services.guesses.reserve("user:" + email_key(account.email), c.now);
     if (pass) return std::move(*pass);
     if (pass.error().code == Errc::rate_limited) {
-        return render_booking_problem(guess_refusal(c.services, c.request));
+        return guess_refusal(c.services, c.request);
     }
-    return core_failure(pass.error());
+    return pass.error();
 }
 
 // Opens a step with a code and queues the code's mail, all in one transaction; the sending
@@ -213,33 +203,32 @@ Sessions sessions(Call& c) {
 
 // A new sign-in: a refresh family and the three tokens. Signing in by emailed code proves the
 // address, so the account's email counts as verified from here on.
-Response signed_in(Call& c, std::int64_t account_id) {
+Outcome signed_in(Call& c, std::int64_t account_id) {
     auto accounts = c.services.accounts();
-    if (auto r = accounts.mark_email_verified(account_id, c.now); !r)
-        return core_failure(r.error());
+    if (auto r = accounts.mark_email_verified(account_id, c.now); !r) return r.error();
     auto account = accounts.find_by_id(account_id);
-    if (!account) return core_failure(account.error());
+    if (!account) return account.error();
     if (account->disabled) return fail("NotAuthorizedException", "User is disabled.");
     remember_network(c.services, c.request, account->id);
     auto family = sessions(c).start(c.site, account->id, c.now);
-    if (!family) return core_failure(family.error());
+    if (!family) return family.error();
     audit(c.services, c.request, "login.success", account->id, account->email, "email code");
     auto result = authentication_result(c, *account, *family, true);
-    if (!result) return core_failure(result.error());
+    if (!result) return result.error();
     Json out = json_object();
     json_put(out.get(), "AuthenticationResult", std::move(*result));
     json_put(out.get(), "ChallengeParameters", empty_object());
     return answer(std::move(out));
 }
 
-Response email_otp_challenge(Call& c, const Account& account) {
+Outcome email_otp_challenge(Call& c, const Account& account) {
     auto session = send_code(c, account, kSignInCode);
     if (!session) {
         if (session.error().code == Errc::rate_limited) {
             return fail("LimitExceededException",
                         "Attempt limit exceeded, please try after some time.");
         }
-        return core_failure(session.error());
+        return session.error();
     }
     Json params = json_object();
     json_put(params.get(), "CODE_DELIVERY_DELIVERY_MEDIUM", "EMAIL");
@@ -251,7 +240,7 @@ Response email_otp_challenge(Call& c, const Account& account) {
     return answer(std::move(out));
 }
 
-Response code_failure(const Error& error) {
+Outcome code_failure(const Error& error) {
     switch (error.code) {
         case Errc::code_mismatch:
             return fail("CodeMismatchException", "Invalid code or auth state for the user.");
@@ -261,13 +250,13 @@ Response code_failure(const Error& error) {
         case Errc::invalid_token:
             return fail("NotAuthorizedException", kSessionExpired);
         default:
-            return core_failure(error);
+            return error;
     }
 }
 
 // --- operations --------------------------------------------------------------------------------
 
-Response sign_up(Call& c) {
+Outcome sign_up(Call& c) {
     const std::string username = username_of(text(c.body, "Username"));
     if (username.empty())
         return fail("InvalidParameterException",
@@ -293,7 +282,7 @@ Response sign_up(Call& c) {
             return fail("UsernameExistsException",
                         "An account with the given email already exists.");
         }
-        return core_failure(created.error());
+        return created.error();
     }
     audit(c.services, c.request, "register", created->id, created->email);
     auto session = send_code(c, *created, kConfirmSignUp);
@@ -302,7 +291,7 @@ Response sign_up(Call& c) {
             return fail("LimitExceededException",
                         "Attempt limit exceeded, please try after some time.");
         }
-        return core_failure(session.error());
+        return session.error();
     }
     Json out = json_object();
     json_put(out.get(), "CodeDeliveryDetails", delivery_details(created->email));
@@ -312,9 +301,9 @@ Response sign_up(Call& c) {
     return answer(std::move(out));
 }
 
-Response confirm_sign_up(Call& c) {
+Outcome confirm_sign_up(Call& c) {
     auto found = find_user(c, username_of(text(c.body, "Username")));
-    if (!found) return core_failure(found.error());
+    if (!found) return found.error();
     if (!*found) return fail("UserNotFoundException", "Username/client id combination not found.");
     const Account& account = **found;
     if (account.email_verified) {
@@ -322,7 +311,7 @@ Response confirm_sign_up(Call& c) {
                     "User cannot be confirmed. Current status is CONFIRMED");
     }
     auto pass = count_guess(c, account);
-    if (auto* refused = std::get_if<Response>(&pass)) return std::move(*refused);
+    if (auto* refused = std::get_if<Outcome>(&pass)) return std::move(*refused);
     const GuessPass& counted = std::get<GuessPass>(pass);
     auto confirmed = challenges(c).answer_latest(counted, c.site, account.id, kConfirmSignUp,
                                                  text(c.body, "ConfirmationCode"), c.now);
@@ -334,21 +323,20 @@ Response confirm_sign_up(Call& c) {
         }
         return code_failure(confirmed.error());
     }
-    if (auto r = c.services.guesses.succeeded(counted, c.now); !r) return core_failure(r.error());
-    if (auto r = c.services.accounts().mark_email_verified(account.id, c.now); !r)
-        return core_failure(r.error());
+    if (auto r = c.services.guesses.succeeded(counted, c.now); !r) return r.error();
+    if (auto r = c.services.accounts().mark_email_verified(account.id, c.now); !r) return r.error();
     remember_network(c.services, c.request, account.id);  // the code proved the mailbox
     // A session for autoSignIn, so the new user needs no second code.
     auto session = open_step(c, account, kAutoSignIn);
-    if (!session) return core_failure(session.error());
+    if (!session) return session.error();
     Json out = json_object();
     json_put(out.get(), "Session", *session);
     return answer(std::move(out));
 }
 
-Response resend_confirmation_code(Call& c) {
+Outcome resend_confirmation_code(Call& c) {
     auto found = find_user(c, username_of(text(c.body, "Username")));
-    if (!found) return core_failure(found.error());
+    if (!found) return found.error();
     if (!*found) return fail("UserNotFoundException", "Username/client id combination not found.");
     if ((*found)->email_verified)
         return fail("InvalidParameterException", "User is already confirmed.");
@@ -358,14 +346,14 @@ Response resend_confirmation_code(Call& c) {
             return fail("LimitExceededException",
                         "Attempt limit exceeded, please try after some time.");
         }
-        return core_failure(session.error());
+        return session.error();
     }
     Json out = json_object();
     json_put(out.get(), "CodeDeliveryDetails", delivery_details((*found)->email));
     return answer(std::move(out));
 }
 
-Response refresh_tokens(Call& c, std::string_view token, bool rotate) {
+Outcome refresh_tokens(Call& c, std::string_view token, bool rotate) {
     const auto presented = read_refresh_token(c.services, c.request, token);
     if (!presented) return fail("NotAuthorizedException", "Invalid Refresh Token");
     // Both paths keep one chain: a replay within the grace gets the same successor (rotate) or
@@ -387,20 +375,20 @@ Response refresh_tokens(Call& c, std::string_view token, bool rotate) {
     if (!grant) {
         if (grant.error().code == Errc::invalid_token)
             return fail("NotAuthorizedException", "Invalid Refresh Token");
-        return core_failure(grant.error());
+        return grant.error();
     }
     auto account = c.services.accounts().find_by_id(grant->account_id);
-    if (!account) return core_failure(account.error());
+    if (!account) return account.error();
     if (account->disabled) return fail("NotAuthorizedException", "User is disabled.");
     auto result = authentication_result(c, *account, *grant, rotate);
-    if (!result) return core_failure(result.error());
+    if (!result) return result.error();
     Json out = json_object();
     json_put(out.get(), "AuthenticationResult", std::move(*result));
     if (!rotate) json_put(out.get(), "ChallengeParameters", empty_object());
     return answer(std::move(out));
 }
 
-Response initiate_auth(Call& c) {
+Outcome initiate_auth(Call& c) {
     const std::string flow = text(c.body, "AuthFlow");
     const cJSON* params = object(c.body, "AuthParameters");
     if (flow == "REFRESH_TOKEN_AUTH" || flow == "REFRESH_TOKEN") {
@@ -412,7 +400,7 @@ Response initiate_auth(Call& c) {
                     "Only USER_AUTH (EMAIL_OTP) and REFRESH_TOKEN_AUTH are supported.");
     }
     auto found = find_user(c, username_of(text(params, "USERNAME")));
-    if (!found) return core_failure(found.error());
+    if (!found) return found.error();
     if (!*found) return fail("UserNotFoundException", "User does not exist.");
     const Account& account = **found;
     if (account.disabled) return fail("NotAuthorizedException", "User is disabled.");
@@ -428,7 +416,7 @@ Response initiate_auth(Call& c) {
     if (!preferred.empty())
         return fail("InvalidParameterException", "Only EMAIL_OTP is available.");
     auto session = open_step(c, account, kSelectChallenge);
-    if (!session) return core_failure(session.error());
+    if (!session) return session.error();
     Json available(cJSON_CreateArray());
     cJSON_AddItemToArray(available.get(), cJSON_CreateString("EMAIL_OTP"));
     Json out = json_object();
@@ -439,12 +427,12 @@ Response initiate_auth(Call& c) {
     return answer(std::move(out));
 }
 
-Response respond_to_auth_challenge(Call& c) {
+Outcome respond_to_auth_challenge(Call& c) {
     const std::string name = text(c.body, "ChallengeName");
     const cJSON* responses = object(c.body, "ChallengeResponses");
     const std::string session = text(c.body, "Session");
     auto found = find_user(c, username_of(text(responses, "USERNAME")));
-    if (!found) return core_failure(found.error());
+    if (!found) return found.error();
     if (!*found) return fail("UserNotFoundException", "User does not exist.");
     const Account& account = **found;
     if (name == "SELECT_CHALLENGE") {
@@ -458,7 +446,7 @@ Response respond_to_auth_challenge(Call& c) {
     if (name != "EMAIL_OTP")
         return fail("InvalidParameterException", "Unsupported challenge " + name + ".");
     auto pass = count_guess(c, account);
-    if (auto* refused = std::get_if<Response>(&pass)) return std::move(*refused);
+    if (auto* refused = std::get_if<Outcome>(&pass)) return std::move(*refused);
     const GuessPass& counted = std::get<GuessPass>(pass);
     auto answered = challenges(c).answer(counted, c.site, account.id, kSignInCode, session,
                                          text(responses, "EMAIL_OTP_CODE"), c.now);
@@ -468,21 +456,19 @@ Response respond_to_auth_challenge(Call& c) {
         return code_failure(answered.error());
     }
     if (*answered != account.id) return fail("NotAuthorizedException", kSessionExpired);
-    if (auto r = c.services.guesses.succeeded(counted, c.now); !r) return core_failure(r.error());
+    if (auto r = c.services.guesses.succeeded(counted, c.now); !r) return r.error();
     return signed_in(c, account.id);
 }
 
-Response get_tokens_from_refresh_token(Call& c) {
+Outcome get_tokens_from_refresh_token(Call& c) {
     return refresh_tokens(c, text(c.body, "RefreshToken"), true);
 }
 
 // The account behind an access token of this site, or the NotAuthorized answer.
-std::variant<Caller, Response> access_caller(Call& c) {
+std::variant<Caller, Outcome> access_caller(Call& c) {
     const std::string token = text(c.body, "AccessToken");
-    Request as_bearer = c.request;
-    as_bearer.params["HTTP_AUTHORIZATION"] = "Bearer " + token;
-    auto who = authenticate_booking(c.services, as_bearer);
-    if (auto* error = std::get_if<Error>(&who)) return core_failure(*error);
+    auto who = authenticate_token(c.services, c.site, token, "user");
+    if (auto* error = std::get_if<Error>(&who)) return *error;
     if (std::holds_alternative<AuthFailure>(who))
         return fail("NotAuthorizedException", "Invalid Access Token");
     auto& caller = std::get<Caller>(who);
@@ -492,9 +478,9 @@ std::variant<Caller, Response> access_caller(Call& c) {
     return std::move(caller);
 }
 
-Response get_user(Call& c) {
+Outcome get_user(Call& c) {
     auto who = access_caller(c);
-    if (auto* r = std::get_if<Response>(&who)) return std::move(*r);
+    if (auto* r = std::get_if<Outcome>(&who)) return std::move(*r);
     const Account& a = std::get<Caller>(who).account;
     Json attributes(cJSON_CreateArray());
     auto attribute = [&](const char* name, const std::string& value) {
@@ -512,38 +498,37 @@ Response get_user(Call& c) {
     return answer(std::move(out));
 }
 
-Response revoke_token(Call& c) {
+Outcome revoke_token(Call& c) {
     const auto presented = read_refresh_token(c.services, c.request, text(c.body, "Token"));
     if (!presented)
         return fail("UnsupportedTokenTypeException",
                     "The token is not a refresh token of this pool.");
     if (auto r = sessions(c).revoke_family(c.site, presented->family, "revoked", c.now); !r) {
-        return core_failure(r.error());
+        return r.error();
     }
     audit(c.services, c.request, "logout", 0, "", "family " + presented->family);
     return answer(empty_object());
 }
 
-Response global_sign_out(Call& c) {
+Outcome global_sign_out(Call& c) {
     auto who = access_caller(c);
-    if (auto* r = std::get_if<Response>(&who)) return std::move(*r);
+    if (auto* r = std::get_if<Outcome>(&who)) return std::move(*r);
     const Account& a = std::get<Caller>(who).account;
     auto tx = c.services.store->begin();
-    if (!tx) return core_failure(tx.error());
-    if (auto r = sessions(c).revoke_account(a.id, "global_sign_out", c.now); !r)
-        return core_failure(r.error());
+    if (!tx) return tx.error();
+    if (auto r = sessions(c).revoke_account(a.id, "global_sign_out", c.now); !r) return r.error();
     auto bump = c.services.store->prepare(
         "UPDATE accounts SET session_version = session_version + 1 WHERE id = ?1");
-    if (!bump) return core_failure(bump.error());
+    if (!bump) return bump.error();
     bump->bind(1, a.id);
-    if (auto r = bump->run(); !r) return core_failure(r.error());
-    if (auto r = tx->commit(); !r) return core_failure(r.error());
+    if (auto r = bump->run(); !r) return r.error();
+    if (auto r = tx->commit(); !r) return r.error();
     return answer(empty_object());
 }
 
 struct Operation {
     std::string_view name;
-    Response (*run)(Call&);
+    Outcome (*run)(Call&);
 };
 
 constexpr Operation kOperations[] = {
@@ -560,8 +545,8 @@ constexpr Operation kOperations[] = {
 
 }  // namespace
 
-Response cognito_endpoint(Services& services, const Request& request) {
-    const std::string target(request.header("X-Amz-Target").value_or(""));
+Outcome cognito_endpoint(Context& context) {
+    const std::string target(context.request.header("X-Amz-Target").value_or(""));
     if (target.rfind(kTargetPrefix, 0) != 0) {
         return fail("UnknownOperationException", "Missing or unknown X-Amz-Target.");
     }
@@ -573,17 +558,7 @@ Response cognito_endpoint(Services& services, const Request& request) {
     if (op == nullptr)
         return fail("UnknownOperationException",
                     "Operation " + std::string(name) + " is not supported.");
-    const std::string media = request.media_type();
-    if (media != "application/x-amz-json-1.1" && !is_json_media_type(media)) {
-        return fail("SerializationException", "Expected Content-Type application/x-amz-json-1.1.",
-                    400);
-    }
-    auto parsed = parse_json_object(request.body);
-    if (!std::holds_alternative<Json>(parsed)) {
-        return fail("SerializationException", "The request body is not a JSON object.", 400);
-    }
-    const Json& body = std::get<Json>(parsed);
-    Call call{services, request, body.get(), site_of(request), unix_now()};
+    Call call{context.services, context.request, context.json(), context.site, context.now};
     return op->run(call);
 }
 

@@ -3,8 +3,8 @@
 namespace latchkey {
 
 std::vector<Contract> all_contracts() {
-    return {fastapi_contract(),    gateway_contract(), verified_contract(),
-            storefront_contract(), booking_contract(), ops_contract()};
+    return {fastapi_contract(), gateway_contract(), verified_contract(), storefront_contract(),
+            booking_contract(), cognito_contract(), ops_contract()};
 }
 
 }  // namespace latchkey

@@ -11,6 +11,8 @@ Contract gateway_contract();
 Contract verified_contract();
 Contract storefront_contract();
 Contract booking_contract();
+// The Cognito wire protocol of the booking site (POST /cognito), in AWS JSON 1.1's error shape.
+Contract cognito_contract();
 // Not a frontend's contract: nginx's auth_request target, health and metrics.
 Contract ops_contract();
 

@@ -4,6 +4,7 @@
 #include "core/base/clock.hpp"
 #include "core/base/log.hpp"
 #include "handlers/auth.hpp"
+#include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"
 #include "handlers/throttle.hpp"
@@ -12,17 +13,43 @@
 namespace latchkey {
 namespace {
 
-Response register_user(Services&, const Request&);
-Response issue_token(Services&, const Request&);
-Response current_user(Services&, const Request&);
-Response logout(Services&, const Request&);
+Outcome register_user(Context&);
+Outcome issue_token(Context&);
+Outcome current_user(Context&);
+Outcome logout(Context&);
 
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
-    {"POST", "/api/auth/register", register_user},
-    {"POST", "/api/auth/token", issue_token, kThrottleLogin},
-    {"GET", "/api/auth/me", current_user},
-    {"POST", "/api/auth/logout", logout},
+    {.method = "POST",
+     .path = "/api/auth/register",
+     .handler = register_user,
+     .access = Access::open,
+     .body = Body::json},
+    // OAuth2PasswordRequestForm, or the seed's JSON.
+    {.method = "POST",
+     .path = "/api/auth/token",
+     .handler = issue_token,
+     .access = Access::open,
+     .body = Body::json_or_form,
+     .throttle = kThrottleLogin},
+    {.method = "GET", .path = "/api/auth/me", .handler = current_user, .caller_kind = "user"},
+    {.method = "POST",
+     .path = "/api/auth/logout",
+     .handler = logout,
+     .access = Access::caller_if_any,
+     .caller_kind = "user"},
+};
+
+// What the contract says for each failure; nginx's error pages say the same (error-pages).
+// FastAPI's OAuth2PasswordBearer says "Not authenticated" for a missing header; the seed and
+// CONTRACTS.md name one message for both cases.
+constexpr Wording kWording[] = {
+    {Errc::email_taken, 400, "Email already registered"},
+    {Errc::username_taken, 400, "Username already registered"},
+    {Errc::invalid_credentials, 401, "Invalid email or password"},
+    {Errc::unauthenticated, 401, "Could not validate credentials"},
+    {Errc::invalid_token, 401, "Could not validate credentials"},
+    {Errc::internal, 500, "Internal Server Error"},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -137,10 +164,7 @@ Response render_fastapi_problem(const Problem& problem) {
         }
         json_put(body.get(), "detail", std::move(detail));
     } else {
-        std::string message = problem.message;
-        // The router already words 404 and 405 as FastAPI does; its 500 text is FastAPI's own.
-        if (status == 500) message = "Internal Server Error";
-        json_put(body.get(), "detail", message);
+        json_put(body.get(), "detail", problem.message);
     }
     Response r = Response::json(status, body.get());
     for (const auto& [name, value] : problem.headers) r.with_header(name, value);
@@ -149,25 +173,11 @@ Response render_fastapi_problem(const Problem& problem) {
 
 namespace {
 
-Response render_problem(const Problem& problem) {
-    return render_fastapi_problem(problem);
-}
-
-Response problem(int status, std::string message,
-                 std::vector<std::pair<std::string, std::string>> headers = {}) {
-    return render_problem(Problem{status, std::move(message), {}, std::move(headers)});
-}
-
-Response invalid(std::vector<FieldIssue> issues) {
-    return render_problem(Problem{422, "", std::move(issues), {}});
-}
-
-Response core_failure(const Error& error) {
-    return render_problem(problem_from_core(error));
-}
-
-Response unauthorized(const char* message) {
-    return problem(401, message, {{"WWW-Authenticate", "Bearer"}});
+// FastAPI's bodies, with OAuth2PasswordBearer's challenge on every 401.
+Response render(const Problem& problem) {
+    Response r = render_fastapi_problem(problem);
+    if (r.status == 401) r.with_header("WWW-Authenticate", "Bearer");
+    return r;
 }
 
 // --- bodies ------------------------------------------------------------------------------------
@@ -182,71 +192,43 @@ Json user_json(const Account& a) {
     return user;
 }
 
-std::variant<Json, Response> json_body(const Request& request) {
-    auto body = read_json_body(request);
-    if (auto* p = std::get_if<Problem>(&body)) return render_problem(*p);
-    return std::move(std::get<Json>(body));
-}
-
 // --- handlers ----------------------------------------------------------------------------------
 
-Response register_user(Services& services, const Request& request) {
-    auto body = json_body(request);
-    if (auto* r = std::get_if<Response>(&body)) return std::move(*r);
-    FieldValues v;
-    if (auto issues = validate_fields(std::get<Json>(body).get(), kRegisterFields, v);
-        !issues.empty()) {
-        return invalid(std::move(issues));
-    }
-    NewAccount account{.site = std::string(site_of(request)),
+Outcome register_user(Context& c) {
+    auto fields = read_fields(c, kRegisterFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    NewAccount account{.site = std::string(c.site),
                        .email = v["email"],
                        .username = v["username"],
                        .password = v["password"]};
-    auto created = services.accounts().create(account, unix_now());
-    if (!created) {
-        if (created.error().code == Errc::email_taken)
-            return problem(400, "Email already registered");
-        if (created.error().code == Errc::username_taken)
-            return problem(400, "Username already registered");
-        return core_failure(created.error());
-    }
-    audit(services, request, "register", created->id, created->email);
+    auto created = c.services.accounts().create(account, c.now);
+    if (!created) return created.error();
+    audit(c.services, c.request, "register", created->id, created->email);
     return Response::json(201, user_json(*created).get());
 }
 
-Response issue_token(Services& services, const Request& request) {
-    FieldValues v;
-    std::string email;
-    if (request.media_type() == "application/x-www-form-urlencoded") {
-        if (!is_valid_utf8(request.body)) return invalid({{"", Issue::malformed}});
-        auto issues = validate_pairs(Request::parse_urlencoded(request.body), kLoginFormFields, v);
-        if (!issues.empty()) return invalid(std::move(issues));
-        email = v["username"];
-    } else {
-        auto body = json_body(request);
-        if (auto* r = std::get_if<Response>(&body)) return std::move(*r);
-        auto issues = validate_fields(std::get<Json>(body).get(), kLoginFields, v);
-        if (!issues.empty()) return invalid(std::move(issues));
-        email = v["email"];
-    }
-    const std::string_view site = site_of(request);
-    const std::int64_t now = unix_now();
-    auto account =
-        services.accounts().authenticate(services.guesses, site, "user", email, v["password"], now);
+Outcome issue_token(Context& c) {
+    auto fields = read_fields(c, c.body.is_form ? std::span<const FieldRule>(kLoginFormFields)
+                                                : std::span<const FieldRule>(kLoginFields));
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    const std::string email = c.body.is_form ? v["username"] : v["email"];
+    auto account = c.services.accounts().authenticate(c.services.guesses, c.site, "user", email,
+                                                      v["password"], c.now);
     if (!account) {
         if (account.error().code == Errc::rate_limited) {
-            return render_problem(guess_refusal(services, request));
+            return guess_refusal(c.services, c.request);
         }
         if (account.error().code == Errc::invalid_credentials) {
-            audit(services, request, "login.failure", 0, email);
-            return unauthorized("Invalid email or password");
+            audit(c.services, c.request, "login.failure", 0, email);
         }
-        return core_failure(account.error());
+        return account.error();
     }
-    audit(services, request, "login.success", account->id, account->email);
-    const auto token = issue_token_for(services, request, *account,
-                                       services.config.access_token_ttl, nullptr, now);
-    if (!token) return core_failure(token.error());
+    audit(c.services, c.request, "login.success", account->id, account->email);
+    const auto token = issue_token_for(c.services, c.request, *account,
+                                       c.services.config.access_token_ttl, nullptr, c.now);
+    if (!token) return token.error();
     Json out = json_object();
     json_put(out.get(), "access_token", token->token);
     json_put(out.get(), "token_type", "Bearer");
@@ -254,26 +236,17 @@ Response issue_token(Services& services, const Request& request) {
     return Response::json(200, out.get());
 }
 
-Response current_user(Services& services, const Request& request) {
-    auto who = authenticate(services, request, "user");
-    if (auto* error = std::get_if<Error>(&who)) return core_failure(*error);
-    // FastAPI's OAuth2PasswordBearer says "Not authenticated" for a missing header; the seed
-    // and CONTRACTS.md name one message for both cases.
-    if (std::holds_alternative<AuthFailure>(who))
-        return unauthorized("Could not validate credentials");
-    return Response::json(200, user_json(std::get<Caller>(who).account).get());
+Outcome current_user(Context& c) {
+    return Response::json(200, user_json(c.who().account).get());
 }
 
-Response logout(Services& services, const Request& request) {
-    auto who = authenticate(services, request, "user");
-    if (auto* error = std::get_if<Error>(&who)) return core_failure(*error);
-    if (auto* caller = std::get_if<Caller>(&who)) {
-        if (auto revoked =
-                revoke_access_token(*services.store, site_of(request), caller->token, unix_now());
+Outcome logout(Context& c) {
+    if (c.caller) {
+        if (auto revoked = revoke_access_token(*c.services.store, c.site, c.caller->token, c.now);
             !revoked) {
-            return core_failure(revoked.error());
+            return revoked.error();
         }
-        audit(services, request, "logout", caller->account.id, caller->account.email);
+        audit(c.services, c.request, "logout", c.caller->account.id, c.caller->account.email);
     }
     Json out = json_object();
     json_put(out.get(), "message", "Successfully logged out");
@@ -283,7 +256,7 @@ Response logout(Services& services, const Request& request) {
 }  // namespace
 
 Contract fastapi_contract() {
-    return Contract{"fastapi", kRoutes, render_problem};
+    return Contract{"fastapi", kRoutes, kWording, render};
 }
 
 }  // namespace latchkey

@@ -4,6 +4,7 @@
 
 #include "core/base/clock.hpp"
 #include "handlers/auth.hpp"
+#include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"
 #include "handlers/throttle.hpp"
@@ -12,17 +13,43 @@
 namespace latchkey {
 namespace {
 
-Response register_user(Services&, const Request&);
-Response login(Services&, const Request&);
-Response current_user(Services&, const Request&);
-Response logout(Services&, const Request&);
+Outcome register_user(Context&);
+Outcome login(Context&);
+Outcome current_user(Context&);
+Outcome logout(Context&);
 
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
-    {"POST", "/api/auth/register", register_user},
-    {"POST", "/api/auth/login", login, kThrottleLogin},
-    {"GET", "/api/auth/me", current_user},
-    {"POST", "/api/auth/logout", logout},
+    {.method = "POST",
+     .path = "/api/auth/register",
+     .handler = register_user,
+     .access = Access::open,
+     .body = Body::json},
+    {.method = "POST",
+     .path = "/api/auth/login",
+     .handler = login,
+     .access = Access::open,
+     .body = Body::json,
+     .throttle = kThrottleLogin},
+    {.method = "GET", .path = "/api/auth/me", .handler = current_user, .caller_kind = "user"},
+    // Logging out without a valid token still clears the cookie: the client wanted to be out.
+    {.method = "POST",
+     .path = "/api/auth/logout",
+     .handler = logout,
+     .access = Access::caller_if_any,
+     .caller_kind = "user"},
+};
+
+// What the contract says for each failure; nginx's error pages say the same (error-pages).
+constexpr Wording kWording[] = {
+    {Errc::email_taken, 409, "User with this email already exists"},
+    {Errc::invalid_credentials, 401, "Invalid email or password"},
+    {Errc::unauthenticated, 401, "Authentication required"},
+    {Errc::invalid_token, 401, "Invalid or expired token"},
+    {Errc::cross_origin, 403, "Cross-origin request refused"},
+    {Errc::bad_request, 400, "Bad request"},
+    {Errc::request_timeout, 408, "Request timeout"},
+    {Errc::too_many_requests, 429, "Too many requests"},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -35,8 +62,6 @@ constexpr FieldRule kLoginFields[] = {
     {.name = "email", .blank_is_missing = true},
     {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
 };
-
-constexpr std::string_view kCookie = "token";
 
 // --- error bodies ------------------------------------------------------------------------------
 
@@ -93,7 +118,7 @@ Response unavailable(const Problem& problem) {
     return r;
 }
 
-Response render_problem(const Problem& problem) {
+Response render(const Problem& problem) {
     if (problem.status == 503) return unavailable(problem);
     Json body = json_object();
     if (!problem.issues.empty()) {
@@ -108,27 +133,14 @@ Response render_problem(const Problem& problem) {
         json_put(body.get(), "details", std::move(details));
         return Response::json(400, body.get());
     }
-    if (problem.status == 500) {
-        json_put(body.get(), "error", "Internal server error");
-        json_put(body.get(), "status_code", std::int64_t{500});
-    } else if (problem.status == 401 || problem.status == 403 || problem.status == 409) {
-        json_put(body.get(), "error", problem.message);
-    } else {
-        // Protocol-level errors (404, 405, 413, 415) carry their code like the seed's 500 does.
-        json_put(body.get(), "error", problem.message);
+    json_put(body.get(), "error", problem.message);
+    // The seed's 401, 403 and 409 bodies carry the message only; the others their code too.
+    if (problem.status != 401 && problem.status != 403 && problem.status != 409) {
         json_put(body.get(), "status_code", std::int64_t{problem.status});
     }
     Response r = Response::json(problem.status, body.get());
     for (const auto& [name, value] : problem.headers) r.with_header(name, value);
     return r;
-}
-
-Response problem(int status, std::string message) {
-    return render_problem(Problem{status, std::move(message), {}, {}});
-}
-
-Response core_failure(const Error& error) {
-    return render_problem(problem_from_core(error));
 }
 
 // --- token delivery ----------------------------------------------------------------------------
@@ -143,14 +155,14 @@ std::optional<Delivery> delivery_of(const Request& request) {
     return std::nullopt;
 }
 
-Response misconfigured_delivery() {
-    return core_failure(make_error(Errc::config, "LATCHKEY_TOKEN_DELIVERY must be body or cookie"));
+Error misconfigured_delivery() {
+    return make_error(Errc::config, "LATCHKEY_TOKEN_DELIVERY must be body or cookie");
 }
 
 // RFC 6265: HttpOnly keeps it from page script, Secure from plain HTTP (browsers treat localhost
 // as secure), SameSite=Strict from cross-site requests.
 std::string token_cookie(std::string_view value, bool clear) {
-    std::string cookie = std::string(kCookie) + "=" + std::string(value) +
+    std::string cookie = std::string(kTokenCookie) + "=" + std::string(value) +
                          "; HttpOnly; Secure; SameSite=Strict; Path=/";
     if (clear) cookie += "; Max-Age=0";
     return cookie;
@@ -171,65 +183,46 @@ Json user_json(const Account& a) {
     return user;
 }
 
-std::variant<FieldValues, Response> read_fields(const Request& request,
-                                                std::span<const FieldRule> rules) {
-    auto body = read_json_body(request);
-    if (auto* p = std::get_if<Problem>(&body)) return render_problem(*p);
-    FieldValues values;
-    auto issues = validate_fields(std::get<Json>(body).get(), rules, values);
-    if (!issues.empty())
-        return render_problem(Problem{400, "Validation failed", std::move(issues), {}});
-    return values;
-}
-
 // --- handlers ----------------------------------------------------------------------------------
 
-Response register_user(Services& services, const Request& request) {
-    auto fields = read_fields(request, kRegisterFields);
-    if (auto* r = std::get_if<Response>(&fields)) return std::move(*r);
+Outcome register_user(Context& c) {
+    auto fields = read_fields(c, kRegisterFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
     auto& v = std::get<FieldValues>(fields);
-    NewAccount account{.site = std::string(site_of(request)),
+    NewAccount account{.site = std::string(c.site),
                        .email = v["email"],
                        .password = v["password"],
                        .profile = {{"firstName", v["firstName"]}, {"lastName", v["lastName"]}}};
-    auto created = services.accounts().create(account, unix_now());
-    if (!created) {
-        if (created.error().code == Errc::email_taken) {
-            return problem(409, "User with this email already exists");
-        }
-        return core_failure(created.error());
-    }
-    audit(services, request, "register", created->id, created->email);
+    auto created = c.services.accounts().create(account, c.now);
+    if (!created) return created.error();
+    audit(c.services, c.request, "register", created->id, created->email);
     Json out = json_object();
     json_put(out.get(), "message", "Registration successful");
     json_put(out.get(), "user_id", created->public_id);
     return Response::json(201, out.get());
 }
 
-Response login(Services& services, const Request& request) {
-    const auto delivery = delivery_of(request);
+Outcome login(Context& c) {
+    const auto delivery = delivery_of(c.request);
     if (!delivery) return misconfigured_delivery();
-    auto fields = read_fields(request, kLoginFields);
-    if (auto* r = std::get_if<Response>(&fields)) return std::move(*r);
+    auto fields = read_fields(c, kLoginFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
     auto& v = std::get<FieldValues>(fields);
-    const std::string_view site = site_of(request);
-    const std::int64_t now = unix_now();
-    auto account = services.accounts().authenticate(services.guesses, site, "user", v["email"],
-                                                    v["password"], now);
+    auto account = c.services.accounts().authenticate(c.services.guesses, c.site, "user",
+                                                      v["email"], v["password"], c.now);
     if (!account) {
         if (account.error().code == Errc::rate_limited) {
-            return render_problem(guess_refusal(services, request));
+            return guess_refusal(c.services, c.request);
         }
         if (account.error().code == Errc::invalid_credentials) {
-            audit(services, request, "login.failure", 0, v["email"]);
-            return problem(401, "Invalid email or password");
+            audit(c.services, c.request, "login.failure", 0, v["email"]);
         }
-        return core_failure(account.error());
+        return account.error();
     }
-    audit(services, request, "login.success", account->id, account->email);
-    const auto token = issue_token_for(services, request, *account,
-                                       services.config.access_token_ttl, nullptr, now);
-    if (!token) return core_failure(token.error());
+    audit(c.services, c.request, "login.success", account->id, account->email);
+    const auto token = issue_token_for(c.services, c.request, *account,
+                                       c.services.config.access_token_ttl, nullptr, c.now);
+    if (!token) return token.error();
     Json out = json_object();
     if (*delivery == Delivery::cookie) {
         json_put(out.get(), "message", "Logged in");
@@ -241,45 +234,27 @@ Response login(Services& services, const Request& request) {
     return Response::json(200, out.get());
 }
 
-std::variant<Caller, Response> caller_of(Services& services, const Request& request) {
-    const auto delivery = delivery_of(request);
-    if (!delivery) return misconfigured_delivery();
-    auto who = authenticate(services, request, "user",
-                            *delivery == Delivery::cookie ? kCookie : std::string_view());
-    if (auto* error = std::get_if<Error>(&who)) return core_failure(*error);
-    if (auto* failure = std::get_if<AuthFailure>(&who)) {
-        return problem(401, *failure == AuthFailure::missing ? "Authentication required"
-                                                             : "Invalid or expired token");
-    }
-    return std::move(std::get<Caller>(who));
-}
-
-Response current_user(Services& services, const Request& request) {
-    auto who = caller_of(services, request);
-    if (auto* r = std::get_if<Response>(&who)) return std::move(*r);
+Outcome current_user(Context& c) {
+    if (!delivery_of(c.request)) return misconfigured_delivery();
     Json out = json_object();
-    json_put(out.get(), "user", user_json(std::get<Caller>(who).account));
+    json_put(out.get(), "user", user_json(c.who().account));
     return Response::json(200, out.get());
 }
 
 // Revokes the presented token and clears the cookie. Without a valid token it still clears the
 // cookie and answers 200: the client wanted to be logged out, and is.
-Response logout(Services& services, const Request& request) {
-    const auto delivery = delivery_of(request);
+Outcome logout(Context& c) {
+    const auto delivery = delivery_of(c.request);
     if (!delivery) return misconfigured_delivery();
-    auto who = authenticate(services, request, "user",
-                            *delivery == Delivery::cookie ? kCookie : std::string_view());
-    if (auto* error = std::get_if<Error>(&who)) return core_failure(*error);
-    if (auto* caller = std::get_if<Caller>(&who)) {
-        if (caller->from_cookie && !same_origin_or_trusted(request)) {
-            return problem(403, "Cross-origin request refused");
+    if (c.caller) {
+        if (c.caller->from_cookie && !same_origin_or_trusted(c.request)) {
+            return make_error(Errc::cross_origin);
         }
-        if (auto revoked =
-                revoke_access_token(*services.store, site_of(request), caller->token, unix_now());
+        if (auto revoked = revoke_access_token(*c.services.store, c.site, c.caller->token, c.now);
             !revoked) {
-            return core_failure(revoked.error());
+            return revoked.error();
         }
-        audit(services, request, "logout", caller->account.id, caller->account.email);
+        audit(c.services, c.request, "logout", c.caller->account.id, c.caller->account.email);
     }
     Json out = json_object();
     json_put(out.get(), "message", "Logged out");
@@ -291,7 +266,7 @@ Response logout(Services& services, const Request& request) {
 }  // namespace
 
 Contract gateway_contract() {
-    return Contract{"gateway", kRoutes, render_problem};
+    return Contract{"gateway", kRoutes, kWording, render};
 }
 
 }  // namespace latchkey

@@ -9,6 +9,7 @@
 #include "core/base/metrics.hpp"
 #include "core/crypto/jwt.hpp"
 #include "handlers/auth.hpp"
+#include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"
 #include "handlers/validation.hpp"
@@ -16,20 +17,29 @@
 namespace latchkey {
 namespace {
 
-Response verify(Services&, const Request&);
-Response health(Services&, const Request&);
-Response metrics(Services&, const Request&);
-Response jwks(Services&, const Request&);
+Outcome verify(Context&);
+Outcome health(Context&);
+Outcome metrics(Context&);
+Outcome jwks(Context&);
 
+// Where nginx may reach them is nginx.conf's to say; health and metrics answer anyone it lets in.
 constexpr Route kRoutes[] = {
-    {"GET", "/.well-known/jwks.json", jwks},
-    {"GET", "/_latchkey/verify", verify},
-    {"GET", "/_latchkey/health", health},
-    {"GET", "/_latchkey/metrics", metrics},
+    {.method = "GET", .path = "/.well-known/jwks.json", .handler = jwks, .access = Access::open},
+    // The account type is the one nginx names (LATCHKEY_ACCOUNT_KIND), else the token's own.
+    {.method = "GET", .path = "/_latchkey/verify", .handler = verify},
+    {.method = "GET", .path = "/_latchkey/health", .handler = health, .access = Access::open},
+    {.method = "GET", .path = "/_latchkey/metrics", .handler = metrics, .access = Access::open},
 };
 
-Response render_ops_problem(const Problem& problem) {
+constexpr Wording kWording[] = {
+    {Errc::unauthenticated, 401, "Not authenticated"},
+    {Errc::invalid_token, 401, "Not authenticated"},
+};
+
+Response render(const Problem& problem) {
     Json body = json_object();
+    // A load balancer reads the same key from the health check's own 503.
+    if (problem.status == 503) json_put(body.get(), "status", "unavailable");
     json_put(body.get(), "error", problem.message);
     Response r = Response::json(problem.status, body.get());
     for (const auto& [name, value] : problem.headers) r.with_header(name, value);
@@ -38,17 +48,10 @@ Response render_ops_problem(const Problem& problem) {
 
 // nginx's auth_request: 200 with who the caller is, for `auth_request_set`, or 401. The site is
 // the protected server's LATCHKEY_SITE; LATCHKEY_ACCOUNT_KIND names the account type when the
-// site's tokens carry none (storefront's do), LATCHKEY_AUTH_COOKIE a cookie to read the token from.
-Response verify(Services& services, const Request& request) {
-    const std::string kind(request.param("LATCHKEY_ACCOUNT_KIND").value_or(""));
-    const std::string cookie(request.param("LATCHKEY_AUTH_COOKIE").value_or(""));
-    auto who = authenticate(services, request, kind, cookie);
-    if (auto* error = std::get_if<Error>(&who))
-        return render_ops_problem(problem_from_core(*error));
-    if (std::holds_alternative<AuthFailure>(who)) {
-        return render_ops_problem(Problem{401, "Not authenticated", {}, {}});
-    }
-    const Account& account = std::get<Caller>(who).account;
+// site's tokens carry none (storefront's do), LATCHKEY_AUTH_COOKIE a cookie to read the token from
+// (both read by the pipeline's caller check).
+Outcome verify(Context& c) {
+    const Account& account = c.who().account;
     Response r = Response::json(200, std::string("{}"));
     r.with_header("X-User-Id", account.public_id)
         .with_header("X-User-Email", account.email)
@@ -72,8 +75,8 @@ Result<OutboxDepth> outbox_depth(Store& store) {
 }
 
 // For load balancers: 200 while the database answers, 503 when it does not.
-Response health(Services& services, const Request&) {
-    auto depth = outbox_depth(*services.store);
+Outcome health(Context& c) {
+    auto depth = outbox_depth(*c.services.store);
     Json body = json_object();
     if (!depth) {
         log_event(LogLevel::error, "health: database unreachable",
@@ -99,8 +102,8 @@ double resident_bytes() {
 }
 
 // Prometheus' text format; nginx serves it on the loopback-only ops server.
-Response metrics(Services& services, const Request&) {
-    auto depth = outbox_depth(*services.store);
+Outcome metrics(Context& c) {
+    auto depth = outbox_depth(*c.services.store);
     const OutboxDepth d = depth ? *depth : OutboxDepth{-1, -1};
     Response r;
     r.status = 200;
@@ -116,9 +119,9 @@ Response metrics(Services& services, const Request&) {
 
 // RFC 7517 key set of the site's EdDSA keys that still verify (RFC 8037 OKP keys), so other
 // services check tokens without a secret. HS256 keys are secret and never listed.
-Response jwks(Services& services, const Request& request) {
-    auto keys = services.signing_keys.verifying(*services.store, site_of(request), unix_now());
-    if (!keys) return render_ops_problem(problem_from_core(keys.error()));
+Outcome jwks(Context& c) {
+    auto keys = c.services.signing_keys.verifying(*c.services.store, c.site, c.now);
+    if (!keys) return keys.error();
     Json list(cJSON_CreateArray());
     for (const SigningKey* key : *keys) {
         if (key->alg != SigningAlg::eddsa) continue;
@@ -143,7 +146,7 @@ Response jwks(Services& services, const Request& request) {
 }  // namespace
 
 Contract ops_contract() {
-    return Contract{"ops", kRoutes, render_ops_problem};
+    return Contract{"ops", kRoutes, kWording, render};
 }
 
 }  // namespace latchkey

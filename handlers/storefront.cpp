@@ -6,6 +6,7 @@
 #include "core/auth/sessions.hpp"
 #include "core/base/clock.hpp"
 #include "handlers/auth.hpp"
+#include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"
 #include "handlers/throttle.hpp"
@@ -14,23 +15,56 @@
 namespace latchkey {
 namespace {
 
-Response register_merchant(Services&, const Request&);
-Response register_customer(Services&, const Request&);
-Response login_merchant(Services&, const Request&);
-Response login_customer(Services&, const Request&);
-Response refresh(Services&, const Request&);
-Response logout(Services&, const Request&);
-Response current_user(Services&, const Request&);
+Outcome register_merchant(Context&);
+Outcome register_customer(Context&);
+Outcome login_merchant(Context&);
+Outcome login_customer(Context&);
+Outcome refresh(Context&);
+Outcome logout(Context&);
+Outcome current_user(Context&);
 
-// The contract's API, as its frontend calls it.
+// The contract's API, as its frontend calls it. Refresh and logout are open: their credential is
+// the refresh cookie, which the handler checks.
 constexpr Route kRoutes[] = {
-    {"POST", "/api/auth/merchant/register", register_merchant},
-    {"POST", "/api/auth/merchant/login", login_merchant, kThrottleLogin},
-    {"POST", "/api/auth/customer/register", register_customer},
-    {"POST", "/api/auth/customer/login", login_customer, kThrottleLogin},
-    {"POST", "/api/auth/refresh", refresh},
-    {"POST", "/api/auth/logout", logout},
-    {"GET", "/api/auth/me", current_user},
+    {.method = "POST",
+     .path = "/api/auth/merchant/register",
+     .handler = register_merchant,
+     .access = Access::open,
+     .body = Body::json},
+    {.method = "POST",
+     .path = "/api/auth/merchant/login",
+     .handler = login_merchant,
+     .access = Access::open,
+     .body = Body::json,
+     .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = "/api/auth/customer/register",
+     .handler = register_customer,
+     .access = Access::open,
+     .body = Body::json},
+    {.method = "POST",
+     .path = "/api/auth/customer/login",
+     .handler = login_customer,
+     .access = Access::open,
+     .body = Body::json,
+     .throttle = kThrottleLogin},
+    {.method = "POST", .path = "/api/auth/refresh", .handler = refresh, .access = Access::open},
+    {.method = "POST", .path = "/api/auth/logout", .handler = logout, .access = Access::open},
+    // The account type is the token's own (merchant or customer).
+    {.method = "GET", .path = "/api/auth/me", .handler = current_user},
+};
+
+// What the contract says for each failure; nginx's error pages say the same (error-pages).
+constexpr Wording kWording[] = {
+    {Errc::email_taken, 409, "Email already exists"},
+    {Errc::invalid_credentials, 401, "Invalid credentials"},
+    {Errc::cross_origin, 403, "Cross-origin request refused"},
+    {Errc::unauthenticated, 401, "Not authenticated"},
+    {Errc::invalid_token, 401, "Not authenticated"},
+    {Errc::invalid_token, 401, "Invalid or expired refresh token", {}, "/api/auth/refresh"},
+    {Errc::bad_request, 400, "Bad request"},
+    {Errc::request_timeout, 408, "Request timeout"},
+    {Errc::too_many_requests, 429, "Too many login attempts, try again later"},
 };
 
 constexpr FieldRule kMerchantFields[] = {
@@ -52,7 +86,6 @@ constexpr FieldRule kLoginFields[] = {
 constexpr std::int64_t kAccessTtl = 15 * 60;
 constexpr std::int64_t kRefreshMaxAge = 7 * 24 * 3600;
 constexpr std::string_view kRefreshCookie = "refreshToken";
-constexpr const char* kInvalidRefresh = "Invalid or expired refresh token";
 
 // --- error bodies ------------------------------------------------------------------------------
 
@@ -110,33 +143,12 @@ Response render_problem(const Problem& problem) {
             }
         }
         json_put(body.get(), "errors", std::move(errors));
-    } else if (status == 500) {
-        json_put(body.get(), "message", "Internal server error");
     } else {
         json_put(body.get(), "message", problem.message);
     }
     Response r = Response::json(status, body.get());
     for (const auto& [name, value] : problem.headers) r.with_header(name, value);
     return r;
-}
-
-Response message(int status, std::string text) {
-    return render_problem(Problem{status, std::move(text), {}, {}});
-}
-
-Response core_failure(const Error& error) {
-    return render_problem(problem_from_core(error));
-}
-
-std::variant<FieldValues, Response> read_fields(const Request& request,
-                                                std::span<const FieldRule> rules) {
-    auto body = read_json_body(request);
-    if (auto* p = std::get_if<Problem>(&body)) return render_problem(*p);
-    FieldValues values;
-    auto issues = validate_fields(std::get<Json>(body).get(), rules, values);
-    if (!issues.empty())
-        return render_problem(Problem{400, "Validation failed", std::move(issues), {}});
-    return values;
 }
 
 // --- tokens and cookies ------------------------------------------------------------------------
@@ -167,12 +179,12 @@ Result<std::string> access_token(Services& services, const Request& request, con
 }
 
 // The answer carrying a new access token and, in the refresh cookie, a new refresh token.
-Response with_tokens(Services& services, const Request& request, const Account& account,
-                     const RefreshGrant& grant, Json body, int status, std::int64_t now) {
+Outcome with_tokens(Services& services, const Request& request, const Account& account,
+                    const RefreshGrant& grant, Json body, int status, std::int64_t now) {
     auto access = access_token(services, request, account, grant.family_id, now);
-    if (!access) return core_failure(access.error());
+    if (!access) return access.error();
     auto refresh = sign_refresh_token(services, request, account, grant);
-    if (!refresh) return core_failure(refresh.error());
+    if (!refresh) return refresh.error();
     json_put(body.get(), "accessToken", *access);
     return Response::json(status, body.get())
         .with_header("Set-Cookie", refresh_cookie(*refresh, kRefreshMaxAge));
@@ -196,10 +208,10 @@ Json account_json(const Account& a) {
 }
 
 // {"merchant"|"customer": {...}, "accessToken"} and a fresh refresh family in the cookie.
-Response signed_in(Services& services, const Request& request, const Account& account, int status,
-                   std::int64_t now) {
+Outcome signed_in(Services& services, const Request& request, const Account& account, int status,
+                  std::int64_t now) {
     auto grant = sessions(services).start(site_of(request), account.id, now);
-    if (!grant) return core_failure(grant.error());
+    if (!grant) return grant.error();
     Json out = json_object();
     json_put(out.get(), account.kind.c_str(), account_json(account));
     return with_tokens(services, request, account, *grant, std::move(out), status, now);
@@ -207,10 +219,11 @@ Response signed_in(Services& services, const Request& request, const Account& ac
 
 // --- handlers ----------------------------------------------------------------------------------
 
-Response register_account(Services& services, const Request& request, const char* kind,
-                          std::span<const FieldRule> rules) {
-    auto fields = read_fields(request, rules);
-    if (auto* r = std::get_if<Response>(&fields)) return std::move(*r);
+Outcome register_account(Context& c, const char* kind, std::span<const FieldRule> rules) {
+    Services& services = c.services;
+    const Request& request = c.request;
+    auto fields = read_fields(c, rules);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
     auto& v = std::get<FieldValues>(fields);
     Profile profile;
     for (const auto& rule : rules) {
@@ -218,7 +231,7 @@ Response register_account(Services& services, const Request& request, const char
             profile[rule.name] = v[rule.name];
         }
     }
-    const std::int64_t now = unix_now();
+    const std::int64_t now = c.now;
     NewAccount account{.site = std::string(site_of(request)),
                        .kind = kind,
                        .email = v["email"],
@@ -226,46 +239,45 @@ Response register_account(Services& services, const Request& request, const char
                        .profile = std::move(profile),
                        .id_style = PublicIdStyle::hex24};
     auto created = services.accounts().create(account, now);
-    if (!created) {
-        if (created.error().code == Errc::email_taken) return message(409, "Email already exists");
-        return core_failure(created.error());
-    }
+    if (!created) return created.error();
     audit(services, request, "register", created->id, created->email, kind);
     return signed_in(services, request, *created, 201, now);
 }
 
-Response register_merchant(Services& s, const Request& r) {
-    return register_account(s, r, "merchant", kMerchantFields);
+Outcome register_merchant(Context& c) {
+    return register_account(c, "merchant", kMerchantFields);
 }
-Response register_customer(Services& s, const Request& r) {
-    return register_account(s, r, "customer", kCustomerFields);
+Outcome register_customer(Context& c) {
+    return register_account(c, "customer", kCustomerFields);
 }
 
-Response login_account(Services& services, const Request& request, const char* kind) {
-    auto fields = read_fields(request, kLoginFields);
-    if (auto* r = std::get_if<Response>(&fields)) return std::move(*r);
+Outcome login_account(Context& c, const char* kind) {
+    Services& services = c.services;
+    const Request& request = c.request;
+    auto fields = read_fields(c, kLoginFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
     auto& v = std::get<FieldValues>(fields);
-    const std::string_view site = site_of(request);
-    const std::int64_t now = unix_now();
+    const std::string_view site = c.site;
+    const std::int64_t now = c.now;
     auto account = services.accounts().authenticate(services.guesses, site, kind, v["email"],
                                                     v["password"], now);
     if (!account) {
         if (account.error().code == Errc::rate_limited) {
-            return render_problem(guess_refusal(services, request));
+            return guess_refusal(services, request);
         }
-        if (account.error().code != Errc::invalid_credentials) return core_failure(account.error());
+        if (account.error().code != Errc::invalid_credentials) return account.error();
         audit(services, request, "login.failure", 0, v["email"], kind);
-        return message(401, "Invalid credentials");
+        return account.error();
     }
     audit(services, request, "login.success", account->id, account->email, kind);
     return signed_in(services, request, *account, 200, now);
 }
 
-Response login_merchant(Services& s, const Request& r) {
-    return login_account(s, r, "merchant");
+Outcome login_merchant(Context& c) {
+    return login_account(c, "merchant");
 }
-Response login_customer(Services& s, const Request& r) {
-    return login_account(s, r, "customer");
+Outcome login_customer(Context& c) {
+    return login_account(c, "customer");
 }
 
 // The refresh cookie's token, if it is a valid refresh token of this site.
@@ -275,15 +287,18 @@ std::optional<PresentedRefresh> presented_refresh(Services& services, const Requ
     return read_refresh_token(services, request, *cookie);
 }
 
-Response refused_refresh() {
-    return message(401, kInvalidRefresh).with_header("Set-Cookie", refresh_cookie("", 0));
+// The refusal also clears the cookie, so the frontend stops presenting a dead token.
+Problem refused_refresh() {
+    return problem_of(Errc::invalid_token, {{"Set-Cookie", refresh_cookie("", 0)}});
 }
 
-Response refresh(Services& services, const Request& request) {
-    if (!same_origin_or_trusted(request)) return message(403, "Cross-origin request refused");
+Outcome refresh(Context& c) {
+    Services& services = c.services;
+    const Request& request = c.request;
+    if (!same_origin_or_trusted(request)) return make_error(Errc::cross_origin);
     const auto presented = presented_refresh(services, request);
     if (!presented) return refused_refresh();
-    const std::int64_t now = unix_now();
+    const std::int64_t now = c.now;
     auto rotated =
         sessions(services).rotate(site_of(request), presented->family, presented->jti, now);
     if (!rotated) {
@@ -291,23 +306,25 @@ Response refresh(Services& services, const Request& request) {
             audit(services, request, "refresh.reuse", 0, "", "family " + presented->family);
         }
         if (rotated.error().code == Errc::invalid_token) return refused_refresh();
-        return core_failure(rotated.error());
+        return rotated.error();
     }
     auto account = services.accounts().find_by_id(rotated->first.account_id);
     if (!account) {
         if (account.error().code == Errc::not_found) return refused_refresh();
-        return core_failure(account.error());
+        return account.error();
     }
     if (account->disabled) return refused_refresh();
     return with_tokens(services, request, *account, rotated->first, json_object(), 200, now);
 }
 
-Response logout(Services& services, const Request& request) {
-    if (!same_origin_or_trusted(request)) return message(403, "Cross-origin request refused");
+Outcome logout(Context& c) {
+    Services& services = c.services;
+    const Request& request = c.request;
+    if (!same_origin_or_trusted(request)) return make_error(Errc::cross_origin);
     if (const auto presented = presented_refresh(services, request)) {
-        auto revoked = sessions(services).revoke_family(site_of(request), presented->family,
-                                                        "logout", unix_now());
-        if (!revoked) return core_failure(revoked.error());
+        auto revoked =
+            sessions(services).revoke_family(site_of(request), presented->family, "logout", c.now);
+        if (!revoked) return revoked.error();
         audit(services, request, "logout", 0, "", "family " + presented->family);
     }
     Json out = json_object();
@@ -315,11 +332,8 @@ Response logout(Services& services, const Request& request) {
     return Response::json(200, out.get()).with_header("Set-Cookie", refresh_cookie("", 0));
 }
 
-Response current_user(Services& services, const Request& request) {
-    auto who = authenticate(services, request, /*kind from the token*/ "");
-    if (auto* error = std::get_if<Error>(&who)) return core_failure(*error);
-    if (std::holds_alternative<AuthFailure>(who)) return message(401, "Not authenticated");
-    const Account& account = std::get<Caller>(who).account;
+Outcome current_user(Context& c) {
+    const Account& account = c.who().account;
     Json out = json_object();
     json_put(out.get(), "type", account.kind);
     json_put(out.get(), "user", account_json(account));
@@ -329,7 +343,7 @@ Response current_user(Services& services, const Request& request) {
 }  // namespace
 
 Contract storefront_contract() {
-    return Contract{"storefront", kRoutes, render_problem};
+    return Contract{"storefront", kRoutes, kWording, render_problem};
 }
 
 }  // namespace latchkey

@@ -3,7 +3,6 @@
 #include "core/base/clock.hpp"
 #include "core/base/metrics.hpp"
 #include "handlers/auth.hpp"
-#include "handlers/validation.hpp"
 
 namespace latchkey {
 
@@ -14,8 +13,8 @@ GuessPolicy guess_policy(const Config& config) {
                        config.throttle_forget,       config.throttle_known_days};
 }
 
-std::optional<Response> guard_guesses(Services& services, const Request& request,
-                                      const Contract& contract, const Route& route) {
+std::optional<Outcome> guard_guesses(Services& services, const Request& request,
+                                     const Route& route) {
     services.guesses.disarm();
     if (route.throttle.empty()) return std::nullopt;
     services.guesses.arm(*services.store, services.keys, guess_policy(services.config),
@@ -28,8 +27,8 @@ std::optional<Response> guard_guesses(Services& services, const Request& request
     if (!route.refuse_early) return std::nullopt;
     // A network locked for the class is turned away before its body is even read, with one read.
     auto wait = services.guesses.network_wait(unix_now());
-    if (!wait) return contract.render_problem(problem_from_core(wait.error()));
-    if (*wait > 0) return contract.render_problem(guess_refusal(services, request, *wait));
+    if (!wait) return wait.error();
+    if (*wait > 0) return guess_refusal(services, request, *wait);
     return std::nullopt;
 }
 
@@ -38,12 +37,8 @@ Problem guess_refusal(Services& services, const Request& request, std::int64_t r
     // (the lock itself was audited once, when it began).
     Metrics::process().count("latchkey_lockout_refusals_total", site_of(request));
     const bool login = services.guesses.klass() == kThrottleLogin;
-    return Problem{
-        429,
-        login ? "Too many login attempts, try again later" : "Too many attempts, try again later",
-        {},
-        {{"Retry-After", std::to_string(std::max<std::int64_t>(retry_after, 1))}},
-        "TooManyRequestsException"};
+    return problem_of(login ? Errc::login_throttled : Errc::rate_limited,
+                      {{"Retry-After", std::to_string(std::max<std::int64_t>(retry_after, 1))}});
 }
 
 }  // namespace latchkey

@@ -1,5 +1,5 @@
 #pragma once
-// What route rows declare about guessing, enforced: the router's gate arms each request's guess
+// What route rows declare about guessing, enforced: the route runner arms each request's guess
 // budget with its route's throttle class and refuses a client network that is locked for it, and
 // the refusal every contract renders in its own shape.
 #include <optional>
@@ -17,13 +17,14 @@ inline constexpr std::string_view kThrottleCode = "code";    // emailed one-time
 
 GuessPolicy guess_policy(const Config& config);
 
-// The Router's gate (fcgi/router.hpp).
-std::optional<Response> guard_guesses(Services& services, const Request& request,
-                                      const Contract& contract, const Route& route);
+// Arms the request's guess budget with the route's throttle class; the refusal to answer instead
+// when the client network is locked for a route whose every request is a guess.
+std::optional<Outcome> guard_guesses(Services& services, const Request& request,
+                                     const Route& route);
 
-// 429 with Retry-After for a refused guess, counted in latchkey_lockout_refusals_total and
-// nothing else (a refusal writes nothing; the lock was audited as `lockout` when it began);
-// `code` carries Cognito's error name for the contract that speaks it.
+// 429 with Retry-After for a refused guess (login_throttled for passwords, rate_limited for
+// tokens and codes), counted in latchkey_lockout_refusals_total and nothing else (a refusal
+// writes nothing; the lock was audited as `lockout` when it began).
 Problem guess_refusal(Services& services, const Request& request, std::int64_t retry_after);
 inline Problem guess_refusal(Services& services, const Request& request) {
     return guess_refusal(services, request, services.guesses.retry_after());

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "core/base/email.hpp"
-#include "core/base/log.hpp"
 
 namespace latchkey {
 namespace {
@@ -66,49 +65,21 @@ std::optional<FieldIssue> check(const FieldRule& rule, std::optional<std::string
     return std::nullopt;
 }
 
-}  // namespace
-
-bool is_json_media_type(const std::string& media_type) {
-    if (media_type == "application/json") return true;
-    return media_type.rfind("application/", 0) == 0 && media_type.size() > 17 &&
-           media_type.compare(media_type.size() - 5, 5, "+json") == 0;
-}
-
-std::variant<Json, std::vector<FieldIssue>> parse_json_object(std::string_view body) {
-    if (trim(body).empty()) return std::vector<FieldIssue>{{"", Issue::missing}};
-    auto parsed = parse_json_strict(body);
-    if (auto* syntax = std::get_if<JsonParseError>(&parsed)) {
-        if (auto* dup = std::get_if<JsonDuplicateKey>(syntax)) {
-            return std::vector<FieldIssue>{{dup->key, Issue::duplicate_key}};
+// A field that must repeat another (same_as): a mismatch once both are otherwise valid.
+void check_repeats(std::span<const FieldRule> rules, FieldValues& values,
+                   std::vector<FieldIssue>& issues) {
+    for (const auto& rule : rules) {
+        if (rule.same_as == nullptr) continue;
+        const auto field = values.find(rule.name);
+        const auto original = values.find(rule.same_as);
+        if (field != values.end() && original != values.end() &&
+            field->second != original->second) {
+            issues.emplace_back(rule.name, Issue::mismatch);
         }
-        const auto& bad = std::get<JsonSyntaxError>(*syntax);
-        FieldIssue issue{"", Issue::malformed};
-        issue.offset = bad.offset;
-        issue.detail = bad.message;
-        issue.line =
-            1 + static_cast<std::size_t>(std::count(
-                    body.begin(), body.begin() + static_cast<std::ptrdiff_t>(bad.offset), '\n'));
-        const auto last_newline = body.rfind('\n', bad.offset == 0 ? 0 : bad.offset - 1);
-        issue.column = last_newline == std::string_view::npos || bad.offset == 0
-                           ? bad.offset + 1
-                           : bad.offset - last_newline;
-        return std::vector<FieldIssue>{issue};
     }
-    Json doc = std::move(std::get<Json>(parsed));
-    if (!cJSON_IsObject(doc.get())) return std::vector<FieldIssue>{{"", Issue::not_object}};
-    return doc;
 }
 
-std::variant<Json, Problem> read_json_body(const Request& request) {
-    if (!is_json_media_type(request.media_type())) {
-        return Problem{415, "Unsupported Media Type: send Content-Type: application/json", {}, {}};
-    }
-    auto parsed = parse_json_object(request.body);
-    if (auto* issues = std::get_if<std::vector<FieldIssue>>(&parsed)) {
-        return Problem{400, "Validation failed", std::move(*issues), {}};
-    }
-    return std::move(std::get<Json>(parsed));
-}
+}  // namespace
 
 std::vector<FieldIssue> validate_fields(const cJSON* object, std::span<const FieldRule> rules,
                                         FieldValues& values) {
@@ -125,6 +96,7 @@ std::vector<FieldIssue> validate_fields(const cJSON* object, std::span<const Fie
         }
         if (issue) issues.push_back(std::move(*issue));
     }
+    check_repeats(rules, values, issues);
     return issues;
 }
 
@@ -146,24 +118,8 @@ std::vector<FieldIssue> validate_pairs(
         }
         if (auto issue = check(rule, raw, values)) issues.push_back(std::move(*issue));
     }
+    check_repeats(rules, values, issues);
     return issues;
-}
-
-Problem problem_from_core(const Error& error) {
-    if (error.code == Errc::busy) {
-        log_event(LogLevel::warn, "busy: answering 503", {{"error", error.detail}});
-        return Problem{
-            503, "Service temporarily unavailable, try again shortly", {}, {{"Retry-After", "1"}}};
-    }
-    if (error.code == Errc::unavailable) {
-        log_event(LogLevel::error,
-                  "database unavailable (unreachable, read-only, full or failing): answering 503",
-                  {{"error", error.detail}});
-        return Problem{
-            503, "Service temporarily unavailable, try again shortly", {}, {{"Retry-After", "30"}}};
-    }
-    log_event(LogLevel::error, "internal failure", {{"error", error.detail}});
-    return Problem{500, "Internal server error", {}, {}};
 }
 
 }  // namespace latchkey

@@ -7,6 +7,7 @@
 #include "core/base/log.hpp"
 #include "core/mail/templates.hpp"
 #include "handlers/auth.hpp"
+#include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"
 #include "handlers/throttle.hpp"
@@ -15,23 +16,63 @@
 namespace latchkey {
 namespace {
 
-Response register_user(Services&, const Request&);
-Response login(Services&, const Request&);
-Response verify_email(Services&, const Request&);
-Response resend_verification(Services&, const Request&);
-Response forgot_password(Services&, const Request&);
-Response reset_password(Services&, const Request&);
-Response current_user(Services&, const Request&);
+Outcome register_user(Context&);
+Outcome login(Context&);
+Outcome verify_email(Context&);
+Outcome resend_verification(Context&);
+Outcome forgot_password(Context&);
+Outcome reset_password(Context&);
+Outcome current_user(Context&);
 
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
-    {"POST", "/api/auth/register", register_user},
-    {"POST", "/api/auth/login", login, kThrottleLogin},
-    {"GET", "/api/auth/verify", verify_email, kThrottleToken},
-    {"POST", "/api/auth/verify/resend", resend_verification},
-    {"POST", "/api/auth/forgot", forgot_password},
-    {"POST", "/api/auth/reset", reset_password, kThrottleToken},
-    {"GET", "/api/auth/me", current_user},
+    {.method = "POST",
+     .path = "/api/auth/register",
+     .handler = register_user,
+     .access = Access::open,
+     .body = Body::json},
+    {.method = "POST",
+     .path = "/api/auth/login",
+     .handler = login,
+     .access = Access::open,
+     .body = Body::json,
+     .throttle = kThrottleLogin},
+    {.method = "GET",
+     .path = "/api/auth/verify",
+     .handler = verify_email,
+     .access = Access::open,
+     .throttle = kThrottleToken},
+    {.method = "POST",
+     .path = "/api/auth/verify/resend",
+     .handler = resend_verification,
+     .access = Access::open,
+     .body = Body::json},
+    {.method = "POST",
+     .path = "/api/auth/forgot",
+     .handler = forgot_password,
+     .access = Access::open,
+     .body = Body::json},
+    {.method = "POST",
+     .path = "/api/auth/reset",
+     .handler = reset_password,
+     .access = Access::open,
+     .body = Body::json,
+     .throttle = kThrottleToken},
+    {.method = "GET", .path = "/api/auth/me", .handler = current_user, .caller_kind = "user"},
+};
+
+// What the contract says for each failure; nginx's error pages say the same (error-pages).
+constexpr Wording kWording[] = {
+    {Errc::email_taken, 409, "Email already in use"},
+    {Errc::invalid_credentials, 401, "Invalid credentials"},
+    {Errc::email_unverified, 403, "Email not verified"},
+    {Errc::unauthenticated, 401, "Not authenticated"},
+    {Errc::invalid_token, 401, "Invalid or expired token"},
+    {Errc::invalid_token, 400, "Invalid or expired verification token", {}, "/api/auth/verify"},
+    {Errc::invalid_token, 400, "Invalid or expired reset token", {}, "/api/auth/reset"},
+    {Errc::bad_request, 400, "Bad request"},
+    {Errc::request_timeout, 408, "Request timeout"},
+    {Errc::too_many_requests, 429, "Too many requests"},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -39,7 +80,10 @@ constexpr FieldRule kRegisterFields[] = {
     {.name = "lastName", .required = false, .max_length = 50, .blank_is_missing = true},
     {.name = "email", .kind = FieldKind::email, .blank_is_missing = true},
     {.name = "password", .kind = FieldKind::password, .min_length = 8, .blank_is_missing = true},
-    {.name = "confirmPassword", .kind = FieldKind::password, .blank_is_missing = true},
+    {.name = "confirmPassword",
+     .kind = FieldKind::password,
+     .blank_is_missing = true,
+     .same_as = "password"},
 };
 constexpr FieldRule kLoginFields[] = {
     {.name = "email", .blank_is_missing = true},
@@ -51,7 +95,10 @@ constexpr FieldRule kEmailField[] = {
 constexpr FieldRule kResetFields[] = {
     {.name = "token", .blank_is_missing = true},
     {.name = "password", .kind = FieldKind::password, .min_length = 8, .blank_is_missing = true},
-    {.name = "confirmPassword", .kind = FieldKind::password, .blank_is_missing = true},
+    {.name = "confirmPassword",
+     .kind = FieldKind::password,
+     .blank_is_missing = true,
+     .same_as = "password"},
 };
 
 constexpr std::int64_t kVerifyTtl = 24 * 3600;
@@ -118,39 +165,12 @@ Response render_problem(const Problem& problem) {
         }
         json_put(body.get(), "details", Json(cJSON_Duplicate(fields.get(), true)));
         json_put(body.get(), "errors", std::move(fields));
-    } else if (status == 500) {
-        json_put(body.get(), "message", "Internal server error");
     } else {
         json_put(body.get(), "message", problem.message);
     }
     Response r = Response::json(status, body.get());
     for (const auto& [name, value] : problem.headers) r.with_header(name, value);
     return r;
-}
-
-Response message(int status, std::string text) {
-    return render_problem(Problem{status, std::move(text), {}, {}});
-}
-
-Response core_failure(const Error& error) {
-    return render_problem(problem_from_core(error));
-}
-
-std::variant<FieldValues, Response> read_fields(const Request& request,
-                                                std::span<const FieldRule> rules) {
-    auto body = read_json_body(request);
-    if (auto* p = std::get_if<Problem>(&body)) return render_problem(*p);
-    FieldValues values;
-    auto issues = validate_fields(std::get<Json>(body).get(), rules, values);
-    // confirmPassword must equal password exactly (never trimmed), once both are otherwise valid.
-    const bool has_password = values.count("password") != 0;
-    const bool has_confirm = values.count("confirmPassword") != 0;
-    if (has_password && has_confirm && values["password"] != values["confirmPassword"]) {
-        issues.emplace_back("confirmPassword", Issue::mismatch);
-    }
-    if (!issues.empty())
-        return render_problem(Problem{400, "Validation failed", std::move(issues), {}});
-    return values;
 }
 
 // --- bodies and mail ---------------------------------------------------------------------------
@@ -220,11 +240,13 @@ Result<void> in_transaction(Services& services, Work&& work) {
 
 // --- handlers ----------------------------------------------------------------------------------
 
-Response register_user(Services& services, const Request& request) {
-    auto fields = read_fields(request, kRegisterFields);
-    if (auto* r = std::get_if<Response>(&fields)) return std::move(*r);
+Outcome register_user(Context& c) {
+    Services& services = c.services;
+    const Request& request = c.request;
+    auto fields = read_fields(c, kRegisterFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
     auto& v = std::get<FieldValues>(fields);
-    const std::int64_t now = unix_now();
+    const std::int64_t now = c.now;
     NewAccount account{.site = std::string(site_of(request)),
                        .email = v["email"],
                        .password = v["password"],
@@ -240,10 +262,7 @@ Response register_user(Services& services, const Request& request) {
         return queue_link_mail(services, request, a, kVerifyPurpose, kVerifyTtl,
                                services.config.verify_link_path, now);
     });
-    if (!created) {
-        if (created.error().code == Errc::email_taken) return message(409, "Email already in use");
-        return core_failure(created.error());
-    }
+    if (!created) return created.error();
     services.mail_queued();
     audit(services, request, "register", created->id, created->email);
     Json out = json_object();
@@ -252,50 +271,52 @@ Response register_user(Services& services, const Request& request) {
     return Response::json(201, out.get());
 }
 
-Response login(Services& services, const Request& request) {
-    auto fields = read_fields(request, kLoginFields);
-    if (auto* r = std::get_if<Response>(&fields)) return std::move(*r);
+Outcome login(Context& c) {
+    Services& services = c.services;
+    const Request& request = c.request;
+    auto fields = read_fields(c, kLoginFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
     auto& v = std::get<FieldValues>(fields);
-    const std::int64_t now = unix_now();
+    const std::int64_t now = c.now;
     auto account = services.accounts().authenticate(services.guesses, site_of(request), "user",
                                                     v["email"], v["password"], now);
     if (!account) {
         if (account.error().code == Errc::rate_limited) {
-            return render_problem(guess_refusal(services, request));
+            return guess_refusal(services, request);
         }
         if (account.error().code == Errc::invalid_credentials) {
             audit(services, request, "login.failure", 0, v["email"]);
-            return message(401, "Invalid credentials");
         }
-        return core_failure(account.error());
+        return account.error();
     }
     // Only now, with the password proven right, may the answer reveal the account's state.
     if (!account->email_verified) {
         audit(services, request, "login.failure", account->id, account->email,
               "email not verified");
-        return message(403, "Email not verified");
+        return make_error(Errc::email_unverified);
     }
     audit(services, request, "login.success", account->id, account->email);
     remember_network(services, request, account->id);
     const auto token = issue_token_for(services, request, *account,
                                        services.config.access_token_ttl, nullptr, now);
-    if (!token) return core_failure(token.error());
+    if (!token) return token.error();
     Json out = json_object();
     json_put(out.get(), "token", token->token);
     json_put(out.get(), "user", user_json(*account));
     return Response::json(200, out.get());
 }
 
-Response verify_email(Services& services, const Request& request) {
+Outcome verify_email(Context& c) {
+    Services& services = c.services;
+    const Request& request = c.request;
     const auto token = request.query("token");
-    const Response invalid = message(400, "Invalid or expired verification token");
+    const Error invalid = make_error(Errc::invalid_token);
     if (!token || token->empty()) return invalid;
-    const std::int64_t now = unix_now();
+    const std::int64_t now = c.now;
     auto pass = services.guesses.reserve("", now);
     if (!pass) {
-        if (pass.error().code == Errc::rate_limited)
-            return render_problem(guess_refusal(services, request));
-        return core_failure(pass.error());
+        if (pass.error().code == Errc::rate_limited) return guess_refusal(services, request);
+        return pass.error();
     }
     bool ok = false;
     std::int64_t account_id = 0;
@@ -314,25 +335,27 @@ Response verify_email(Services& services, const Request& request) {
     if (done && ok) remember_network(services, request, account_id);
     if (!done) {
         (void)services.guesses.cancel(*pass);  // never checked: nothing to count
-        return core_failure(done.error());
+        return done.error();
     }
     if (!ok) return invalid;
-    if (auto r = services.guesses.succeeded(*pass, now); !r) return core_failure(r.error());
+    if (auto r = services.guesses.succeeded(*pass, now); !r) return r.error();
     audit(services, request, "verify", account_id, "");
     Json out = json_object();
     json_put(out.get(), "message", "Email verified");
     const auto base = public_url(services, request);
-    if (!base) return core_failure(base.error());
+    if (!base) return base.error();
     json_put(out.get(), "redirect", *base + "/login");
     return Response::json(200, out.get());
 }
 
 // Always the same answer, so it cannot tell who has an account.
-Response resend_verification(Services& services, const Request& request) {
-    auto fields = read_fields(request, kEmailField);
-    if (auto* r = std::get_if<Response>(&fields)) return std::move(*r);
+Outcome resend_verification(Context& c) {
+    Services& services = c.services;
+    const Request& request = c.request;
+    auto fields = read_fields(c, kEmailField);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
     auto& v = std::get<FieldValues>(fields);
-    const std::int64_t now = unix_now();
+    const std::int64_t now = c.now;
     bool queued = false;
     auto done = in_transaction(services, [&]() -> Result<void> {
         auto account = services.accounts().find_by_email(site_of(request), "user", v["email"]);
@@ -345,7 +368,7 @@ Response resend_verification(Services& services, const Request& request) {
         return queue_link_mail(services, request, **account, kVerifyPurpose, kVerifyTtl,
                                services.config.verify_link_path, now);
     });
-    if (!done) return core_failure(done.error());
+    if (!done) return done.error();
     if (queued) services.mail_queued();
     Json out = json_object();
     json_put(out.get(), "message",
@@ -354,11 +377,13 @@ Response resend_verification(Services& services, const Request& request) {
 }
 
 // Always the same answer, with the same work up to the commit, whether or not the email exists.
-Response forgot_password(Services& services, const Request& request) {
-    auto fields = read_fields(request, kEmailField);
-    if (auto* r = std::get_if<Response>(&fields)) return std::move(*r);
+Outcome forgot_password(Context& c) {
+    Services& services = c.services;
+    const Request& request = c.request;
+    auto fields = read_fields(c, kEmailField);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
     auto& v = std::get<FieldValues>(fields);
-    const std::int64_t now = unix_now();
+    const std::int64_t now = c.now;
     bool queued = false;
     auto done = in_transaction(services, [&]() -> Result<void> {
         auto account = services.accounts().find_by_email(site_of(request), "user", v["email"]);
@@ -371,7 +396,7 @@ Response forgot_password(Services& services, const Request& request) {
         return queue_link_mail(services, request, **account, kResetPurpose, kResetTtl,
                                services.config.reset_link_path, now);
     });
-    if (!done) return core_failure(done.error());
+    if (!done) return done.error();
     if (queued) services.mail_queued();
     Json out = json_object();
     json_put(out.get(), "message",
@@ -379,30 +404,31 @@ Response forgot_password(Services& services, const Request& request) {
     return Response::json(200, out.get());
 }
 
-Response reset_password(Services& services, const Request& request) {
-    auto fields = read_fields(request, kResetFields);
-    if (auto* r = std::get_if<Response>(&fields)) return std::move(*r);
+Outcome reset_password(Context& c) {
+    Services& services = c.services;
+    const Request& request = c.request;
+    auto fields = read_fields(c, kResetFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
     auto& v = std::get<FieldValues>(fields);
-    const std::int64_t now = unix_now();
+    const std::int64_t now = c.now;
     // Counted before the hash, so a throttled guess costs no hashing either.
     auto pass = services.guesses.reserve("", now);
     if (!pass) {
-        if (pass.error().code == Errc::rate_limited)
-            return render_problem(guess_refusal(services, request));
-        return core_failure(pass.error());
+        if (pass.error().code == Errc::rate_limited) return guess_refusal(services, request);
+        return pass.error();
     }
-    const Response invalid = message(400, "Invalid or expired reset token");
+    const Error invalid = make_error(Errc::invalid_token);
     // A read first, so a dead token costs no password hash; the redeem below decides.
     auto live = services.one_time_tokens().live(*pass, kResetPurpose, v["token"], now);
     if (!live) {
         (void)services.guesses.cancel(*pass);
-        return core_failure(live.error());
+        return live.error();
     }
     if (!*live) return invalid;
     auto hash = services.hasher.hash(v["password"]);  // before the write lock
     if (!hash) {
         (void)services.guesses.cancel(*pass);  // the token was never redeemed: not a guess heard
-        return core_failure(hash.error());
+        return hash.error();
     }
     bool ok = false;
     std::int64_t account_id = 0;
@@ -427,32 +453,26 @@ Response reset_password(Services& services, const Request& request) {
     });
     if (!done) {
         (void)services.guesses.cancel(*pass);
-        return core_failure(done.error());
+        return done.error();
     }
     if (!ok) return invalid;
-    if (auto r = services.guesses.succeeded(*pass, now); !r) return core_failure(r.error());
+    if (auto r = services.guesses.succeeded(*pass, now); !r) return r.error();
     audit(services, request, "reset", account_id, "");
     Json out = json_object();
     json_put(out.get(), "message", "Password has been reset");
     return Response::json(200, out.get());
 }
 
-Response current_user(Services& services, const Request& request) {
-    auto who = authenticate(services, request, "user");
-    if (auto* error = std::get_if<Error>(&who)) return core_failure(*error);
-    if (auto* failure = std::get_if<AuthFailure>(&who)) {
-        return message(401, *failure == AuthFailure::missing ? "Not authenticated"
-                                                             : "Invalid or expired token");
-    }
+Outcome current_user(Context& c) {
     Json out = json_object();
-    json_put(out.get(), "user", user_json(std::get<Caller>(who).account));
+    json_put(out.get(), "user", user_json(c.who().account));
     return Response::json(200, out.get());
 }
 
 }  // namespace
 
 Contract verified_contract() {
-    return Contract{"verified", kRoutes, render_problem};
+    return Contract{"verified", kRoutes, kWording, render_problem};
 }
 
 }  // namespace latchkey

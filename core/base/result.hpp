@@ -23,6 +23,24 @@ enum class Errc {
     code_mismatch,        // a one-time code did not match (attempts remain, or not)
     expired,              // a one-time code or session ran out of time
     rate_limited,         // a per-identity sending or attempt limit was reached
+    login_throttled,      // too many wrong passwords: sign-in refused for a while
+    email_unverified,     // the password was right, but the address is not verified yet
+
+    // Who is calling, as the pipeline finds it before a route's handler runs.
+    unauthenticated,  // a route that needs a caller got no credentials at all
+    cross_origin,     // a cookie-authenticated change from an origin the site does not trust
+
+    // Failures of the request itself, found by nginx or the pipeline before any handler runs;
+    // each contract words them (handlers/<contract>.cpp) and nginx's error pages say the same.
+    bad_request,             // 400: HTTP nginx could not read
+    no_route,                // 404: no such path in the contract
+    method_not_allowed,      // 405: the path exists, the method does not
+    request_timeout,         // 408: the client sent too slowly
+    body_too_large,          // 413
+    header_too_large,        // 414 / 494: request line or headers
+    unsupported_media_type,  // 415: a body route got another Content-Type
+    too_many_requests,       // 429: nginx's per-network request rate
+    internal,                // 500: a fault of ours (logged)
 };
 
 struct Error {

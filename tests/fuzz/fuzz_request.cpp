@@ -14,9 +14,9 @@
 #include "core/crypto/password.hpp"
 #include "core/store/store.hpp"
 #include "fcgi/pipeline.hpp"
+#include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"
-#include "handlers/throttle.hpp"
 
 namespace latchkey {
 namespace {
@@ -43,7 +43,7 @@ struct World {
     std::unique_ptr<KeyRing> keys = KeyRing::from_master(std::array<unsigned char, 32>{7});
     SigningKeys signing_keys{*keys, signing_policy(config)};
     PasswordHasher hasher{HashParams{1, 8 * 1024}, 1, std::chrono::seconds(5)};
-    Router router{all_contracts(), guard_guesses};
+    Router router{all_contracts(), run_route};
     std::shared_ptr<Services> services;
 
     World() {

@@ -8,10 +8,10 @@
 namespace latchkey {
 namespace {
 
-Response ok(Services&, const Request&) {
+Outcome ok(Context&) {
     return Response::json(200, std::string("{}"));
 }
-Response other(Services&, const Request&) {
+Outcome other(Context&) {
     return Response::json(201, std::string("{}"));
 }
 
@@ -26,7 +26,7 @@ Response render(const Problem& p) {
 }
 
 TEST(Router, FindsTheRouteOrTellsNotFoundFromMethodNotAllowed) {
-    Router router({Contract{"c", kRoutes, render}});
+    Router router({Contract{"c", kRoutes, {}, render}}, nullptr);
     const Contract* c = router.contract("c");
     ASSERT_NE(c, nullptr);
     EXPECT_EQ(router.contract("nope"), nullptr);
@@ -54,7 +54,9 @@ TEST(Router, FindsTheRouteOrTellsNotFoundFromMethodNotAllowed) {
         }
         ASSERT_TRUE(std::holds_alternative<Problem>(m)) << t.method << " " << t.path;
         const auto& p = std::get<Problem>(m);
-        EXPECT_EQ(p.status, t.status) << t.method << " " << t.path;
+        EXPECT_EQ(p.kind, t.status == 404 ? Errc::no_route : Errc::method_not_allowed)
+            << t.method << " " << t.path;
+        EXPECT_EQ(worded({}, p).status, t.status) << t.method << " " << t.path;
         if (t.status == 405) {
             ASSERT_EQ(p.headers.size(), 1u);
             EXPECT_EQ(p.headers[0].first, "Allow");
