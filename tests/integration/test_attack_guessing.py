@@ -363,12 +363,12 @@ def test_every_route_that_checks_a_secret_declares_a_throttle():
         ("verified", "POST", "/api/auth/reset"): "token",
         ("storefront", "POST", "/api/auth/merchant/login"): "login",
         ("storefront", "POST", "/api/auth/customer/login"): "login",
-        ("booking", "POST", "/cognito"): "code",
-        ("booking", "POST", "/cognito/"): "code",
+        ("cognito", "POST", "/cognito"): "code",
+        ("cognito", "POST", "/cognito/"): "code",
     }
     # Only Cognito's one path for every operation gives up the gate's early refusal.
     late = {(r["contract"], r["method"], r["path"]) for r in rows if r["throttle"] and not r["refuse_early"]}
-    assert late == {("booking", "POST", "/cognito"), ("booking", "POST", "/cognito/")}
+    assert late == {("cognito", "POST", "/cognito"), ("cognito", "POST", "/cognito/")}
 
 
 # --- nginx's per-address ceilings ---------------------------------------------------------------
