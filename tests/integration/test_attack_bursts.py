@@ -8,7 +8,7 @@ import pytest
 
 from booking_support import cognito
 from conftest import Stack, unique
-from test_attack_catalogue import PASSWORD_CONTRACTS, Storefront, _race, fresh_ip
+from test_attack_catalogue import PASSWORD_CONTRACTS, Fastapi, Gateway, Storefront, Verified, _race, fresh_ip
 
 CROWD = 200
 
