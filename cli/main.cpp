@@ -45,6 +45,7 @@ Usage:
   latchkey migrate [options]   create or upgrade the database, then exit
   latchkey config  [options]   print the effective configuration, then exit
   latchkey routes  [--json]    every contract's routes (method, path, throttle class), then exit
+  latchkey contracts           every contract's name (nginx's LATCHKEY_CONTRACT), one a line
   latchkey hash calibrate [--target-ms N] [--json]
                                time argon2id here; print the passes that take about N ms
                                (default 50) at the configured memory cost
@@ -338,6 +339,13 @@ int routes_command(bool json) {
     return 0;
 }
 
+// The one list of contracts the tests, scripts and tools read (see "Adding a contract" in
+// docs/architecture.md): nginx.conf names sites, this names what each site may speak.
+int contracts_command() {
+    for (const Contract& contract : all_contracts()) std::cout << contract.name << "\n";
+    return 0;
+}
+
 int config_command(const Config& config) {
     std::cout << "data_dir = " << config.data_dir << "\ndatabase = " << config.database
               << "\nmaster_key_file = " << config.master_key_file
@@ -442,13 +450,14 @@ int run(int argc, char** argv) {
     const bool admin = cmd.name == "user" || cmd.name == "session" || cmd.name == "outbox" ||
                        cmd.name == "audit" || cmd.name == "key" || cmd.name == "import";
     if (cmd.name != "serve" && cmd.name != "migrate" && cmd.name != "config" &&
-        cmd.name != "routes" && !calibrate && !admin) {
+        cmd.name != "routes" && cmd.name != "contracts" && !calibrate && !admin) {
         return usage_error("unknown command '" + cmd.name + "'");
     }
     if (!calibrate && !admin && !cmd.operands.empty()) {
         return usage_error("unexpected argument '" + cmd.operands.front() + "'");
     }
     if (cmd.name == "routes") return routes_command(cmd.json);
+    if (cmd.name == "contracts") return contracts_command();
     if (sodium_init() < 0) {
         std::cerr << "latchkey: libsodium failed to initialise\n";
         return 1;

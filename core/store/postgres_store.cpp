@@ -320,11 +320,20 @@ std::string postgres_placeholders(std::string_view sql, int* highest_parameter) 
     std::string out;
     out.reserve(sql.size());
     int highest = 0;
-    bool quoted = false;
+    char quote = 0;  // the quote of the string ('...') or identifier ("...") being read, or 0
     for (std::size_t i = 0; i < sql.size(); ++i) {
         const char c = sql[i];
-        if (c == '\'') quoted = !quoted;  // '' inside a string toggles twice: still quoted
-        if (c == '?' && !quoted && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+        // A doubled quote inside ('it''s') closes and reopens: still inside. One kind of quote
+        // inside the other ("it's", 'say "hi"') is a plain character.
+        if (c == '\'' || c == '"') {
+            if (quote == 0) {
+                quote = c;
+            } else if (quote == c) {
+                quote = 0;
+            }
+        }
+        if (c == '?' && quote == 0 && i + 1 < sql.size() && sql[i + 1] >= '0' &&
+            sql[i + 1] <= '9') {
             int n = 0;
             std::size_t j = i + 1;
             for (; j < sql.size() && sql[j] >= '0' && sql[j] <= '9'; ++j)

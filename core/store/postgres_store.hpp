@@ -13,7 +13,8 @@ namespace latchkey {
 
 Result<std::unique_ptr<Store>> open_postgres_store(const StoreOptions& options);
 
-// `?1`, `?2`, ... outside quoted strings become `$1`, `$2`, ...: core writes SQLite's spelling.
+// `?1`, `?2`, ... outside quoted strings and identifiers become `$1`, `$2`, ...: core writes
+// SQLite's spelling. A bare `?` is left as it is (core numbers every parameter).
 std::string postgres_placeholders(std::string_view sql, int* highest_parameter = nullptr);
 
 }  // namespace latchkey

@@ -1,12 +1,16 @@
 // libFuzzer target: a request as nginx passes it (FastCGI params, then a body) through the router
 // to every contract's handlers, on an in-memory database. Input: one byte choosing the site (the
-// LATCHKEY_* params nginx sets, which a client cannot), then `NAME=VALUE` lines, an empty line,
-// the body. Any 5xx other than 503 (busy) is a finding: only clients write these inputs.
+// LATCHKEY_* params nginx sets, which a client cannot): byte % N is the contract, in the order
+// all_contracts() lists the N (site: the contract's name), and (byte / N) % 2 whether tokens travel in the body or a cookie
+// (gateway's two sites); then `NAME=VALUE` lines, an empty line, the body. Any 5xx other than 503
+// (busy) is a finding: only clients write these inputs.
 #include <sodium.h>
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/base/config.hpp"
 #include "core/base/log.hpp"
@@ -43,7 +47,8 @@ struct World {
     std::unique_ptr<KeyRing> keys = KeyRing::from_master(std::array<unsigned char, 32>{7});
     SigningKeys signing_keys{*keys, signing_policy(config)};
     PasswordHasher hasher{HashParams{1, 8 * 1024}, 1, std::chrono::seconds(5)};
-    Router router{all_contracts(), run_route};
+    std::vector<Contract> contracts = all_contracts();
+    Router router{contracts, run_route};
     std::shared_ptr<Services> services;
 
     World() {
@@ -55,18 +60,11 @@ struct World {
     }
 };
 
-struct Site {
-    const char* contract;
-    const char* site;
-    const char* delivery;
-};
-constexpr Site kSites[] = {{"fastapi", "fastapi", ""},       {"gateway", "gateway", "body"},
-                           {"gateway", "gateway", "cookie"}, {"verified", "verified", ""},
-                           {"storefront", "storefront", ""}, {"booking", "booking", ""}};
-
-Request request_from(std::string_view input) {
+Request request_from(const std::vector<Contract>& contracts, std::string_view input) {
     Request r;
-    const Site& site = kSites[input.empty() ? 0 : static_cast<unsigned char>(input[0]) % 6];
+    const std::size_t choice = input.empty() ? 0 : static_cast<unsigned char>(input[0]);
+    const std::string site(contracts[choice % contracts.size()].name);
+    const bool cookie = (choice / contracts.size()) % 2 == 1;
     if (!input.empty()) input.remove_prefix(1);
     while (!input.empty()) {
         const auto end = input.find('\n');
@@ -77,11 +75,11 @@ Request request_from(std::string_view input) {
         if (eq == std::string_view::npos || line.rfind("LATCHKEY_", 0) == 0) continue;
         r.params[std::string(line.substr(0, eq))] = std::string(line.substr(eq + 1));
     }
-    r.params["LATCHKEY_CONTRACT"] = site.contract;
-    r.params["LATCHKEY_SITE"] = site.site;
-    if (*site.delivery) r.params["LATCHKEY_TOKEN_DELIVERY"] = site.delivery;
+    r.params["LATCHKEY_CONTRACT"] = site;
+    r.params["LATCHKEY_SITE"] = site;
+    if (cookie) r.params["LATCHKEY_TOKEN_DELIVERY"] = "cookie";
     r.params["LATCHKEY_TRUSTED_ORIGIN"] = "http://127.0.0.1:5173";
-    r.params["LATCHKEY_PUBLIC_URL"] = "https://" + std::string(site.site) + ".example.com";
+    r.params["LATCHKEY_PUBLIC_URL"] = "https://" + site + ".example.com";
     r.body = std::string(input);
     r.method = std::string(r.param("REQUEST_METHOD").value_or("GET"));
     r.path = std::string(r.param("DOCUMENT_URI").value_or("/"));
@@ -95,8 +93,8 @@ Request request_from(std::string_view input) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (sodium_init() < 0) __builtin_trap();
     static latchkey::World world;
-    const auto request =
-        latchkey::request_from(std::string_view(reinterpret_cast<const char*>(data), size));
+    const auto request = latchkey::request_from(
+        world.contracts, std::string_view(reinterpret_cast<const char*>(data), size));
     const latchkey::Response response =
         latchkey::process_request(world.router, *world.services, request);
     if (response.status >= 500 && response.status != 503)

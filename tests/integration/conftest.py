@@ -20,7 +20,48 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("LATCHKEY_BIN", os.path.join(ROOT, "build", "latchkey"))
-SITES = ["booking", "fastapi", "gateway", "gateway-cookie", "verified", "storefront", "ops"]  # the `local: listen` sites of nginx.conf
+
+
+def _nginx_sites():
+    """The sites of nginx.conf (its `# local: listen SITE` server blocks), as render-nginx-conf
+    reads them: the one list of sites every suite and script uses."""
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.SourceFileLoader(
+        "render_nginx_conf", os.path.join(ROOT, "scripts", "render-nginx-conf"))
+    render = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(render)
+    with open(os.path.join(ROOT, "nginx.conf")) as f:
+        return render.sites(f.read())
+
+
+NGINX_SITES = _nginx_sites()
+SITES = [s["site"] for s in NGINX_SITES]
+# Each site's own contract: the one its server block names beside `ops` (ops' site: ops).
+SITE_CONTRACT = {s["site"]: ([c for c in s["contracts"] if c != "ops"] or ["ops"])[0] for s in NGINX_SITES}
+# The frontend contracts, in nginx.conf's order: every contract a site speaks except ops.
+CONTRACTS = list(dict.fromkeys(c for c in SITE_CONTRACT.values() if c != "ops"))
+_checked_contracts = []
+
+
+def binary_contracts():
+    """The contracts the binary under test serves (`latchkey contracts`)."""
+    out = subprocess.run([BIN, "contracts"], check=True, stdout=subprocess.PIPE, text=True).stdout
+    return out.split()
+
+
+def check_sites_speak_known_contracts():
+    """Every contract nginx.conf passes in LATCHKEY_CONTRACT is one the binary knows, and every
+    contract the binary knows has a site: else a site would answer every request with a 404."""
+    if _checked_contracts:
+        return
+    known = binary_contracts()
+    for s in NGINX_SITES:
+        unknown = [c for c in s["contracts"] if c not in known]
+        assert not unknown, f"nginx.conf site {s['site']} passes contract(s) {unknown}; `latchkey contracts`: {known}"
+    served = {c for s in NGINX_SITES for c in s["contracts"]}
+    assert served == set(known), f"contracts without a site in nginx.conf: {sorted(set(known) - served)}"
+    _checked_contracts.append(True)
 FRONTEND_ORIGIN = "http://127.0.0.1:5173"  # the gateway sites' trusted frontend (CORS)
 # The store every Stack uses: the embedded SQLite file, or a database of a throwaway PostgreSQL
 # cluster (postgres_support.py). CTest runs every suite once with each.
@@ -201,6 +242,7 @@ class Stack:
 
     def launch_nginx(self):
         """Starts nginx on self.ports; True once it listens on all of them itself."""
+        check_sites_speak_known_contracts()
         conf = os.path.join(self.ngx, "nginx.conf")
         args = [os.path.join(ROOT, "scripts", "render-nginx-conf"), "--prefix", self.ngx,
                 "--socket", self.socket]

@@ -7,6 +7,8 @@ import random
 import re
 import string
 
+from conftest import CONTRACTS
+
 SANITIZED = os.environ.get("LATCHKEY_SANITIZED") == "1"
 ROUND = 1500  # requests per kind of value per round
 
@@ -31,7 +33,7 @@ def _flood(stack, seed):
     """One round: ROUND random 2 KB methods, ROUND random paths, ROUND random header values, on
     every contract's site."""
     rng = random.Random(seed)
-    sites = ["gateway", "fastapi", "verified", "storefront", "booking"]
+    sites = CONTRACTS  # each contract's site is named after it
     calls = []
     for i in range(ROUND):
         site = sites[i % len(sites)]

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from conftest import BIN, ROOT, SITES, Stack, free_port, unique
+from conftest import BIN, NGINX_SITES, ROOT, SITES, Stack, free_port, unique
 from node_support import run_node, scenarios
 
 SCREENSHOTS = os.path.join(os.path.dirname(os.path.abspath(BIN)), "artifacts", "screenshots")
@@ -40,14 +40,8 @@ def test_in_the_browser(stack, flow):
 
 # --- how nginx serves the demo ------------------------------------------------------------------
 
-PAGES = {
-    "fastapi": ["/", "/login", "/register"],
-    "gateway": ["/", "/login", "/register"],
-    "gateway-cookie": ["/", "/login", "/register"],
-    "verified": ["/", "/login", "/register", "/verify-email", "/forgot-password", "/reset-password"],
-    "storefront": ["/", "/login", "/register"],
-    "booking": ["/"],
-}
+# The pages each site's `# local: demo` line in nginx.conf serves.
+PAGES = {s["site"]: s["demo"] for s in NGINX_SITES if s["demo"]}
 
 
 @pytest.mark.parametrize("site", sorted(PAGES))

@@ -15,7 +15,7 @@ import tempfile
 
 import pytest
 
-from conftest import BIN, BACKEND, fastcgi_request, unique
+from conftest import BIN, BACKEND, CONTRACTS, fastcgi_request, unique
 
 SANITIZED = os.environ.get("LATCHKEY_SANITIZED") == "1"
 pytestmark = [
@@ -87,8 +87,7 @@ def test_the_deb_installs_starts_answers_stops_and_purges(package):
     for path in ["/usr/bin/latchkey", "/etc/latchkey/latchkey.conf",
                  "/lib/systemd/system/latchkey.service", "/lib/systemd/system/latchkey.socket",
                  "/usr/share/latchkey/nginx.conf", "/usr/share/doc/latchkey/deploy.md",
-                 *(f"/usr/share/latchkey/openapi/{c}.json" for c in
-                   ("fastapi", "gateway", "verified", "storefront", "booking"))]:
+                 *(f"/usr/share/latchkey/openapi/{c}.json" for c in CONTRACTS)]:
         assert os.path.isfile(path), path
     assert "/etc/latchkey/latchkey.conf" in run("dpkg-query", "--showformat=${Conffiles}", "-W", "latchkey")
     # Every file the installed nginx.conf serves is installed.
