@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/auth/challenges.hpp"
+#include "core/auth/end_sessions.hpp"
 #include "core/base/clock.hpp"
 #include "core/base/email.hpp"
 #include "core/base/log.hpp"
@@ -381,11 +382,11 @@ Response refresh_tokens(Call& c, std::string_view token, bool rotate) {
     } else {
         grant = sessions(c).validate(c.site, presented->family, presented->jti, c.now);
     }
-    if (!grant && is_refresh_reuse(grant.error())) {
+    if (!grant && grant.error().code == Errc::refresh_reuse) {
         audit(c.services, c.request, "refresh.reuse", 0, "", "family " + presented->family);
     }
     if (!grant) {
-        if (grant.error().code == Errc::invalid_token)
+        if (grant.error().code == Errc::invalid_token || grant.error().code == Errc::refresh_reuse)
             return fail("NotAuthorizedException", "Invalid Refresh Token");
         return core_failure(grant.error());
     }
@@ -528,16 +529,8 @@ Response global_sign_out(Call& c) {
     auto who = access_caller(c);
     if (auto* r = std::get_if<Response>(&who)) return std::move(*r);
     const Account& a = std::get<Caller>(who).account;
-    auto tx = c.services.store->begin();
-    if (!tx) return core_failure(tx.error());
-    if (auto r = sessions(c).revoke_account(a.id, "global_sign_out", c.now); !r)
+    if (auto r = end_sessions(*c.services.store, a.id, {"global_sign_out"}, c.now); !r)
         return core_failure(r.error());
-    auto bump = c.services.store->prepare(
-        "UPDATE accounts SET session_version = session_version + 1 WHERE id = ?1");
-    if (!bump) return core_failure(bump.error());
-    bump->bind(1, a.id);
-    if (auto r = bump->run(); !r) return core_failure(r.error());
-    if (auto r = tx->commit(); !r) return core_failure(r.error());
     return answer(empty_object());
 }
 

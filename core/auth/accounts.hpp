@@ -79,10 +79,11 @@ class Accounts {
                                                  std::string_view email);
     Result<Account> find_by_id(std::int64_t id);
 
-    // Sets a new password, bumps the session version (every earlier access token stops working)
-    // and revokes every refresh family;
-    // run inside the caller's transaction. `hash` comes from PasswordHasher::hash.
-    Result<void> replace_password(std::int64_t id, std::string_view hash, std::int64_t now);
+    // Sets a new password and ends the account's sessions (end_sessions, reason "password"; with
+    // `one_time_purpose`, its unused one-time tokens of that purpose too). `hash` comes from
+    // PasswordHasher::hash.
+    Result<void> replace_password(std::int64_t id, std::string_view hash, std::int64_t now,
+                                  std::string_view one_time_purpose = {});
     Result<void> mark_email_verified(std::int64_t id, std::int64_t now);
 
     // Errc::invalid_credentials for an unknown email, a disabled account or a wrong password, all

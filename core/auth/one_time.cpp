@@ -74,13 +74,4 @@ Result<bool> OneTimeTokens::live(const GuessPass&, std::string_view purpose, std
     return find->step();
 }
 
-Result<void> OneTimeTokens::revoke_all(std::int64_t account_id, std::string_view purpose) {
-    auto stmt = store_.prepare(
-        "UPDATE one_time_tokens SET expires_at = 0 WHERE account_id = ?1 AND purpose = ?2 AND "
-        "used_at IS NULL");
-    if (!stmt) return stmt.error();
-    stmt->bind(1, account_id).bind(2, purpose);
-    return stmt->run();
-}
-
 }  // namespace latchkey

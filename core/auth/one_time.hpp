@@ -39,10 +39,6 @@ class OneTimeTokens {
     Result<bool> live(const GuessPass& counted, std::string_view purpose, std::string_view token,
                       std::int64_t now);
 
-    // Every unused token of `purpose` for the account stops working (a password reset, once one
-    // of its links is used).
-    Result<void> revoke_all(std::int64_t account_id, std::string_view purpose);
-
   private:
     std::string keyed_hash(std::string_view purpose, std::string_view token) const;
 
