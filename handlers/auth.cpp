@@ -24,7 +24,7 @@ std::variant<Caller, AuthFailure, Error> authenticate(Services& services, const 
     if (!token) return AuthFailure::missing;
     const std::string_view site = site_of(request);
     const std::int64_t now = unix_now();
-    auto checked = verify_access_token(services.issuer(site), *token, now);
+    auto checked = verify_site_token(services.site_tokens(site), *token, now);
     if (!checked) {
         if (checked.error().code != Errc::invalid_token) return checked.error();
         return AuthFailure::invalid;
@@ -64,7 +64,7 @@ Result<IssuedToken> issue_token_for(Services& services, const Request& request,
                                     std::int64_t now) {
     Json claims = extra != nullptr ? Json(cJSON_Duplicate(extra, true)) : json_object();
     json_put(claims.get(), "sv", account.session_version);
-    return issue_access_token(services.issuer(site_of(request)), account.public_id, ttl,
+    return issue_access_token(services.site_tokens(site_of(request)), account.public_id, ttl,
                               claims.get(), now);
 }
 
@@ -80,13 +80,13 @@ Result<std::string> sign_refresh_token(Services& services, const Request& reques
     json_put(claims.get(), "fam", grant.family_id);
     json_put(claims.get(), "use", "refresh");
     json_put(claims.get(), "type", account.kind);
-    return sign_for_site(services.issuer(site_of(request)), claims.get(), grant.issued_at);
+    return sign_for_site(services.site_tokens(site_of(request)), claims.get(), grant.issued_at);
 }
 
 std::optional<PresentedRefresh> read_refresh_token(Services& services, const Request& request,
                                                    std::string_view token) {
     if (token.empty()) return std::nullopt;
-    auto checked = verify_access_token(services.issuer(site_of(request)), token, unix_now());
+    auto checked = verify_site_token(services.site_tokens(site_of(request)), token, unix_now());
     if (!checked) return std::nullopt;
     const cJSON* c = checked->claims.get();
     const auto family = json_string(c, "fam");

@@ -157,7 +157,7 @@ Result<std::string> open_step(Call& c, const Account& account, const char* purpo
 }
 
 Result<std::string> sign(Call& c, const Json& claims) {
-    return sign_for_site(c.services.issuer(c.site), claims.get(), c.now);
+    return sign_for_site(c.services.site_tokens(c.site), claims.get(), c.now);
 }
 
 // Cognito-shaped id and access tokens (COGNITO.md section 4), tied to the refresh family by

@@ -123,7 +123,8 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view
     }
     if (rotated_at) {
         if (now - *rotated_at > policy_.reuse_grace) {
-            // A spent token after the grace: someone holds a copy. End the family (RFC 9700).
+            // A spent token after the grace: someone holds a copy, and which of the two holders
+            // is the owner cannot be told, so the whole family ends.
             if (auto r = revoke_family(site, family_id, "reuse", now); !r) return r.error();
             if (auto r = tx->commit(); !r) return r.error();
             return make_error(Errc::refresh_reuse, "family revoked");

@@ -8,7 +8,7 @@
 namespace latchkey {
 
 StoreOptions store_options(const Config& config) {
-    return StoreOptions{config.database, static_cast<int>(config.sqlite_busy_ms),
+    return StoreOptions{config.database, static_cast<int>(config.database_busy_ms),
                         static_cast<int>(config.sqlite_cache_kib),
                         static_cast<int>(config.database_pool)};
 }

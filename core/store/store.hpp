@@ -26,7 +26,8 @@ struct StoreOptions {
     int pool_size = 8;           // PostgreSQL connections per process, at most
 };
 
-// The options the configuration gives (database, sqlite_busy_ms, sqlite_cache_kib, database_pool).
+// The options the configuration gives (database, database_busy_ms, sqlite_cache_kib,
+// database_pool).
 StoreOptions store_options(const Config& config);
 
 // True when `database` names a PostgreSQL server rather than a SQLite file.
