@@ -172,15 +172,8 @@ std::string client_network_of(const Request& request) {
 }
 
 void remember_network(Services& services, const Request& request, std::int64_t account_id) {
-    // Its own write transaction: the writer's turn, as every write takes it.
-    auto remembered = [&]() -> Result<void> {
-        auto tx = services.store->begin();
-        if (!tx) return tx.error();
-        auto r =
-            services.send_limits().remember(account_id, client_network_of(request), unix_now());
-        if (!r) return r;
-        return tx->commit();
-    }();
+    auto remembered =
+        services.send_limits().remember(account_id, client_network_of(request), unix_now());
     if (!remembered) {
         log_event(LogLevel::warn, "client network not remembered",
                   {{"error", remembered.error().detail}});

@@ -148,11 +148,8 @@ Result<std::string> send_code(Call& c, const Account& account, const char* purpo
 }
 
 Result<std::string> open_step(Call& c, const Account& account, const char* purpose) {
-    auto tx = c.services.store->begin();
-    if (!tx) return tx.error();
     auto opened = challenges(c).open(c.site, account.id, purpose, false, kStepTtl, c.now);
     if (!opened) return opened.error();
-    if (auto r = tx->commit(); !r) return r.error();
     return std::move(opened->session);
 }
 

@@ -162,6 +162,8 @@ Result<Account> Accounts::import(const ImportedAccount& imported, std::int64_t n
     if (imported.password_hash && !PasswordHasher::is_known_hash(*imported.password_hash)) {
         return make_error(Errc::invalid_argument, "password hash of an unknown format");
     }
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
     if (auto free = ensure_free(n, now); !free) return free.error();
     Account a = fresh_account(n, now);
     if (imported.public_id) {
@@ -176,6 +178,7 @@ Result<Account> Accounts::import(const ImportedAccount& imported, std::int64_t n
         a.public_id = *imported.public_id;
     }
     if (auto r = insert(a, imported.password_hash); !r) return r.error();
+    if (auto r = tx->commit(); !r) return r.error();
     return a;
 }
 

@@ -71,8 +71,9 @@ class Accounts {
     Result<Account> create(const NewAccount& account, std::int64_t now,
                            const WithinCreate& within = {});
 
-    // Inside the caller's transaction (an import batch): Errc::email_taken, username_taken, or
-    // invalid_argument for a public id in use or of the wrong shape or a hash of no known format.
+    // In the caller's transaction (an import batch) when it has one: Errc::email_taken,
+    // username_taken, or invalid_argument for a public id in use or of the wrong shape or a hash of
+    // no known format.
     Result<Account> import(const ImportedAccount& imported, std::int64_t now);
 
     Result<std::optional<Account>> find_by_email(std::string_view site, std::string_view kind,
