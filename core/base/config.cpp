@@ -247,18 +247,36 @@ const std::vector<ConfigKey>& config_keys() {
     return keys;
 }
 
+namespace {
+
+// Keys renamed since: the former name is still accepted (file, environment, flags), with one
+// warning per process.
+struct RenamedKey {
+    const char* former;
+    const char* now;
+};
+constexpr RenamedKey kRenamedKeys[] = {
+    {"sqlite_busy_ms", "database_busy_ms"},  // former: only SQLite waited
+};
+
+std::string current_key(const std::string& key) {
+    static std::once_flag warned[std::size(kRenamedKeys)];
+    for (std::size_t i = 0; i < std::size(kRenamedKeys); ++i) {
+        if (key != kRenamedKeys[i].former) continue;
+        std::call_once(warned[i], [&] {
+            log_event(LogLevel::warn, "deprecated configuration key",
+                      {{"key", kRenamedKeys[i].former}, {"use", kRenamedKeys[i].now}});
+        });
+        return kRenamedKeys[i].now;
+    }
+    return key;
+}
+
+}  // namespace
+
 Result<void> set_config_value(Config& config, const std::string& given_key,
                               const std::string& value) {
-    std::string key = given_key;
-    if (key == "sqlite_busy_ms") {
-        // The old name, from when only SQLite waited; still accepted, with one warning.
-        static std::once_flag warned;
-        std::call_once(warned, [] {
-            log_event(LogLevel::warn, "configuration key sqlite_busy_ms is deprecated",
-                      {{"use", "database_busy_ms"}});
-        });
-        key = "database_busy_ms";
-    }
+    const std::string key = current_key(given_key);
     for (const auto& row : rows()) {
         if (key != row.key.name) continue;
         if (auto* text = std::get_if<std::string Config::*>(&row.field)) {

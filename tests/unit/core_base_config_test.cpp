@@ -60,7 +60,7 @@ TEST(Config, FileThenEnvironment) {
 
 TEST(Config, TheFormerBusyKeyIsStillAcceptedInTheFileAndTheEnvironment) {
     testing::TempDir dir;
-    std::ofstream(dir.file("c.conf")) << "sqlite_busy_ms = 1200\n";
+    std::ofstream(dir.file("c.conf")) << "sqlite_busy_ms = 1200\n";  // the former name
     auto from_file = load_config(dir.file("c.conf"), nullptr);
     ASSERT_TRUE(from_file.ok()) << from_file.error().detail;
     EXPECT_EQ(from_file->database_busy_ms, 1200);
