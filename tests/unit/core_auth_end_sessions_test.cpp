@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "core/auth/sessions.hpp"
+#include "core/auth/tokens.hpp"
+#include "core/base/json.hpp"
+#include "core/crypto/signing_keys.hpp"
 #include "test_support.hpp"
 
 namespace latchkey {
@@ -16,6 +19,7 @@ class EndSessions : public ::testing::Test {
         std::array<unsigned char, 32> master{};
         master.fill(7);
         keys = KeyRing::from_master(master);
+        signing = std::make_unique<SigningKeys>(*keys, SigningPolicy{{}, 86400});
         auto opened = Store::open({dir.file("s.db"), 1000, 1024});
         ASSERT_TRUE(opened.ok());
         store = std::move(*opened);
@@ -49,6 +53,22 @@ class EndSessions : public ::testing::Test {
         EXPECT_TRUE(row.ok() && *row);
         return stmt->column_text(0);
     }
+    // An access token as the handlers issue it: the account's session version in `sv`.
+    std::string access_token(std::int64_t account_id) {
+        Json claims = json_object();
+        json_put(claims.get(), "sv", session_version(account_id));
+        auto t = issue_access_token(SiteTokens{*signing, *store, "latchkey", "shop"},
+                                    "p" + std::to_string(account_id), 600, claims.get(), now);
+        EXPECT_TRUE(t.ok());
+        return t.ok() ? t->token : std::string();
+    }
+    // Whether the token's session version is still the account's (the handlers' check).
+    bool current(const std::string& token, std::int64_t account_id) {
+        auto v =
+            verify_site_token(SiteTokens{*signing, *store, "latchkey", "shop"}, token, now + 2);
+        EXPECT_TRUE(v.ok());  // signed and unexpired: only its session version ends it
+        return v.ok() && json_integer(v->claims.get(), "sv") == session_version(account_id);
+    }
     // Both ways a refresh token is presented refuse it.
     void expect_refused(const RefreshGrant& grant, std::int64_t at) {
         auto rotated = sessions().rotate("shop", grant.family_id, grant.jti, at);
@@ -62,6 +82,7 @@ class EndSessions : public ::testing::Test {
     const std::int64_t now = 1800000000;
     testing::TempDir dir;
     std::unique_ptr<KeyRing> keys;
+    std::unique_ptr<SigningKeys> signing;
     std::unique_ptr<Store> store;
 };
 
@@ -72,12 +93,15 @@ TEST_F(EndSessions, StalesAccessTokensAndRefusesEveryRefreshTokenOfTheAccountOnl
     ASSERT_TRUE(one.ok() && two.ok() && other.ok());
     auto rotated = sessions().rotate("shop", two->family_id, two->jti, now);
     ASSERT_TRUE(rotated.ok());
-    const std::int64_t signed_with = session_version(1);  // the "sv" an access token carries
+    const std::string old_access = access_token(1);
+    const std::string others_access = access_token(2);
+    ASSERT_TRUE(current(old_access, 1));
 
     ASSERT_TRUE(end_sessions(*store, 1, {"global_sign_out"}, now + 1).ok());
 
-    EXPECT_NE(session_version(1), signed_with);
-    EXPECT_EQ(session_version(2), 0);
+    EXPECT_FALSE(current(old_access, 1));
+    EXPECT_TRUE(current(access_token(1), 1));  // a token issued after is good
+    EXPECT_TRUE(current(others_access, 2));
     expect_refused(*one, now + 2);
     expect_refused(rotated->first, now + 2);
     expect_refused(*two, now + 2);  // the spent one too, even within the grace
@@ -95,8 +119,9 @@ TEST_F(EndSessions, KeepsAccessTokensWhenAskedAndVoidsOneTimeTokensOfThePurposeO
                            "expires_at, created_at) VALUES ('r', 1, 'reset_password', 9999999999, "
                            "0), ('v', 1, 'verify_email', 9999999999, 0)")
                     .ok());
+    const std::string access = access_token(1);
     ASSERT_TRUE(end_sessions(*store, 1, {"admin", false, "reset_password"}, now).ok());
-    EXPECT_EQ(session_version(1), 0);
+    EXPECT_TRUE(current(access, 1));
     expect_refused(*family, now + 1);
     auto left = store->prepare("SELECT purpose FROM one_time_tokens WHERE expires_at > 0");
     ASSERT_TRUE(left.ok());
