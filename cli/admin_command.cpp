@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "core/auth/accounts.hpp"
 #include "core/auth/audit.hpp"
+#include "core/auth/end_sessions.hpp"
 #include "core/auth/sessions.hpp"
 #include "core/base/clock.hpp"
 #include "core/base/json.hpp"
@@ -172,7 +173,8 @@ int session_command(const Config& config, Store& store, const KeyRing& keys,
     if (auto family = option(args, "family")) {
         done = sessions.revoke_family(site, *family, "admin", now);
     } else if (account_id != 0) {
-        done = sessions.revoke_account(account_id, "admin", now);
+        // Refresh families only: access tokens run out on their own (short-lived).
+        done = end_sessions(store, account_id, {"admin", false}, now);
     } else if (args.flags.count("all")) {
         auto n = sessions.revoke_site(site, "admin", now);
         if (!n) return fail(n.error().detail);

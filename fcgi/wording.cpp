@@ -70,6 +70,8 @@ Problem problem_from_error(const Error& error) {
         case Errc::internal:
             log_event(LogLevel::error, "internal failure", {{"error", error.detail}});
             return problem_of(Errc::internal);
+        case Errc::refresh_reuse:  // to the client just a refresh token that no longer works
+            return problem_of(Errc::invalid_token);
         default:
             return problem_of(error.code);
     }

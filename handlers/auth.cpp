@@ -32,7 +32,7 @@ std::variant<Caller, AuthFailure, Error> authenticate_token(Services& services,
                                                             std::string_view kind) {
     if (token.empty()) return AuthFailure::missing;
     const std::int64_t now = unix_now();
-    auto checked = verify_access_token(services.issuer(site), token, now);
+    auto checked = verify_site_token(services.site_tokens(site), token, now);
     if (!checked) {
         if (checked.error().code != Errc::invalid_token) return checked.error();
         return AuthFailure::invalid;
@@ -72,7 +72,7 @@ Result<IssuedToken> issue_token_for(Services& services, const Request& request,
                                     std::int64_t now) {
     Json claims = extra != nullptr ? Json(cJSON_Duplicate(extra, true)) : json_object();
     json_put(claims.get(), "sv", account.session_version);
-    return issue_access_token(services.issuer(site_of(request)), account.public_id, ttl,
+    return issue_access_token(services.site_tokens(site_of(request)), account.public_id, ttl,
                               claims.get(), now);
 }
 
@@ -88,13 +88,13 @@ Result<std::string> sign_refresh_token(Services& services, const Request& reques
     json_put(claims.get(), "fam", grant.family_id);
     json_put(claims.get(), "use", "refresh");
     json_put(claims.get(), "type", account.kind);
-    return sign_for_site(services.issuer(site_of(request)), claims.get(), grant.issued_at);
+    return sign_for_site(services.site_tokens(site_of(request)), claims.get(), grant.issued_at);
 }
 
 std::optional<PresentedRefresh> read_refresh_token(Services& services, const Request& request,
                                                    std::string_view token) {
     if (token.empty()) return std::nullopt;
-    auto checked = verify_access_token(services.issuer(site_of(request)), token, unix_now());
+    auto checked = verify_site_token(services.site_tokens(site_of(request)), token, unix_now());
     if (!checked) return std::nullopt;
     const cJSON* c = checked->claims.get();
     const auto family = json_string(c, "fam");
@@ -180,15 +180,8 @@ std::string client_network_of(const Request& request) {
 }
 
 void remember_network(Services& services, const Request& request, std::int64_t account_id) {
-    // Its own write transaction: the writer's turn, as every write takes it.
-    auto remembered = [&]() -> Result<void> {
-        auto tx = services.store->begin();
-        if (!tx) return tx.error();
-        auto r =
-            services.send_limits().remember(account_id, client_network_of(request), unix_now());
-        if (!r) return r;
-        return tx->commit();
-    }();
+    auto remembered =
+        services.send_limits().remember(account_id, client_network_of(request), unix_now());
     if (!remembered) {
         log_event(LogLevel::warn, "client network not remembered",
                   {{"error", remembered.error().detail}});

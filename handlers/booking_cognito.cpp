@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/auth/challenges.hpp"
+#include "core/auth/end_sessions.hpp"
 #include "core/base/clock.hpp"
 #include "core/base/email.hpp"
 #include "core/base/log.hpp"
@@ -137,16 +138,13 @@ Result<std::string> send_code(Call& c, const Account& account, const char* purpo
 }
 
 Result<std::string> open_step(Call& c, const Account& account, const char* purpose) {
-    auto tx = c.services.store->begin();
-    if (!tx) return tx.error();
     auto opened = challenges(c).open(c.site, account.id, purpose, false, kStepTtl, c.now);
     if (!opened) return opened.error();
-    if (auto r = tx->commit(); !r) return r.error();
     return std::move(opened->session);
 }
 
 Result<std::string> sign(Call& c, const Json& claims) {
-    return sign_for_site(c.services.issuer(c.site), claims.get(), c.now);
+    return sign_for_site(c.services.site_tokens(c.site), claims.get(), c.now);
 }
 
 // Cognito-shaped id and access tokens (COGNITO.md section 4), tied to the refresh family by
@@ -369,11 +367,11 @@ Outcome refresh_tokens(Call& c, std::string_view token, bool rotate) {
     } else {
         grant = sessions(c).validate(c.site, presented->family, presented->jti, c.now);
     }
-    if (!grant && is_refresh_reuse(grant.error())) {
+    if (!grant && grant.error().code == Errc::refresh_reuse) {
         audit(c.services, c.request, "refresh.reuse", 0, "", "family " + presented->family);
     }
     if (!grant) {
-        if (grant.error().code == Errc::invalid_token)
+        if (grant.error().code == Errc::invalid_token || grant.error().code == Errc::refresh_reuse)
             return fail("NotAuthorizedException", "Invalid Refresh Token");
         return grant.error();
     }
@@ -514,15 +512,9 @@ Outcome global_sign_out(Call& c) {
     auto who = access_caller(c);
     if (auto* r = std::get_if<Outcome>(&who)) return std::move(*r);
     const Account& a = std::get<Caller>(who).account;
-    auto tx = c.services.store->begin();
-    if (!tx) return tx.error();
-    if (auto r = sessions(c).revoke_account(a.id, "global_sign_out", c.now); !r) return r.error();
-    auto bump = c.services.store->prepare(
-        "UPDATE accounts SET session_version = session_version + 1 WHERE id = ?1");
-    if (!bump) return bump.error();
-    bump->bind(1, a.id);
-    if (auto r = bump->run(); !r) return r.error();
-    if (auto r = tx->commit(); !r) return r.error();
+    if (auto r = end_sessions(*c.services.store, a.id, {"global_sign_out"}, c.now); !r) {
+        return r.error();
+    }
     return answer(empty_object());
 }
 

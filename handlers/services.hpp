@@ -38,8 +38,8 @@ struct Services {
     void mail_queued() {
         if (mail_worker != nullptr) mail_worker->wake();
     }
-    TokenIssuer issuer(std::string_view site) const {
-        return TokenIssuer{signing_keys, *store, config.issuer, site};
+    SiteTokens site_tokens(std::string_view site) const {
+        return SiteTokens{signing_keys, *store, config.issuer, site};
     }
 };
 

@@ -302,10 +302,13 @@ Outcome refresh(Context& c) {
     auto rotated =
         sessions(services).rotate(site_of(request), presented->family, presented->jti, now);
     if (!rotated) {
-        if (is_refresh_reuse(rotated.error())) {
+        if (rotated.error().code == Errc::refresh_reuse) {
             audit(services, request, "refresh.reuse", 0, "", "family " + presented->family);
         }
-        if (rotated.error().code == Errc::invalid_token) return refused_refresh();
+        if (rotated.error().code == Errc::invalid_token ||
+            rotated.error().code == Errc::refresh_reuse) {
+            return refused_refresh();
+        }
         return rotated.error();
     }
     auto account = services.accounts().find_by_id(rotated->first.account_id);

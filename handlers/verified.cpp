@@ -441,13 +441,13 @@ Outcome reset_password(Context& c) {
         if (redeemed->already_used) return {};  // single use, unlike verification
         ok = true;
         account_id = redeemed->account_id;
-        // Every reset link of the account was good until now; the first one used ends them all.
-        if (auto r = services.one_time_tokens().revoke_all(account_id, kResetPurpose); !r) return r;
         if (auto r = services.send_limits().remember(account_id, client_network_of(request), now);
             !r)
             return r;
         auto accounts = services.accounts();
-        if (auto r = accounts.replace_password(redeemed->account_id, *hash, now); !r) return r;
+        // Every reset link of the account was good until now; the first one used ends them all.
+        if (auto r = accounts.replace_password(redeemed->account_id, *hash, now, kResetPurpose); !r)
+            return r;
         // The reset link reached the mailbox: that proves the address as well as a verification.
         return accounts.mark_email_verified(redeemed->account_id, now);
     });

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "core/auth/end_sessions.hpp"
 #include "core/base/email.hpp"
 #include "core/base/json.hpp"
 #include "core/base/metrics.hpp"
@@ -161,6 +162,8 @@ Result<Account> Accounts::import(const ImportedAccount& imported, std::int64_t n
     if (imported.password_hash && !PasswordHasher::is_known_hash(*imported.password_hash)) {
         return make_error(Errc::invalid_argument, "password hash of an unknown format");
     }
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
     if (auto free = ensure_free(n, now); !free) return free.error();
     Account a = fresh_account(n, now);
     if (imported.public_id) {
@@ -175,6 +178,7 @@ Result<Account> Accounts::import(const ImportedAccount& imported, std::int64_t n
         a.public_id = *imported.public_id;
     }
     if (auto r = insert(a, imported.password_hash); !r) return r.error();
+    if (auto r = tx->commit(); !r) return r.error();
     return a;
 }
 
@@ -308,20 +312,17 @@ Result<Account> Accounts::find_by_id(std::int64_t id) {
     return read_account(*stmt, nullptr);
 }
 
-Result<void> Accounts::replace_password(std::int64_t id, std::string_view hash, std::int64_t now) {
-    auto stmt = store_.prepare(
-        "UPDATE accounts SET password_hash = ?2, session_version = session_version + 1, "
-        "updated_at = ?3 WHERE id = ?1");
+Result<void> Accounts::replace_password(std::int64_t id, std::string_view hash, std::int64_t now,
+                                        std::string_view one_time_purpose) {
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
+    auto stmt =
+        store_.prepare("UPDATE accounts SET password_hash = ?2, updated_at = ?3 WHERE id = ?1");
     if (!stmt) return stmt.error();
     stmt->bind(1, id).bind(2, hash).bind(3, now);
     if (auto r = stmt->run(); !r) return r;
-    // A new password ends every refresh session too.
-    auto families = store_.prepare(
-        "UPDATE refresh_families SET revoked_at = ?2, revoked_reason = 'password' "
-        "WHERE account_id = ?1 AND revoked_at IS NULL");
-    if (!families) return families.error();
-    families->bind(1, id).bind(2, now);
-    return families->run();
+    if (auto r = end_sessions(store_, id, {"password", true, one_time_purpose}, now); !r) return r;
+    return tx->commit();
 }
 
 Result<void> Accounts::mark_email_verified(std::int64_t id, std::int64_t now) {
@@ -371,20 +372,13 @@ Result<std::vector<Account>> Accounts::with_email(std::string_view site, std::st
 Result<void> Accounts::set_disabled(std::int64_t id, bool disabled, std::int64_t now) {
     auto tx = store_.begin();
     if (!tx) return tx.error();
-    auto stmt = store_.prepare(
-        "UPDATE accounts SET disabled = ?2, updated_at = ?3, "
-        "session_version = session_version + ?2 WHERE id = ?1");
+    auto stmt = store_.prepare("UPDATE accounts SET disabled = ?2, updated_at = ?3 WHERE id = ?1");
     if (!stmt) return stmt.error();
     stmt->bind(1, id).bind(2, std::int64_t{disabled}).bind(3, now);
     if (auto r = stmt->run(); !r) return r;
     if (stmt->changes() == 0) return make_error(Errc::not_found);
     if (disabled) {
-        auto families = store_.prepare(
-            "UPDATE refresh_families SET revoked_at = ?2, revoked_reason = 'disabled' "
-            "WHERE account_id = ?1 AND revoked_at IS NULL");
-        if (!families) return families.error();
-        families->bind(1, id).bind(2, now);
-        if (auto r = families->run(); !r) return r;
+        if (auto r = end_sessions(store_, id, {"disabled"}, now); !r) return r;
     }
     return tx->commit();
 }

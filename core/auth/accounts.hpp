@@ -71,18 +71,20 @@ class Accounts {
     Result<Account> create(const NewAccount& account, std::int64_t now,
                            const WithinCreate& within = {});
 
-    // Inside the caller's transaction (an import batch): Errc::email_taken, username_taken, or
-    // invalid_argument for a public id in use or of the wrong shape or a hash of no known format.
+    // In the caller's transaction (an import batch) when it has one: Errc::email_taken,
+    // username_taken, or invalid_argument for a public id in use or of the wrong shape or a hash of
+    // no known format.
     Result<Account> import(const ImportedAccount& imported, std::int64_t now);
 
     Result<std::optional<Account>> find_by_email(std::string_view site, std::string_view kind,
                                                  std::string_view email);
     Result<Account> find_by_id(std::int64_t id);
 
-    // Sets a new password, bumps the session version (every earlier access token stops working)
-    // and revokes every refresh family;
-    // run inside the caller's transaction. `hash` comes from PasswordHasher::hash.
-    Result<void> replace_password(std::int64_t id, std::string_view hash, std::int64_t now);
+    // Sets a new password and ends the account's sessions (end_sessions, reason "password"; with
+    // `one_time_purpose`, its unused one-time tokens of that purpose too). `hash` comes from
+    // PasswordHasher::hash.
+    Result<void> replace_password(std::int64_t id, std::string_view hash, std::int64_t now,
+                                  std::string_view one_time_purpose = {});
     Result<void> mark_email_verified(std::int64_t id, std::int64_t now);
 
     // Errc::invalid_credentials for an unknown email, a disabled account or a wrong password, all

@@ -27,6 +27,8 @@ Result<OpenedChallenge> Challenges::open(std::string_view site, std::int64_t acc
         }
     }
     const std::string session_hash = keyed_hash("session", opened.session);
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
     auto insert = store_.prepare(
         "INSERT INTO auth_challenges(session_hash, site, account_id, purpose, code_hash, "
         "created_at, "
@@ -51,6 +53,7 @@ Result<OpenedChallenge> Challenges::open(std::string_view site, std::int64_t acc
     if (!purge) return purge.error();
     purge->bind(1, now - 86400).bind(2, now);
     if (auto r = purge->run(); !r) return r.error();
+    if (auto r = tx->commit(); !r) return r.error();
     return opened;
 }
 

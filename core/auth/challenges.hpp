@@ -33,8 +33,8 @@ class Challenges {
     Challenges(Store& store, const KeyRing& keys, CodePolicy policy = {})
         : store_(store), keys_(keys), policy_(policy) {}
 
-    // Opens a step for the account, leaving its other open steps open; run inside the caller's
-    // transaction. `with_code` generates a code of policy.length digits.
+    // Opens a step for the account, leaving its other open steps open. `with_code` generates a code
+    // of policy.length digits.
     Result<OpenedChallenge> open(std::string_view site, std::int64_t account_id,
                                  std::string_view purpose, bool with_code, std::int64_t ttl,
                                  std::int64_t now);

@@ -17,6 +17,8 @@ Result<std::string> OneTimeTokens::issue(std::int64_t account_id, std::string_vi
     randombytes_buf(raw, sizeof raw);
     std::string token =
         jwt::base64url_encode(std::string_view(reinterpret_cast<char*>(raw), sizeof raw));
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
     auto insert = store_.prepare(
         "INSERT INTO one_time_tokens(token_hash, purpose, account_id, created_at, expires_at) "
         "VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -27,6 +29,7 @@ Result<std::string> OneTimeTokens::issue(std::int64_t account_id, std::string_vi
         .bind(4, now)
         .bind(5, now + ttl);
     if (auto r = insert->run(); !r) return r.error();
+    if (auto r = tx->commit(); !r) return r.error();
     return token;
 }
 
@@ -34,6 +37,8 @@ Result<Redeemed> OneTimeTokens::redeem(const GuessPass&, std::string_view purpos
                                        std::string_view token, std::int64_t now) {
     if (token.empty() || token.size() > 128) return make_error(Errc::invalid_token, "size");
     const std::string hash = keyed_hash(purpose, token);
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
     std::int64_t account_id = 0;
     bool used = false;
     {
@@ -60,6 +65,7 @@ Result<Redeemed> OneTimeTokens::redeem(const GuessPass&, std::string_view purpos
     if (!purge) return purge.error();
     purge->bind(1, now);
     if (auto r = purge->run(); !r) return r.error();
+    if (auto r = tx->commit(); !r) return r.error();
     return Redeemed{account_id, used};
 }
 
@@ -72,15 +78,6 @@ Result<bool> OneTimeTokens::live(const GuessPass&, std::string_view purpose, std
     if (!find) return find.error();
     find->bind(1, keyed_hash(purpose, token)).bind(2, purpose).bind(3, now);
     return find->step();
-}
-
-Result<void> OneTimeTokens::revoke_all(std::int64_t account_id, std::string_view purpose) {
-    auto stmt = store_.prepare(
-        "UPDATE one_time_tokens SET expires_at = 0 WHERE account_id = ?1 AND purpose = ?2 AND "
-        "used_at IS NULL");
-    if (!stmt) return stmt.error();
-    stmt->bind(1, account_id).bind(2, purpose);
-    return stmt->run();
 }
 
 }  // namespace latchkey

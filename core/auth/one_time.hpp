@@ -21,14 +21,14 @@ class OneTimeTokens {
   public:
     OneTimeTokens(Store& store, const KeyRing& keys) : store_(store), keys_(keys) {}
 
-    // A new token for `purpose`, valid `ttl` seconds; run inside the caller's transaction. The
+    // A new token for `purpose`, valid `ttl` seconds. The
     // account's earlier tokens stay valid: a stranger asking for a new one must not void the one
     // the owner is about to use (how many can be outstanding is bounded by the sending limits).
     Result<std::string> issue(std::int64_t account_id, std::string_view purpose, std::int64_t ttl,
                               std::int64_t now);
 
-    // Marks the token used; run inside the caller's transaction, with the change the token
-    // authorises, so both happen or neither. Errc::invalid_token when unknown, of another purpose
+    // Marks the token used; the caller's transaction holds the change the token authorises, so
+    // both happen or neither. Errc::invalid_token when unknown, of another purpose
     // or expired. A token used before is reported (already_used) only while it has not expired.
     // `counted`: the guess was counted first (GuessBudget::reserve, outside this transaction).
     Result<Redeemed> redeem(const GuessPass& counted, std::string_view purpose,
@@ -38,10 +38,6 @@ class OneTimeTokens {
     // password hash) for a dead token before it redeems a live one.
     Result<bool> live(const GuessPass& counted, std::string_view purpose, std::string_view token,
                       std::int64_t now);
-
-    // Every unused token of `purpose` for the account stops working (a password reset, once one
-    // of its links is used).
-    Result<void> revoke_all(std::int64_t account_id, std::string_view purpose);
 
   private:
     std::string keyed_hash(std::string_view purpose, std::string_view token) const;

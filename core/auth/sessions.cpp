@@ -6,14 +6,6 @@
 
 namespace latchkey {
 
-namespace {
-constexpr const char* kReuseDetail = "refresh token reuse: family revoked";
-}  // namespace
-
-bool is_refresh_reuse(const Error& error) {
-    return error.code == Errc::invalid_token && error.detail == kReuseDetail;
-}
-
 std::string Sessions::keyed_hash(std::string_view jti) const {
     const std::string message = "refresh:" + std::string(jti);
     return keys_.one_time_digest(message);
@@ -131,10 +123,11 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view
     }
     if (rotated_at) {
         if (now - *rotated_at > policy_.reuse_grace) {
-            // A spent token after the grace: someone holds a copy. End the family (RFC 9700).
+            // A spent token after the grace: someone holds a copy, and which of the two holders
+            // is the owner cannot be told, so the whole family ends.
             if (auto r = revoke_family(site, family_id, "reuse", now); !r) return r.error();
             if (auto r = tx->commit(); !r) return r.error();
-            return make_error(Errc::invalid_token, kReuseDetail);
+            return make_error(Errc::refresh_reuse, "family revoked");
         }
         // Within the grace (two tabs, a retried request): the one successor, never a sibling.
         auto again = successor(family_id, account_id, sealed);
@@ -158,7 +151,7 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view
 Result<RefreshGrant> Sessions::validate(std::string_view site, std::string_view family_id,
                                         std::string_view jti, std::int64_t now) {
     auto checked = check_unspent(site, family_id, jti, now);
-    if (!checked && is_refresh_reuse(checked.error())) {
+    if (!checked && checked.error().code == Errc::refresh_reuse) {
         // The revocation takes the writer's turn like every other write of a family.
         auto tx = store_.begin();
         if (!tx) return tx.error();
@@ -186,7 +179,7 @@ Result<RefreshGrant> Sessions::check_unspent(std::string_view site, std::string_
     if (family_expires_at <= now || token_expires_at <= now)
         return make_error(Errc::invalid_token, "expired");
     if (rotated_at && now - *rotated_at > policy_.reuse_grace) {
-        return make_error(Errc::invalid_token, kReuseDetail);
+        return make_error(Errc::refresh_reuse, "family revoked");
     }
     return RefreshGrant{std::string(jti), std::string(family_id), find->column_int(0), now,
                         token_expires_at};
@@ -211,16 +204,6 @@ Result<void> Sessions::revoke_family(std::string_view site, std::string_view fam
         "WHERE id = ?1 AND site = ?2 AND revoked_at IS NULL");
     if (!stmt) return stmt.error();
     stmt->bind(1, family_id).bind(2, site).bind(3, now).bind(4, reason);
-    return stmt->run();
-}
-
-Result<void> Sessions::revoke_account(std::int64_t account_id, std::string_view reason,
-                                      std::int64_t now) {
-    auto stmt = store_.prepare(
-        "UPDATE refresh_families SET revoked_at = ?2, revoked_reason = ?3 "
-        "WHERE account_id = ?1 AND revoked_at IS NULL");
-    if (!stmt) return stmt.error();
-    stmt->bind(1, account_id).bind(2, now).bind(3, reason);
     return stmt->run();
 }
 

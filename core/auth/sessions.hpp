@@ -33,10 +33,6 @@ enum class RotateOutcome {
     replayed,  // the presented one was rotated moments ago (two tabs): the same successor again
 };
 
-// Errc::invalid_token from rotate() that means reuse was detected and the family revoked (the
-// audit log records it; the client sees the same refusal as for any bad token).
-bool is_refresh_reuse(const Error& error);
-
 // A refresh family as an operator sees it (`latchkey session list`).
 struct FamilyInfo {
     std::string id;
@@ -59,8 +55,8 @@ class Sessions {
 
     // Exchanges the token (`jti` of family `family_id`) for its successor, atomically. A token
     // presented again within the grace gets the successor it was rotated to, never a sibling, so
-    // a family is one chain. Errc::invalid_token when unknown, expired, revoked, or reused after
-    // the grace window, in which case the whole family is revoked first (is_refresh_reuse).
+    // a family is one chain. Errc::invalid_token when unknown, expired or revoked;
+    // Errc::refresh_reuse when reused after the grace window, the whole family revoked first.
     Result<std::pair<RefreshGrant, RotateOutcome>> rotate(std::string_view site,
                                                           std::string_view family_id,
                                                           std::string_view jti, std::int64_t now);
@@ -77,8 +73,6 @@ class Sessions {
     // Ends one family (logout). Unknown families are not an error.
     Result<void> revoke_family(std::string_view site, std::string_view family_id,
                                std::string_view reason, std::int64_t now);
-    // Ends every family of an account (password change).
-    Result<void> revoke_account(std::int64_t account_id, std::string_view reason, std::int64_t now);
     // Administration: the site's families (of one account when account_id > 0), newest first;
     // live ones only unless `ended`. revoke_site ends every live family of a site.
     Result<std::vector<FamilyInfo>> list(std::string_view site, std::int64_t account_id, bool ended,
@@ -87,7 +81,7 @@ class Sessions {
                                      std::int64_t now);
 
   private:
-    // validate()'s reading: the grant, or Errc::invalid_token (reuse: is_refresh_reuse).
+    // validate()'s reading: the grant, Errc::invalid_token, or Errc::refresh_reuse.
     Result<RefreshGrant> check_unspent(std::string_view site, std::string_view family_id,
                                        std::string_view jti, std::int64_t now);
     std::string keyed_hash(std::string_view jti) const;

@@ -37,7 +37,8 @@ struct GuessPolicy {
 // getting to it (a busy hasher, a failed store): only the first kind stays counted.
 inline bool was_checked(Errc code) {
     return code == Errc::invalid_credentials || code == Errc::invalid_token ||
-           code == Errc::code_mismatch || code == Errc::expired || code == Errc::not_found;
+           code == Errc::refresh_reuse || code == Errc::code_mismatch || code == Errc::expired ||
+           code == Errc::not_found;
 }
 
 // Proof that a guess was counted: the only way to get one is GuessBudget::reserve, and every check

@@ -24,13 +24,13 @@ bool audience_matches(const cJSON* claims, std::string_view site) {
 
 }  // namespace
 
-Result<std::string> sign_for_site(const TokenIssuer& who, const cJSON* claims, std::int64_t now) {
+Result<std::string> sign_for_site(const SiteTokens& who, const cJSON* claims, std::int64_t now) {
     auto key = who.keys.current(who.store, who.site, now);
     if (!key) return key.error();
     return jwt::sign(claims, **key);
 }
 
-Result<IssuedToken> issue_access_token(const TokenIssuer& who, std::string_view subject,
+Result<IssuedToken> issue_access_token(const SiteTokens& who, std::string_view subject,
                                        std::int64_t ttl, const cJSON* extra, std::int64_t now) {
     IssuedToken issued{{}, new_hex_id(16), now, now + ttl};
     Json claims = json_object();
@@ -52,8 +52,8 @@ Result<IssuedToken> issue_access_token(const TokenIssuer& who, std::string_view 
     return issued;
 }
 
-Result<VerifiedToken> verify_access_token(const TokenIssuer& who, std::string_view token,
-                                          std::int64_t now) {
+Result<VerifiedToken> verify_site_token(const SiteTokens& who, std::string_view token,
+                                        std::int64_t now) {
     auto claims = jwt::verify(
         token, [&](std::string_view kid) { return who.keys.find(who.store, who.site, kid, now); });
     if (!claims) return claims.error();

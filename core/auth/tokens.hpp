@@ -1,5 +1,6 @@
 #pragma once
-// Access tokens: who may mint them, what they claim, and how they are checked and revoked.
+// A site's signed tokens (access, refresh, Cognito ID): who mints them, what they claim, how
+// they are checked and revoked.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -11,7 +12,8 @@
 
 namespace latchkey {
 
-struct TokenIssuer {
+// One site's signing and verifying context: its keys, its issuer and its audience.
+struct SiteTokens {
     SigningKeys& keys;
     Store& store;             // where the site's key versions are recorded
     std::string_view issuer;  // iss
@@ -34,15 +36,16 @@ struct VerifiedToken {
 };
 
 // Mints iss, aud, sub, iat, exp, jti plus `extra` (an object; may be null) for `ttl` seconds.
-Result<IssuedToken> issue_access_token(const TokenIssuer& who, std::string_view subject,
+Result<IssuedToken> issue_access_token(const SiteTokens& who, std::string_view subject,
                                        std::int64_t ttl, const cJSON* extra, std::int64_t now);
 
 // Signs `claims` as they are with the site's current key (refresh and Cognito-shaped tokens).
-Result<std::string> sign_for_site(const TokenIssuer& who, const cJSON* claims, std::int64_t now);
+Result<std::string> sign_for_site(const SiteTokens& who, const cJSON* claims, std::int64_t now);
 
-// Signature, kid, iss, aud, exp, nbf, iat and revocation: Errc::invalid_token unless all hold.
-Result<VerifiedToken> verify_access_token(const TokenIssuer& who, std::string_view token,
-                                          std::int64_t now);
+// Any token the site signed (access or refresh): signature, kid, iss, aud, exp, nbf, iat and
+// revocation; Errc::invalid_token unless all hold. What kind of token it is, the caller checks.
+Result<VerifiedToken> verify_site_token(const SiteTokens& who, std::string_view token,
+                                        std::int64_t now);
 
 // Refuses the token's jti from now until it would have expired anyway; rows of tokens that have
 // expired since are purged on the way (a bounded batch per call).

@@ -5,7 +5,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <variant>
+
+#include "core/base/log.hpp"
 
 namespace latchkey {
 namespace {
@@ -62,8 +65,10 @@ const std::vector<Row>& rows() {
         {{"hash_queue_max",
           "requests that may wait for a hash; more get 503 at once; 0 = threads/2 - hashing"},
          IntField{&Config::hash_queue_max, 0, 100000, 10}},
-        {{"sqlite_busy_ms", "SQLite busy timeout, ms"},
-         IntField{&Config::sqlite_busy_ms, 0, 600000, 10}},
+        {{"database_busy_ms",
+          "longest wait for the write turn (SQLite busy timeout, PostgreSQL writer lock and pooled "
+          "connection), ms"},
+         IntField{&Config::database_busy_ms, 0, 600000, 10}},
         {{"sqlite_cache_kib", "SQLite page cache per connection, KiB"},
          IntField{&Config::sqlite_cache_kib, 64, 1 << 20, 10}},
         {{"log_level", "debug, info, warn or error"}, &Config::log_level},
@@ -242,7 +247,36 @@ const std::vector<ConfigKey>& config_keys() {
     return keys;
 }
 
-Result<void> set_config_value(Config& config, const std::string& key, const std::string& value) {
+namespace {
+
+// Keys renamed since: the former name is still accepted (file, environment, flags), with one
+// warning per process.
+struct RenamedKey {
+    const char* former;
+    const char* now;
+};
+constexpr RenamedKey kRenamedKeys[] = {
+    {"sqlite_busy_ms", "database_busy_ms"},  // former: only SQLite waited
+};
+
+std::string current_key(const std::string& key) {
+    static std::once_flag warned[std::size(kRenamedKeys)];
+    for (std::size_t i = 0; i < std::size(kRenamedKeys); ++i) {
+        if (key != kRenamedKeys[i].former) continue;
+        std::call_once(warned[i], [&] {
+            log_event(LogLevel::warn, "deprecated configuration key",
+                      {{"key", kRenamedKeys[i].former}, {"use", kRenamedKeys[i].now}});
+        });
+        return kRenamedKeys[i].now;
+    }
+    return key;
+}
+
+}  // namespace
+
+Result<void> set_config_value(Config& config, const std::string& given_key,
+                              const std::string& value) {
+    const std::string key = current_key(given_key);
     for (const auto& row : rows()) {
         if (key != row.key.name) continue;
         if (auto* text = std::get_if<std::string Config::*>(&row.field)) {

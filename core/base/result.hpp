@@ -15,6 +15,8 @@ enum class Errc {
     username_taken,       // uniqueness: username already used in this namespace
     invalid_credentials,  // wrong email or password (never says which)
     invalid_token,        // token malformed, forged, expired, revoked or for another audience
+    refresh_reuse,        // a spent refresh token presented after the grace: its family is now
+                          // revoked; clients see the same refusal as for invalid_token
     busy,                 // a bounded resource (hash slots, database lock) stayed full too long
     storage,              // the database failed
     unavailable,          // the database cannot write (read-only, disk full, I/O error): the

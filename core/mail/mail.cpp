@@ -118,20 +118,27 @@ std::string render_mime(const MailMessage& m, std::string_view from, std::int64_
 }
 
 Result<std::int64_t> Outbox::enqueue(const MailMessage& message, std::int64_t now) {
-    auto insert = store_.prepare(
-        "INSERT INTO outbox(site, kind, recipient, sealed_message, next_attempt_at, created_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id");
-    if (!insert) return insert.error();
     const std::string sealed = seal(message_to_json(message), keys_.outbox_key());
-    insert->bind(1, message.site)
-        .bind(2, message.kind)
-        .bind(3, message.to)
-        .bind_blob(4, sealed)
-        .bind(5, now);
-    auto row = insert->step();
-    if (!row) return row.error();
-    if (!*row) return make_error(Errc::storage, "insert returned no id");
-    return insert->column_int(0);
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
+    std::int64_t id = 0;
+    {  // the statement is reset before the commit
+        auto insert = store_.prepare(
+            "INSERT INTO outbox(site, kind, recipient, sealed_message, next_attempt_at, "
+            "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id");
+        if (!insert) return insert.error();
+        insert->bind(1, message.site)
+            .bind(2, message.kind)
+            .bind(3, message.to)
+            .bind_blob(4, sealed)
+            .bind(5, now);
+        auto row = insert->step();
+        if (!row) return row.error();
+        if (!*row) return make_error(Errc::storage, "insert returned no id");
+        id = insert->column_int(0);
+    }
+    if (auto r = tx->commit(); !r) return r.error();
+    return id;
 }
 
 Result<std::vector<QueuedMail>> Outbox::claim_due(std::int64_t now, int limit,

@@ -55,7 +55,8 @@ class Outbox {
   public:
     Outbox(Store& store, const KeyRing& keys) : store_(store), keys_(keys) {}
 
-    // Seals and queues `message`; run inside the caller's transaction.
+    // Seals and queues `message`; in the caller's transaction, when it has one, so the mail goes
+    // out only if the change that caused it commits.
     Result<std::int64_t> enqueue(const MailMessage& message, std::int64_t now);
 
     // Leases up to `limit` due messages (pending and due, or sending with an expired lease) for

@@ -28,6 +28,8 @@ Result<void> SendLimits::allow(std::string_view site, std::string_view kind, std
                                std::int64_t account_id, std::string_view network,
                                const SendPolicy& policy, std::int64_t now) {
     const std::string address = address_key(site, email, account_id);
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
     auto is_proven = proven(account_id, network, now);
     if (!is_proven) return is_proven.error();
     std::int64_t pair_window = 0, pair_day = 0, address_window = 0, address_day = 0,
@@ -84,11 +86,14 @@ Result<void> SendLimits::allow(std::string_view site, std::string_view kind, std
         "LIMIT 50)");
     if (!purge) return purge.error();
     purge->bind(1, now - 86400);
-    return purge->run();
+    if (auto r = purge->run(); !r) return r;
+    return tx->commit();
 }
 
 Result<void> SendLimits::remember(std::int64_t account_id, std::string_view network,
                                   std::int64_t now) {
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
     {
         auto upsert = store_.prepare(
             "INSERT INTO known_networks(account_id, network, seen_at) VALUES (?1, ?2, ?3) "
@@ -101,7 +106,8 @@ Result<void> SendLimits::remember(std::int64_t account_id, std::string_view netw
         store_.prepare("DELETE FROM known_networks WHERE account_id = ?1 AND seen_at <= ?2");
     if (!purge) return purge.error();
     purge->bind(1, account_id).bind(2, now - kProvenNetworkDays * 86400);
-    return purge->run();
+    if (auto r = purge->run(); !r) return r;
+    return tx->commit();
 }
 
 }  // namespace latchkey

@@ -35,7 +35,8 @@ class SendLimits {
 
     // Records one send of `kind` to `email` from `network` and returns ok, or Errc::rate_limited
     // with nothing recorded. `account_id` (0: no account) names whose proven networks count as
-    // the owner's. Run inside the transaction that queues the mail; the same work either way.
+    // the owner's. In the transaction that queues the mail, so a refused or failed queueing
+    // counts no send.
     Result<void> allow(std::string_view site, std::string_view kind, std::string_view email,
                        std::int64_t account_id, std::string_view network, const SendPolicy& policy,
                        std::int64_t now);

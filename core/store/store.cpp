@@ -8,7 +8,7 @@
 namespace latchkey {
 
 StoreOptions store_options(const Config& config) {
-    return StoreOptions{config.database, static_cast<int>(config.sqlite_busy_ms),
+    return StoreOptions{config.database, static_cast<int>(config.database_busy_ms),
                         static_cast<int>(config.sqlite_cache_kib),
                         static_cast<int>(config.database_pool)};
 }
@@ -64,18 +64,63 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     return open_sqlite_store(options);
 }
 
+namespace {
+std::string savepoint_sql(const char* verb, int level) {
+    return std::string(verb) + " latchkey_" + std::to_string(level);
+}
+}  // namespace
+
 Result<Store::Transaction> Store::begin(Turn turn) {
+    if (depth_ > 0) {
+        if (turn == Turn::writer && turn_ == Turn::rows) {
+            return make_error(Errc::storage, "a writer transaction cannot join a rows transaction");
+        }
+        if (auto r = exec(savepoint_sql("SAVEPOINT", depth_ + 1).c_str()); !r) return r.error();
+        ++depth_;
+        return Transaction(this, true, depth_);
+    }
     if (auto r = begin_transaction(turn); !r) return r.error();
-    return Transaction(this);
+    depth_ = 1;
+    turn_ = turn;
+    doomed_ = false;
+    return Transaction(this, false, 1);
 }
 
 Store::Transaction::~Transaction() {
-    if (store_ != nullptr) store_->rollback_transaction();
+    if (store_ == nullptr) return;
+    if (joined_) {
+        // ROLLBACK TO keeps the savepoint; RELEASE then removes it, leaving the outer work.
+        if (!store_->exec(savepoint_sql("ROLLBACK TO SAVEPOINT", level_).c_str()) ||
+            !store_->exec(savepoint_sql("RELEASE SAVEPOINT", level_).c_str())) {
+            store_->doomed_ = true;
+        }
+        store_->depth_ = level_ - 1;
+        return;
+    }
+    store_->rollback_transaction();
+    store_->depth_ = 0;
 }
 
 Result<void> Store::Transaction::commit() {
+    if (joined_) {
+        if (auto r = store_->exec(savepoint_sql("RELEASE SAVEPOINT", level_).c_str()); !r) {
+            return r.error();  // the destructor undoes this savepoint's work
+        }
+        store_->depth_ = level_ - 1;
+        store_ = nullptr;
+        return {};
+    }
+    if (store_->doomed_) {
+        store_->rollback_transaction();
+        store_->depth_ = 0;
+        store_ = nullptr;
+        return make_error(Errc::storage, "a step of the transaction could not be undone");
+    }
     auto r = store_->commit_transaction();
-    if (r) store_ = nullptr;  // on failure the destructor rolls back
+    if (r) {
+        store_->depth_ = 0;
+        store_ = nullptr;  // on failure the destructor rolls back
+    }
     return r;
 }
 

@@ -26,7 +26,8 @@ struct StoreOptions {
     int pool_size = 8;           // PostgreSQL connections per process, at most
 };
 
-// The options the configuration gives (database, sqlite_busy_ms, sqlite_cache_kib, database_pool).
+// The options the configuration gives (database, database_busy_ms, sqlite_cache_kib,
+// database_pool).
 StoreOptions store_options(const Config& config);
 
 // True when `database` names a PostgreSQL server rather than a SQLite file.
@@ -117,26 +118,45 @@ class Store {
     // on PostgreSQL; the same as `writer` on SQLite).
     enum class Turn { writer, rows };
 
-    // BEGIN ... COMMIT, rolled back when not committed.
+    // BEGIN ... COMMIT, rolled back when not committed. The one rule (docs/architecture.md,
+    // "Transactions"): every core operation that writes begins its own, and one begun while this
+    // Store already holds a transaction joins it as a savepoint: its commit() hands its work to
+    // the outer transaction, which commits everything or nothing; dropped without commit() (a step
+    // failed) it undoes its own work only, and the caller decides what the failure means.
     class Transaction {
       public:
         Transaction(const Transaction&) = delete;
-        Transaction(Transaction&& other) noexcept : store_(other.store_) { other.store_ = nullptr; }
+        Transaction(Transaction&& other) noexcept
+            : store_(other.store_), joined_(other.joined_), level_(other.level_) {
+            other.store_ = nullptr;
+        }
         ~Transaction();
         Result<void> commit();
+        // True when an outer transaction of this Store was open already.
+        bool joined() const { return joined_; }
 
       private:
         friend class Store;
-        explicit Transaction(Store* store) : store_(store) {}
+        Transaction(Store* store, bool joined, int level)
+            : store_(store), joined_(joined), level_(level) {}
         Store* store_;
+        bool joined_;
+        int level_;  // 1 for the outer transaction; a joined one's savepoint is named by it
     };
+    // A `writer` transaction cannot join a `rows` one (it would not hold the writer's turn).
     Result<Transaction> begin(Turn turn = Turn::writer);
+    bool in_transaction() const { return depth_ > 0; }
 
   protected:
     Store() = default;
     virtual Result<void> begin_transaction(Turn turn) = 0;
     virtual Result<void> commit_transaction() = 0;
     virtual void rollback_transaction() = 0;
+
+  private:
+    int depth_ = 0;  // open Transactions: the outer one and those joined to it
+    Turn turn_ = Turn::writer;
+    bool doomed_ = false;  // a savepoint could not be undone: the outer commit() must fail
 };
 
 }  // namespace latchkey

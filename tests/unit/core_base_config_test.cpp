@@ -58,6 +58,22 @@ TEST(Config, FileThenEnvironment) {
     EXPECT_EQ(c->database, "/srv/lk/latchkey.db");
 }
 
+TEST(Config, TheFormerBusyKeyIsStillAcceptedInTheFileAndTheEnvironment) {
+    testing::TempDir dir;
+    std::ofstream(dir.file("c.conf")) << "sqlite_busy_ms = 1200\n";  // the former name
+    auto from_file = load_config(dir.file("c.conf"), nullptr);
+    ASSERT_TRUE(from_file.ok()) << from_file.error().detail;
+    EXPECT_EQ(from_file->database_busy_ms, 1200);
+    char old_name[] = "LATCHKEY_SQLITE_BUSY_MS=700";
+    char* env[] = {old_name, nullptr};
+    auto from_env = load_config("", env);
+    ASSERT_TRUE(from_env.ok()) << from_env.error().detail;
+    EXPECT_EQ(from_env->database_busy_ms, 700);
+    char bad[] = "LATCHKEY_SQLITE_BUSY_MS=-1";
+    char* bad_env[] = {bad, nullptr};
+    EXPECT_FALSE(load_config("", bad_env).ok());
+}
+
 TEST(Config, RefusesWhatItDoesNotUnderstand) {
     testing::TempDir dir;
     struct {

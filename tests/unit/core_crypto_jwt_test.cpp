@@ -43,10 +43,10 @@ class Tokens : public ::testing::Test {
         store = std::move(*opened);
         ASSERT_TRUE(store->migrate().ok());
     }
-    TokenIssuer issuer(std::string_view site = "shop") {
-        return TokenIssuer{*signing, *store, "latchkey", site};
+    SiteTokens issuer(std::string_view site = "shop") {
+        return SiteTokens{*signing, *store, "latchkey", site};
     }
-    static IssuedToken issued(const TokenIssuer& who, std::string_view subject, std::int64_t ttl,
+    static IssuedToken issued(const SiteTokens& who, std::string_view subject, std::int64_t ttl,
                               const cJSON* extra, std::int64_t at) {
         auto t = issue_access_token(who, subject, ttl, extra, at);
         EXPECT_TRUE(t.ok());
@@ -62,7 +62,7 @@ class Tokens : public ::testing::Test {
 
 TEST_F(Tokens, AnIssuedTokenVerifiesWithItsClaims) {
     auto t = issued(issuer(), "user-1", 600, nullptr, now);
-    auto v = verify_access_token(issuer(), t.token, now + 1);
+    auto v = verify_site_token(issuer(), t.token, now + 1);
     ASSERT_TRUE(v.ok()) << v.error().detail;
     EXPECT_EQ(v->subject, "user-1");
     EXPECT_EQ(v->jti, t.jti);
@@ -74,7 +74,7 @@ TEST_F(Tokens, ExtraClaimsAreCarried) {
     Json extra = json_object();
     json_put(extra.get(), "type", "merchant");
     auto t = issued(issuer(), "u", 600, extra.get(), now);
-    auto v = verify_access_token(issuer(), t.token, now);
+    auto v = verify_site_token(issuer(), t.token, now);
     ASSERT_TRUE(v.ok());
     EXPECT_EQ(json_string(v->claims.get(), "type"), std::string_view("merchant"));
 }
@@ -86,7 +86,7 @@ TEST_F(Tokens, RefusesEveryForgeryAndMisuse) {
     auto other_ring = ring(9);
     SigningKeys other_keys(*other_ring, policy());
     const std::string other_master =
-        issued(TokenIssuer{other_keys, *store, "latchkey", "shop"}, "user-1", 600, nullptr, now)
+        issued(SiteTokens{other_keys, *store, "latchkey", "shop"}, "user-1", 600, nullptr, now)
             .token;
     const std::string kid = keys->signing_key("shop").kid;
     char last = p.signature.back() == 'A' ? 'B' : 'A';
@@ -120,7 +120,7 @@ TEST_F(Tokens, RefusesEveryForgeryAndMisuse) {
         {"padding in base64url", p.header + "=." + p.payload + "." + p.signature},
     };
     for (const auto& c : cases) {
-        auto v = verify_access_token(issuer(), c.token, now);
+        auto v = verify_site_token(issuer(), c.token, now);
         EXPECT_FALSE(v.ok()) << c.attack;
         if (!v.ok()) {
             EXPECT_EQ(v.error().code, Errc::invalid_token) << c.attack;
@@ -130,25 +130,25 @@ TEST_F(Tokens, RefusesEveryForgeryAndMisuse) {
 
 TEST_F(Tokens, ExpiryIssuerAndFutureTimesAreChecked) {
     auto t = issued(issuer(), "u", 600, nullptr, now);
-    EXPECT_FALSE(verify_access_token(issuer(), t.token, now + 600).ok()) << "expired at exp";
-    EXPECT_TRUE(verify_access_token(issuer(), t.token, now + 599).ok());
-    EXPECT_FALSE(verify_access_token(issuer(), t.token, now - 3600).ok()) << "iat in the future";
-    TokenIssuer other_iss{*signing, *store, "someone-else", "shop"};
-    EXPECT_FALSE(verify_access_token(other_iss, t.token, now).ok()) << "wrong iss";
+    EXPECT_FALSE(verify_site_token(issuer(), t.token, now + 600).ok()) << "expired at exp";
+    EXPECT_TRUE(verify_site_token(issuer(), t.token, now + 599).ok());
+    EXPECT_FALSE(verify_site_token(issuer(), t.token, now - 3600).ok()) << "iat in the future";
+    SiteTokens other_iss{*signing, *store, "someone-else", "shop"};
+    EXPECT_FALSE(verify_site_token(other_iss, t.token, now).ok()) << "wrong iss";
     Json extra = json_object();
     json_put(extra.get(), "nbf", now + 3600);
     auto early = issued(issuer(), "u", 7200, extra.get(), now);
-    EXPECT_FALSE(verify_access_token(issuer(), early.token, now).ok()) << "not yet valid";
+    EXPECT_FALSE(verify_site_token(issuer(), early.token, now).ok()) << "not yet valid";
 }
 
 TEST_F(Tokens, ARevokedTokenIsRefusedAndOthersAreNot) {
     auto a = issued(issuer(), "u", 600, nullptr, now);
     auto b = issued(issuer(), "u", 600, nullptr, now);
-    auto va = verify_access_token(issuer(), a.token, now);
+    auto va = verify_site_token(issuer(), a.token, now);
     ASSERT_TRUE(va.ok());
     ASSERT_TRUE(revoke_access_token(*store, "shop", *va, now).ok());
-    EXPECT_FALSE(verify_access_token(issuer(), a.token, now).ok());
-    EXPECT_TRUE(verify_access_token(issuer(), b.token, now).ok());
+    EXPECT_FALSE(verify_site_token(issuer(), a.token, now).ok());
+    EXPECT_TRUE(verify_site_token(issuer(), b.token, now).ok());
 }
 
 TEST(BearerToken, ParsesTheAuthorizationHeader) {
@@ -177,13 +177,13 @@ TEST(BearerToken, ParsesTheAuthorizationHeader) {
 
 TEST_F(Tokens, EdDSATokensVerifyAndPublishOnlyTheirPublicKey) {
     SigningKeys ed(*keys, policy({"shop"}));
-    const TokenIssuer who{ed, *store, "latchkey", "shop"};
+    const SiteTokens who{ed, *store, "latchkey", "shop"};
     auto t = issued(who, "user-1", 600, nullptr, now);
     const Parts p = split(t.token);
     auto header = parse_json_strict(jwt::base64url_decode(p.header).value_or(""));
     ASSERT_TRUE(std::holds_alternative<Json>(header));
     EXPECT_EQ(json_string(std::get<Json>(header).get(), "alg"), std::string_view("EdDSA"));
-    EXPECT_TRUE(verify_access_token(who, t.token, now).ok());
+    EXPECT_TRUE(verify_site_token(who, t.token, now).ok());
     // The same claims under HS256 keyed with the public key (the classic algorithm confusion),
     // or with the kid of the EdDSA key, must not verify.
     auto current = ed.current(*store, "shop", now);
@@ -199,45 +199,45 @@ TEST_F(Tokens, EdDSATokensVerifyAndPublishOnlyTheirPublicKey) {
     json_put(claims.get(), "iat", now);
     json_put(claims.get(), "exp", now + 600);
     json_put(claims.get(), "jti", "x");
-    EXPECT_FALSE(verify_access_token(who, jwt::sign(claims.get(), confused), now).ok());
+    EXPECT_FALSE(verify_site_token(who, jwt::sign(claims.get(), confused), now).ok());
 }
 
 TEST_F(Tokens, RotationKeepsOldTokensVerifyingUntilTheyCannotBeAlive) {
     auto before = issued(issuer(), "u", 600, nullptr, now);
     SigningKeys other_process(*keys, policy());  // has version 1 cached from here on
-    ASSERT_TRUE(verify_access_token(TokenIssuer{other_process, *store, "latchkey", "shop"},
-                                    before.token, now)
-                    .ok());
+    ASSERT_TRUE(
+        verify_site_token(SiteTokens{other_process, *store, "latchkey", "shop"}, before.token, now)
+            .ok());
     auto rotated = signing->rotate(*store, "shop", now + 10);
     ASSERT_TRUE(rotated.ok());
     EXPECT_EQ(rotated->version, 2);
     auto after = issued(issuer(), "u", 600, nullptr, now + 10);
     EXPECT_NE(split(before.token).header, split(after.token).header) << "a new kid signs";
-    EXPECT_TRUE(verify_access_token(issuer(), before.token, now + 20).ok());
-    EXPECT_TRUE(verify_access_token(issuer(), after.token, now + 20).ok());
+    EXPECT_TRUE(verify_site_token(issuer(), before.token, now + 20).ok());
+    EXPECT_TRUE(verify_site_token(issuer(), after.token, now + 20).ok());
     // A process that cached the old versions sees the rotation through the newer kid at once.
-    EXPECT_TRUE(verify_access_token(TokenIssuer{other_process, *store, "latchkey", "shop"},
-                                    after.token, now + 20)
+    EXPECT_TRUE(verify_site_token(SiteTokens{other_process, *store, "latchkey", "shop"},
+                                  after.token, now + 20)
                     .ok());
     // Past max_token_lifetime after retirement the old key is gone even for a long-lived token.
     auto long_lived = issued(issuer(), "u", 3 * 86400, nullptr, now + 20);
     ASSERT_TRUE(signing->rotate(*store, "shop", now + 30).ok());
     SigningKeys later(*keys, policy());
-    const TokenIssuer later_issuer{later, *store, "latchkey", "shop"};
-    EXPECT_TRUE(verify_access_token(later_issuer, long_lived.token, now + 30 + 86399).ok());
+    const SiteTokens later_issuer{later, *store, "latchkey", "shop"};
+    EXPECT_TRUE(verify_site_token(later_issuer, long_lived.token, now + 30 + 86399).ok());
     SigningKeys much_later(*keys, policy());
-    EXPECT_FALSE(verify_access_token(TokenIssuer{much_later, *store, "latchkey", "shop"},
-                                     long_lived.token, now + 30 + 86400)
+    EXPECT_FALSE(verify_site_token(SiteTokens{much_later, *store, "latchkey", "shop"},
+                                   long_lived.token, now + 30 + 86400)
                      .ok());
 }
 
 TEST_F(Tokens, ChangingASitesAlgorithmRotatesAndKeepsTheOldTokens) {
     auto hs = issued(issuer(), "u", 600, nullptr, now);
     SigningKeys ed(*keys, policy({"shop"}));
-    const TokenIssuer who{ed, *store, "latchkey", "shop"};
+    const SiteTokens who{ed, *store, "latchkey", "shop"};
     auto eddsa = issued(who, "u", 600, nullptr, now + 1);
-    EXPECT_TRUE(verify_access_token(who, hs.token, now + 2).ok());
-    EXPECT_TRUE(verify_access_token(who, eddsa.token, now + 2).ok());
+    EXPECT_TRUE(verify_site_token(who, hs.token, now + 2).ok());
+    EXPECT_TRUE(verify_site_token(who, eddsa.token, now + 2).ok());
     auto versions = SigningKeys::list(*store, "shop");
     ASSERT_TRUE(versions.ok());
     ASSERT_EQ(versions->size(), 2u);
