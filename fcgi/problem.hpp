@@ -35,6 +35,7 @@ struct FieldIssue {
     std::string field;  // empty for the body as a whole
     Issue issue;
     std::int64_t limit = 0;
+    bool in_bytes = false;   // `limit` counts bytes (a password), not characters
     std::size_t offset = 0;  // for `malformed`: byte offset, and its 1-based line and column
     std::size_t line = 0;
     std::size_t column = 0;

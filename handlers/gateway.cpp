@@ -6,6 +6,7 @@
 #include "handlers/auth.hpp"
 #include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
+#include "handlers/field_messages.hpp"
 #include "handlers/services.hpp"
 #include "handlers/throttle.hpp"
 #include "handlers/validation.hpp"
@@ -65,44 +66,7 @@ constexpr FieldRule kLoginFields[] = {
 
 // --- error bodies ------------------------------------------------------------------------------
 
-std::string label(std::string_view field) {
-    if (field == "firstName") return "First name";
-    if (field == "lastName") return "Last name";
-    if (field == "email") return "Email";
-    if (field == "password") return "Password";
-    return std::string(field);
-}
-
-std::string message_for(const FieldIssue& issue) {
-    const std::string name = label(issue.field);
-    switch (issue.issue) {
-        case Issue::missing:
-            return name + " is required.";
-        case Issue::wrong_type:
-            return name + " must be a string.";
-        case Issue::invalid_email:
-            return "Email must be a valid email address.";
-        case Issue::too_short:
-            return name + " must be at least " + std::to_string(issue.limit) + " characters.";
-        case Issue::too_long:
-            return name + " must be at most " + std::to_string(issue.limit) +
-                   (issue.field == "password" ? " bytes." : " characters.");
-        case Issue::invalid_chars:
-            return name + " must not contain control characters.";
-        case Issue::mismatch:
-            return name + " does not match.";
-        case Issue::invalid_choice:
-            return name + " has an unexpected value.";
-        case Issue::not_object:
-            return "Request body must be a JSON object.";
-        case Issue::malformed:
-            return "Request body is not valid JSON (" + issue.detail + " at character " +
-                   std::to_string(issue.offset) + ").";
-        case Issue::duplicate_key:
-            return "Field '" + issue.field + "' appears more than once.";
-    }
-    return name + " is invalid.";
-}
+constexpr FieldWording kFieldWording{.end = ".", .names_duplicates = true};
 
 // The seed's gateway error, also what nginx answers when the service is unreachable.
 Response unavailable(const Problem& problem) {
@@ -123,14 +87,7 @@ Response render(const Problem& problem) {
     Json body = json_object();
     if (!problem.issues.empty()) {
         json_put(body.get(), "error", "Validation failed");
-        Json details = json_object();
-        for (const auto& issue : problem.issues) {
-            const std::string key = issue.field.empty() ? "body" : issue.field;
-            if (!cJSON_HasObjectItem(details.get(), key.c_str())) {
-                json_put(details.get(), key.c_str(), message_for(issue));
-            }
-        }
-        json_put(body.get(), "details", std::move(details));
+        json_put(body.get(), "details", field_messages(problem.issues, kFieldWording));
         return Response::json(400, body.get());
     }
     json_put(body.get(), "error", problem.message);

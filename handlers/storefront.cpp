@@ -8,6 +8,7 @@
 #include "handlers/auth.hpp"
 #include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
+#include "handlers/field_messages.hpp"
 #include "handlers/services.hpp"
 #include "handlers/throttle.hpp"
 #include "handlers/validation.hpp"
@@ -89,60 +90,13 @@ constexpr std::string_view kRefreshCookie = "refreshToken";
 
 // --- error bodies ------------------------------------------------------------------------------
 
-std::string label(std::string_view field) {
-    if (field == "email") return "Email";
-    if (field == "password") return "Password";
-    if (field == "storeName") return "Store name";
-    if (field == "firstName") return "First name";
-    if (field == "lastName") return "Last name";
-    return std::string(field);
-}
-
-std::string message_for(const FieldIssue& issue) {
-    const std::string name = label(issue.field);
-    switch (issue.issue) {
-        case Issue::missing:
-            return name + " is required";
-        case Issue::wrong_type:
-            return name + " must be a string";
-        case Issue::invalid_email:
-            return "Email must be a valid email address";
-        case Issue::too_short:
-            return name + " must be at least " + std::to_string(issue.limit) + " characters";
-        case Issue::too_long:
-            return name + " must be at most " + std::to_string(issue.limit) +
-                   (issue.field == "password" ? " bytes" : " characters");
-        case Issue::invalid_chars:
-            return name + " must not contain control characters";
-        case Issue::mismatch:
-            return name + " does not match";
-        case Issue::invalid_choice:
-            return name + " has an unexpected value";
-        case Issue::not_object:
-            return "Request body must be a JSON object";
-        case Issue::malformed:
-            return "Request body is not valid JSON (" + issue.detail + " at character " +
-                   std::to_string(issue.offset) + ")";
-        case Issue::duplicate_key:
-            return "Field appears more than once";
-    }
-    return name + " is invalid";
-}
-
 Response render_problem(const Problem& problem) {
     Json body = json_object();
     int status = problem.status;
     if (!problem.issues.empty()) {
         status = 400;
         json_put(body.get(), "message", "Validation failed");
-        Json errors = json_object();
-        for (const auto& issue : problem.issues) {
-            const std::string key = issue.field.empty() ? "body" : issue.field;
-            if (!cJSON_HasObjectItem(errors.get(), key.c_str())) {
-                json_put(errors.get(), key.c_str(), message_for(issue));
-            }
-        }
-        json_put(body.get(), "errors", std::move(errors));
+        json_put(body.get(), "errors", field_messages(problem.issues, FieldWording{}));
     } else {
         json_put(body.get(), "message", problem.message);
     }

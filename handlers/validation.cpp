@@ -37,7 +37,9 @@ std::optional<FieldIssue> check(const FieldRule& rule, std::optional<std::string
     switch (rule.kind) {
         case FieldKind::password:
             if (static_cast<std::int64_t>(value.size()) > kMaxPasswordBytes) {
-                return FieldIssue{name, Issue::too_long, kMaxPasswordBytes};
+                FieldIssue issue{name, Issue::too_long, kMaxPasswordBytes};
+                issue.in_bytes = true;
+                return issue;
             }
             break;
         case FieldKind::email:
