@@ -304,60 +304,52 @@ Outcome verify_email(Context& c) {
     return Response::json(200, out.get());
 }
 
-// Always the same answer, so it cannot tell who has an account.
-Outcome resend_verification(Context& c) {
-    Services& services = c.services;
-    const Request& request = c.request;
+// A link of `purpose` for the address in the body, if it has an account that `wants` one, and
+// always the same answer (`reply`), with the same work up to the commit whether or not the address
+// has an account, so the answer cannot tell who has one.
+struct LinkMail {
+    const char* purpose;
+    std::int64_t ttl;
+    const std::string& path;
+    bool (*wants)(const Account&);
+    const char* reply;
+};
+
+Outcome mail_link(Context& c, const LinkMail& link) {
     auto fields = read_fields(c, kEmailField);
     if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
-    auto& v = std::get<FieldValues>(fields);
-    const std::int64_t now = c.now;
+    const std::string& email = std::get<FieldValues>(fields)["email"];
     bool queued = false;
-    auto done = in_transaction(services, [&]() -> Result<void> {
-        auto account = services.accounts().find_by_email(site_of(request), "user", v["email"]);
+    auto done = in_transaction(c.services, [&]() -> Result<void> {
+        auto account = c.services.accounts().find_by_email(c.site, "user", email);
         if (!account) return account.error();
-        auto allowed = may_send(services, request, v["email"], *account ? (*account)->id : 0,
-                                kVerifyPurpose, now);
+        auto allowed = may_send(c.services, c.request, email, *account ? (*account)->id : 0,
+                                link.purpose, c.now);
         if (!allowed) return allowed.error();
-        if (!*allowed || !*account || (*account)->email_verified || (*account)->disabled) return {};
+        if (!*allowed || !*account || (*account)->disabled || !link.wants(**account)) return {};
         queued = true;
-        return queue_link_mail(services, request, **account, kVerifyPurpose, kVerifyTtl,
-                               services.config.verify_link_path, now);
+        return queue_link_mail(c.services, c.request, **account, link.purpose, link.ttl, link.path,
+                               c.now);
     });
     if (!done) return done.error();
-    if (queued) services.mail_queued();
+    if (queued) c.services.mail_queued();
     Json out = json_object();
-    json_put(out.get(), "message",
-             "If the account exists and is not verified, a verification email has been sent.");
+    json_put(out.get(), "message", link.reply);
     return Response::json(200, out.get());
 }
 
-// Always the same answer, with the same work up to the commit, whether or not the email exists.
+Outcome resend_verification(Context& c) {
+    return mail_link(
+        c, {kVerifyPurpose, kVerifyTtl, c.services.config.verify_link_path,
+            [](const Account& a) { return !a.email_verified; },
+            "If the account exists and is not verified, a verification email has been sent."});
+}
+
 Outcome forgot_password(Context& c) {
-    Services& services = c.services;
-    const Request& request = c.request;
-    auto fields = read_fields(c, kEmailField);
-    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
-    auto& v = std::get<FieldValues>(fields);
-    const std::int64_t now = c.now;
-    bool queued = false;
-    auto done = in_transaction(services, [&]() -> Result<void> {
-        auto account = services.accounts().find_by_email(site_of(request), "user", v["email"]);
-        if (!account) return account.error();
-        auto allowed = may_send(services, request, v["email"], *account ? (*account)->id : 0,
-                                kResetPurpose, now);
-        if (!allowed) return allowed.error();
-        if (!*allowed || !*account || (*account)->disabled) return {};
-        queued = true;
-        return queue_link_mail(services, request, **account, kResetPurpose, kResetTtl,
-                               services.config.reset_link_path, now);
-    });
-    if (!done) return done.error();
-    if (queued) services.mail_queued();
-    Json out = json_object();
-    json_put(out.get(), "message",
-             "If an account exists for that email, a password reset link has been sent.");
-    return Response::json(200, out.get());
+    return mail_link(c, {kResetPurpose, kResetTtl, c.services.config.reset_link_path,
+                         [](const Account&) { return true; },
+                         "If an account exists for that email, a password reset link has been "
+                         "sent."});
 }
 
 Outcome reset_password(Context& c) {
