@@ -1,6 +1,7 @@
 // The Cognito user-pool endpoint of the booking contract: the subset of the AWS JSON 1.1 API that
 // AWS Amplify v6 and the AWS SDK use for passwordless EMAIL_OTP sign-up and sign-in, token
-// refresh and sign-out (../shared/COGNITO.md). Accounts are this site's; codes go out by mail.
+// refresh and sign-out (docs/contracts.md, booking). Accounts are this site's; codes go out by
+// mail.
 #include <string>
 
 #include "core/auth/challenges.hpp"
@@ -147,8 +148,8 @@ Result<std::string> sign(Call& c, const Json& claims) {
     return sign_for_site(c.services.site_tokens(c.site), claims.get(), c.now);
 }
 
-// Cognito-shaped id and access tokens (COGNITO.md section 4), tied to the refresh family by
-// origin_jti, plus the session version so a global sign-out ends them.
+// Cognito-shaped id and access tokens (the claims Amplify reads: docs/contracts.md, booking), tied
+// to the refresh family by origin_jti, plus the session version so a global sign-out ends them.
 Result<Json> authentication_result(Call& c, const Account& account, const RefreshGrant& family,
                                    bool with_refresh_token) {
     const std::int64_t ttl = c.services.config.id_token_ttl;

@@ -1,4 +1,5 @@
-// The fastapi contract (seed 002): FastAPI + pydantic v1 behaviour, as CONTRACTS.md decides it.
+// The fastapi contract (seed 002): FastAPI + pydantic v1 behaviour, as docs/contracts.md records
+// it.
 #include <string>
 
 #include "core/base/clock.hpp"
@@ -41,8 +42,8 @@ constexpr Route kRoutes[] = {
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
-// FastAPI's OAuth2PasswordBearer says "Not authenticated" for a missing header; the seed and
-// CONTRACTS.md name one message for both cases.
+// FastAPI's OAuth2PasswordBearer says "Not authenticated" for a missing header; the contract
+// names one message for both cases (docs/contracts.md, fastapi).
 constexpr Wording kWording[] = {
     {Errc::email_taken, 400, "Email already registered"},
     {Errc::username_taken, 400, "Username already registered"},

@@ -20,7 +20,7 @@ from node_support import NODE_DIR, node_binary, run_node
 
 DOCS = os.path.join(ROOT, "handlers", "openapi")
 # The routes a document leaves out, on purpose: booking's Cognito endpoint speaks AWS's protocol
-# (COGNITO.md), which Amplify and the AWS SDK already describe.
+# (docs/contracts.md, booking), which Amplify and the AWS SDK already describe.
 UNDOCUMENTED = {("cognito", "POST", "/cognito"), ("cognito", "POST", "/cognito/")}
 METHODS = {"get", "post", "put", "patch", "delete"}
 
