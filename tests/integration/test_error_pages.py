@@ -70,7 +70,7 @@ def test_the_checked_in_nginx_conf_has_the_services_pages():
 def test_the_pages_in_nginx_conf_are_every_page_a_site_answers():
     with open(os.path.join(ROOT, "nginx.conf")) as f:
         text = f.read()
-    named = set(re.findall(r"location @([a-z-]+)_(\d{3})", text))
+    named = set(re.findall(r"location (?:@|= /_latchkey_error/)([a-z-]+)_(\d{3})", text))
     expected = {(SITE_CONTRACT[site], str(status)) for site, statuses in NGINX_PAGES.items()
                 for status in statuses}
     expected |= {("cognito", str(status)) for status in COGNITO_PAGES}
@@ -134,6 +134,13 @@ def test_404_both_ways(stack, site):
 
 
 @pytest.mark.parametrize("site", FRONTENDS)
+def test_the_internal_pages_are_not_reachable(stack, site):
+    contract = SITE_CONTRACT[site]
+    r = stack.client(site).get(f"/_latchkey_error/{contract}_400")
+    assert_page(r, contract, 404, "nginx")
+
+
+@pytest.mark.parametrize("site", FRONTENDS)
 def test_405_both_ways(stack, site):
     """The service's for a route asked with another method; nginx's for a static file posted to."""
     contract, c = SITE_CONTRACT[site], stack.client(site)
@@ -173,16 +180,24 @@ def test_414_a_header_too_large_is_nginxs(stack, site):
     assert_page(r, SITE_CONTRACT[site], 414, "nginx", answered=400)
 
 
-@pytest.mark.xfail(strict=True, reason="a request line nginx could not read has no URI, and nginx "
-                   "cannot redirect it to a named location: it answers its own HTML 500")
-def test_414_a_request_line_too_long_is_nginxs(stack):
-    assert_page(stack.client("fastapi").get("/api/auth/" + "x" * 9000), "fastapi", 414, "nginx")
-
-
 @pytest.mark.parametrize("site", FRONTENDS)
-def test_400_a_request_nginx_cannot_parse_is_nginxs(stack, site):
-    r = raw(stack, site, b"GET /api/auth/me HTTP/1.1\r\nHost: a/b\r\nConnection: close\r\n\r\n")
-    assert_page(r, SITE_CONTRACT[site], 400, "nginx")
+def test_414_a_request_line_too_long_is_nginxs(stack, site):
+    """Before nginx has a URI: its page is an internal location, not a named one."""
+    r = stack.client(site).get("/api/auth/" + "x" * 9000)
+    assert_page(r, SITE_CONTRACT[site], 414, "nginx")
+
+
+UNREADABLE = {
+    "request line": b"GARBAGE\r\n\r\n",
+    "control character in the path": b"GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n",
+    "host": b"GET /api/auth/me HTTP/1.1\r\nHost: a/b\r\nConnection: close\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("what", list(UNREADABLE))
+@pytest.mark.parametrize("site", FRONTENDS)
+def test_400_a_request_nginx_cannot_read_is_nginxs(stack, site, what):
+    assert_page(raw(stack, site, UNREADABLE[what]), SITE_CONTRACT[site], 400, "nginx")
 
 
 # The flooded locations of nginx.conf, from the guessing suite's list; the body is compared here.
