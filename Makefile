@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 MAKEFLAGS  += --no-print-directory
 
-.PHONY: all deps build web run test test-release asan-test node-deps bench fuzz soak format clean install deb
+.PHONY: all deps build web run error-pages test test-release asan-test node-deps bench fuzz soak format clean install deb
 
 all: build
 
@@ -23,6 +23,11 @@ install: build
 # The Debian package (prefix /usr, systemd units, the latchkey user): build/latchkey_*.deb.
 deb: build
 	@cd $(BUILD) && cpack -G DEB
+
+# nginx.conf's error pages (its `location @CONTRACT_STATUS` blocks) rewritten with the bodies and
+# headers the service answers (`latchkey error-pages`): run it after changing a contract's wording.
+error-pages: build
+	@scripts/render-nginx-conf --latchkey $(BUILD)/latchkey --error-pages-only --in-place nginx.conf
 
 # The demo frontends (web/): plain files, except the booking demo's Amplify bundle built here.
 web: deps

@@ -14,6 +14,11 @@ namespace latchkey {
 // `target_ms` per hash, as text or (json) one JSON object.
 int hash_calibrate_command(const Config& config, int target_ms, bool json);
 
+// `latchkey error-pages`: for every contract, the body and headers the service answers for each
+// status nginx also answers itself (kNginxPages), as text or (json) one JSON array; what
+// scripts/render-nginx-conf writes into nginx.conf's error_page locations.
+int error_pages_command(bool json);
+
 // The administration commands' words: `user create a@b.c --site fastapi --password-stdin`.
 struct AdminArgs {
     std::string name;                            // user, session, outbox

@@ -46,6 +46,10 @@ Usage:
   latchkey config  [options]   print the effective configuration, then exit
   latchkey routes  [--json]    every contract's routes (method, path, throttle class), then exit
   latchkey contracts           every contract's name (nginx's LATCHKEY_CONTRACT), one a line
+  latchkey error-pages [--json]
+                               every contract's body and headers for each status nginx answers
+                               itself (400 404 405 408 413 414 429 500 503), as the service
+                               answers them; scripts/render-nginx-conf writes them into nginx.conf
   latchkey hash calibrate [--target-ms N] [--json]
                                time argon2id here; print the passes that take about N ms
                                (default 50) at the configured memory cost
@@ -450,7 +454,8 @@ int run(int argc, char** argv) {
     const bool admin = cmd.name == "user" || cmd.name == "session" || cmd.name == "outbox" ||
                        cmd.name == "audit" || cmd.name == "key" || cmd.name == "import";
     if (cmd.name != "serve" && cmd.name != "migrate" && cmd.name != "config" &&
-        cmd.name != "routes" && cmd.name != "contracts" && !calibrate && !admin) {
+        cmd.name != "routes" && cmd.name != "contracts" && cmd.name != "error-pages" &&
+        !calibrate && !admin) {
         return usage_error("unknown command '" + cmd.name + "'");
     }
     if (!calibrate && !admin && !cmd.operands.empty()) {
@@ -458,6 +463,7 @@ int run(int argc, char** argv) {
     }
     if (cmd.name == "routes") return routes_command(cmd.json);
     if (cmd.name == "contracts") return contracts_command();
+    if (cmd.name == "error-pages") return error_pages_command(cmd.json);
     if (sodium_init() < 0) {
         std::cerr << "latchkey: libsodium failed to initialise\n";
         return 1;

@@ -244,8 +244,8 @@ class Stack:
         """Starts nginx on self.ports; True once it listens on all of them itself."""
         check_sites_speak_known_contracts()
         conf = os.path.join(self.ngx, "nginx.conf")
-        args = [os.path.join(ROOT, "scripts", "render-nginx-conf"), "--prefix", self.ngx,
-                "--socket", self.socket]
+        args = [os.path.join(ROOT, "scripts", "render-nginx-conf"), "--latchkey", BIN,
+                "--prefix", self.ngx, "--socket", self.socket]
         for site in SITES:
             args += ["--port", f"{site}={self.ports[site]}"]
         args += ["--origin", f"gateway={self.frontend_origin}"]

@@ -76,7 +76,7 @@ def test_the_api_around_the_pages_stays_json(stack):
     assert r.status == 401 and r.header("WWW-Authenticate") == "Bearer"
     g = stack.client("gateway").post("/register", json={})
     assert g.status == 405 and g.header("Allow") == "GET, HEAD"
-    assert g.json() == {"error": "Method not allowed", "status_code": 405}
+    assert g.json() == {"error": "Method Not Allowed", "status_code": 405}
 
 
 def test_link_pages_are_settings():
