@@ -19,7 +19,7 @@ import subprocess
 import pytest
 
 from booking_support import AMZ_JSON, cognito, sign_in, sign_up
-from conftest import BACKEND, BIN, NGINX_SITES, ROOT, SITE_CONTRACT, Stack, running, unique
+from conftest import BACKEND, BIN, FRONTEND_ORIGIN, NGINX_SITES, ROOT, SITE_CONTRACT, Stack, running, unique
 from test_attack_guessing import NGINX_FLOODS
 
 PAGES = {(p["contract"], p["status"]): p for p in json.loads(subprocess.run(
@@ -200,19 +200,29 @@ def test_400_a_request_nginx_cannot_read_is_nginxs(stack, site, what):
     assert_page(raw(stack, site, UNREADABLE[what]), SITE_CONTRACT[site], 400, "nginx")
 
 
+GATEWAY_FRONTEND = FRONTEND_ORIGIN  # the origin the harness's gateway sites trust (CORS)
+
+
 # The flooded locations of nginx.conf, from the guessing suite's list; the body is compared here.
 @pytest.mark.parametrize("site,path,count", [f[:3] for f in NGINX_FLOODS], ids=lambda v: str(v))
 def test_429_a_flood_meets_nginxs_page(stack, site, path, count):
     contract = "cognito" if path == "/cognito" else SITE_CONTRACT[site]
     c, ip = stack.client(site), next(_addresses)
-    send = lambda _: c.request("POST", path, body="{}", source=ip,  # noqa: E731
-                               headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if contract == "gateway":
+        headers["Origin"] = GATEWAY_FRONTEND  # a browser reads the 429 only with its CORS headers
+    send = lambda _: c.request("POST", path, body="{}", source=ip, headers=headers)  # noqa: E731
     with concurrent.futures.ThreadPoolExecutor(40) as pool:
         replies = list(pool.map(send, range(count)))
     refused = [r for r in replies if r.status == 429 and r.header("Cache-Control") is None]
     assert refused, sorted(r.status for r in replies)
     for r in refused:
         assert_page(r, contract, 429, "nginx")
+        if contract == "gateway":
+            assert r.header("Access-Control-Allow-Origin") == GATEWAY_FRONTEND, r
+            assert r.header("Access-Control-Allow-Credentials") == "true", r
+        if contract == "cognito":
+            assert "x-amzn-errortype" in (r.header("Access-Control-Expose-Headers") or ""), r
 
 
 def test_429_storefront_login_ceiling_is_nginxs(stack):
