@@ -44,7 +44,7 @@ Usage:
   latchkey serve   [options]   answer FastCGI requests (fd 0 under spawn-fcgi, or --listen)
   latchkey migrate [options]   create or upgrade the database, then exit
   latchkey config  [options]   print the effective configuration, then exit
-  latchkey routes  [--json]    every contract's routes (method, path, throttle class), then exit
+  latchkey routes  [--json]    every contract's routes and their policy (access, body, throttle)
   latchkey contracts           every contract's name (nginx's LATCHKEY_CONTRACT), one a line
   latchkey error-pages [--json]
                                every contract's body and headers for each status nginx answers
