@@ -46,6 +46,8 @@ Usage:
   latchkey config  [options]   print the effective configuration, then exit
   latchkey routes  [--json]    every contract's routes (method, path, throttle class), then exit
   latchkey contracts           every contract's name (nginx's LATCHKEY_CONTRACT), one a line
+  latchkey templates DIR       write the built-in mail templates into DIR as files, to edit
+                               and set template_dir to
   latchkey hash calibrate [--target-ms N] [--json]
                                time argon2id here; print the passes that take about N ms
                                (default 50) at the configured memory cost
@@ -72,7 +74,7 @@ Usage:
   latchkey audit [--site SITE] [--email EMAIL] [--event EVENT] [--since-hours N] [--limit N]
                [--json]          the audit log, newest first (login.success, login.failure,
                                  lockout, register, verify, reset, refresh.reuse, logout, admin.*)
-  latchkey --help | --version
+  latchkey --help | --version (version, commit, the libraries and their versions)
 
 Options:
   --config FILE      read `key = value` settings from FILE
@@ -393,8 +395,7 @@ int run(int argc, char** argv) {
             std::cout << kUsage;
             return 0;
         } else if (a == "--version") {
-            std::cout << "latchkey 0.1.0\n";
-            return 0;
+            return version_command();
         } else if (a == "--config") {
             auto v = next("--config");
             if (!v) return usage_error("--config needs a file");
@@ -450,8 +451,13 @@ int run(int argc, char** argv) {
     const bool admin = cmd.name == "user" || cmd.name == "session" || cmd.name == "outbox" ||
                        cmd.name == "audit" || cmd.name == "key" || cmd.name == "import";
     if (cmd.name != "serve" && cmd.name != "migrate" && cmd.name != "config" &&
-        cmd.name != "routes" && cmd.name != "contracts" && !calibrate && !admin) {
+        cmd.name != "routes" && cmd.name != "contracts" && cmd.name != "templates" && !calibrate &&
+        !admin) {
         return usage_error("unknown command '" + cmd.name + "'");
+    }
+    if (cmd.name == "templates") {
+        if (cmd.operands.size() != 1) return usage_error("templates needs one directory");
+        return templates_command(cmd.operands.front());
     }
     if (!calibrate && !admin && !cmd.operands.empty()) {
         return usage_error("unexpected argument '" + cmd.operands.front() + "'");
