@@ -146,6 +146,21 @@ http {{
     raise RuntimeError("nginx could not bind a port in five tries")
 
 
+def check_every_include_loads(prefix, install):
+    """Every site's include, each in a server block of one nginx with http.conf: nginx -t."""
+    includes = sorted(f for f in os.listdir(f"{install}/etc/nginx") if f != "http.conf")
+    assert {"fastapi.conf", "gateway.conf", "verified.conf", "storefront.conf", "booking.conf",
+            "ops.conf"} <= set(includes), includes
+    servers = "".join(f"    server {{ listen 127.0.0.1:{free_port()}; include {install}/etc/nginx/{f}; }}\n"
+                      for f in includes)
+    conf = os.path.join(prefix, "every-site.conf")
+    with open(conf, "w") as f:
+        f.write(f"pid {prefix}/t.pid;\nerror_log {prefix}/t.log;\nevents {{ }}\nhttp {{\n"
+                f"    include {install}/etc/nginx/http.conf;\n{servers}}}\n")
+    shutil.copy("/etc/nginx/fastcgi_params", prefix)
+    run("nginx", "-t", "-p", prefix, "-c", conf)
+
+
 def unpack(tarball, install):
     """The tarball unpacked into INSTALL by the tenant, over what is there (an upgrade)."""
     as_tenant("mkdir", "-p", install)
@@ -218,6 +233,7 @@ def test_the_tarball_runs_behind_nginx_without_root_and_upgrades_in_place(tarbal
         assert as_tenant("python3", "-c", probe, f"{install}/run/latchkey.sock", user=CO_TENANT,
                          check=False).returncode == 13
 
+        check_every_include_loads(nginx_dir, install)
         nginx, port = start_nginx(nginx_dir, install)
         client = Client("127.0.0.1", port)
         name = unique("dist")
