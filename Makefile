@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 MAKEFLAGS  += --no-print-directory
 
-.PHONY: all deps build web run error-pages test test-release asan-test node-deps bench fuzz soak format clean install deb
+.PHONY: all deps build web run error-pages test test-release asan-test node-deps bench fuzz soak format clean install deb dist
 
 all: build
 
@@ -28,6 +28,11 @@ deb: build
 # headers the service answers (`latchkey error-pages`): run it after changing a contract's wording.
 error-pages: build
 	@scripts/render-nginx-conf --latchkey $(BUILD)/latchkey --error-pages-only --in-place nginx.conf
+
+# The self-contained tarball for shared hosting (static libraries, cJSON bundled, latchkeyctl, nginx
+# includes): build/latchkey-<version>-linux-x86_64.tar.gz and its .sha256. See docs/deploy.md.
+dist: deps
+	@JOBS=$(JOBS) scripts/make-dist --build $(BUILD)
 
 # The demo frontends (web/): plain files, except the booking demo's Amplify bundle built here.
 web: deps

@@ -32,4 +32,10 @@ struct AdminArgs {
 // `latchkey user|session|outbox|key|import|audit ...` on the configured database (see --help).
 int admin_command(const Config& config, const AdminArgs& args);
 
+// `latchkey --version`: version, commit, and each library with its version and linkage.
+int version_command();
+
+// `latchkey templates DIR`: writes the built-in mail templates into DIR (template_dir's layout).
+int templates_command(const std::string& dir);
+
 }  // namespace latchkey

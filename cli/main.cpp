@@ -50,6 +50,8 @@ Usage:
                                every contract's body and headers for each status nginx answers
                                itself (400 404 405 408 413 414 429 500 503), as the service
                                answers them; scripts/render-nginx-conf writes them into nginx.conf
+  latchkey templates DIR       write the built-in mail templates into DIR as files, to edit
+                               and set template_dir to
   latchkey hash calibrate [--target-ms N] [--json]
                                time argon2id here; print the passes that take about N ms
                                (default 50) at the configured memory cost
@@ -76,7 +78,7 @@ Usage:
   latchkey audit [--site SITE] [--email EMAIL] [--event EVENT] [--since-hours N] [--limit N]
                [--json]          the audit log, newest first (login.success, login.failure,
                                  lockout, register, verify, reset, refresh.reuse, logout, admin.*)
-  latchkey --help | --version
+  latchkey --help | --version (version, commit, the libraries and their versions)
 
 Options:
   --config FILE      read `key = value` settings from FILE
@@ -397,8 +399,7 @@ int run(int argc, char** argv) {
             std::cout << kUsage;
             return 0;
         } else if (a == "--version") {
-            std::cout << "latchkey 0.1.0\n";
-            return 0;
+            return version_command();
         } else if (a == "--config") {
             auto v = next("--config");
             if (!v) return usage_error("--config needs a file");
@@ -455,8 +456,12 @@ int run(int argc, char** argv) {
                        cmd.name == "audit" || cmd.name == "key" || cmd.name == "import";
     if (cmd.name != "serve" && cmd.name != "migrate" && cmd.name != "config" &&
         cmd.name != "routes" && cmd.name != "contracts" && cmd.name != "error-pages" &&
-        !calibrate && !admin) {
+        cmd.name != "templates" && !calibrate && !admin) {
         return usage_error("unknown command '" + cmd.name + "'");
+    }
+    if (cmd.name == "templates") {
+        if (cmd.operands.size() != 1) return usage_error("templates needs one directory");
+        return templates_command(cmd.operands.front());
     }
     if (!calibrate && !admin && !cmd.operands.empty()) {
         return usage_error("unexpected argument '" + cmd.operands.front() + "'");

@@ -2,8 +2,47 @@
 # configuration and nginx.conf. It runs at install time, so the paths follow the prefix actually
 # installed to: /usr/local for `make install`, /usr for the .deb (CPack installs with that prefix
 # into its staging DESTDIR), without a build tree of its own.
-# Set before inclusion: LATCHKEY_SOURCE_DIR.
+#
+# With LATCHKEY_DIST the tree installed is the tarball's (make dist): relative to wherever it is
+# unpacked, so what names a path is a template that `latchkeyctl setup` fills in there.
+# Set before inclusion: LATCHKEY_SOURCE_DIR, LATCHKEY_BIN (the built binary), LATCHKEY_DIST.
 set(prefix "${CMAKE_INSTALL_PREFIX}")
+set(root "$ENV{DESTDIR}")
+
+# The built-in mail templates as files (both layouts): what template_dir overrides start from.
+message(STATUS "Installing: ${root}${prefix}/share/latchkey/mail-templates")
+execute_process(COMMAND "${LATCHKEY_BIN}" templates "${root}${prefix}/share/latchkey/mail-templates"
+                RESULT_VARIABLE failed)
+if(failed)
+  message(FATAL_ERROR "latchkey templates failed")
+endif()
+
+if(LATCHKEY_DIST)
+  set(share "${root}${prefix}/share/latchkey")
+  message(STATUS "Installing: ${share}/latchkey.conf.sample")
+  file(COPY "${LATCHKEY_SOURCE_DIR}/packaging/dist/latchkey.conf.sample" DESTINATION "${share}")
+  # One nginx include per site, from nginx.conf (the one source of the sites' configuration).
+  message(STATUS "Installing: ${share}/nginx")
+  file(REMOVE_RECURSE "${share}/nginx")
+  execute_process(COMMAND "${LATCHKEY_SOURCE_DIR}/scripts/render-nginx-conf" --includes "${share}/nginx"
+                          --home @LATCHKEY_HOME@
+                  RESULT_VARIABLE failed)
+  if(failed)
+    message(FATAL_ERROR "render-nginx-conf --includes failed")
+  endif()
+  # The license of every library in the tarball: linked in, or bundled (cJSON).
+  set(licenses "${root}${prefix}/share/doc/latchkey/licenses")
+  message(STATUS "Installing: ${licenses}")
+  file(MAKE_DIRECTORY "${licenses}")
+  foreach(package libfcgi0ldbl libsodium23 libsqlite3-0 libcrypt1 libstdc++6 libgcc-s1 libcjson1)
+    if(NOT EXISTS "/usr/share/doc/${package}/copyright")
+      message(FATAL_ERROR "no license text for ${package} (/usr/share/doc/${package}/copyright)")
+    endif()
+    configure_file("/usr/share/doc/${package}/copyright" "${licenses}/${package}.copyright" COPYONLY)
+  endforeach()
+  return()
+endif()
+
 if(prefix STREQUAL "/usr")
   set(etc_dir "/etc")
   set(systemd_dir "/lib/systemd/system")  # Debian 12's unit directory
@@ -14,7 +53,6 @@ endif()
 set(CMAKE_INSTALL_FULL_BINDIR "${prefix}/bin")
 set(LATCHKEY_DOC_DIR "${prefix}/share/doc/latchkey")
 set(LATCHKEY_CONFIG_FILE "${etc_dir}/latchkey/latchkey.conf")
-set(root "$ENV{DESTDIR}")
 
 function(put template target)
   message(STATUS "Installing: ${root}${target}")

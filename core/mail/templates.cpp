@@ -9,11 +9,7 @@
 namespace latchkey {
 namespace {
 
-struct Builtin {
-    std::string_view kind, subject, text, html;
-};
-
-constexpr Builtin kBuiltins[] = {
+constexpr BuiltinTemplate kBuiltins[] = {
     {"verify_email", "Confirm your email address",
      "Hello {{name}},\n\nPlease confirm your email address by opening this link:\n\n{{link}}\n\n"
      "The link works once and expires in 24 hours. If you did not create an account, ignore this "
@@ -220,7 +216,7 @@ std::string fill_template(std::string_view text, const TemplateVars& vars, bool 
 
 MailMessage compose_mail(const std::string& template_dir, std::string_view site,
                          std::string_view kind, std::string_view to, const TemplateVars& vars) {
-    Builtin builtin{kind, "", "", ""};
+    BuiltinTemplate builtin{kind, "", "", ""};
     for (const auto& b : kBuiltins) {
         if (b.kind == kind) builtin = b;
     }
@@ -239,6 +235,10 @@ MailMessage compose_mail(const std::string& template_dir, std::string_view site,
     m.html = fill_template(part(template_dir, site, kind, ".html", builtin.html), vars, true);
     if (auto it = vars.find("link"); it != vars.end()) m.link = it->second;
     return m;
+}
+
+std::span<const BuiltinTemplate> builtin_templates() {
+    return kBuiltins;
 }
 
 }  // namespace latchkey

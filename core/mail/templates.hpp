@@ -4,6 +4,7 @@
 //   <template_dir>/<site>/<kind>.subject|.txt|.html, then <template_dir>/<kind>.subject|.txt|.html
 #include <cstddef>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -31,5 +32,13 @@ std::string name_for_mail(std::string_view typed);
 // message's link.
 MailMessage compose_mail(const std::string& template_dir, std::string_view site,
                          std::string_view kind, std::string_view to, const TemplateVars& vars);
+
+// One built-in message kind, as its files in template_dir would spell it.
+struct BuiltinTemplate {
+    std::string_view kind, subject, text, html;
+};
+
+// The built-in templates: what `latchkey templates DIR` writes out as a starting point.
+std::span<const BuiltinTemplate> builtin_templates();
 
 }  // namespace latchkey

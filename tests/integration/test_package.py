@@ -87,6 +87,7 @@ def test_the_deb_installs_starts_answers_stops_and_purges(package):
     for path in ["/usr/bin/latchkey", "/etc/latchkey/latchkey.conf",
                  "/lib/systemd/system/latchkey.service", "/lib/systemd/system/latchkey.socket",
                  "/usr/share/latchkey/nginx.conf", "/usr/share/doc/latchkey/deploy.md",
+                 "/usr/share/latchkey/mail-templates/verify_email.txt",
                  *(f"/usr/share/latchkey/openapi/{c}.json" for c in CONTRACTS)]:
         assert os.path.isfile(path), path
     assert "/etc/latchkey/latchkey.conf" in run("dpkg-query", "--showformat=${Conffiles}", "-W", "latchkey")

@@ -1,0 +1,38 @@
+// `latchkey templates DIR`: the built-in mail templates as files, in template_dir's layout, to
+// edit and point template_dir at.
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "cli/commands.hpp"
+#include "core/mail/templates.hpp"
+
+namespace latchkey {
+
+int templates_command(const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+        std::cerr << "latchkey: cannot create " << dir << ": " << ec.message() << "\n";
+        return 1;
+    }
+    for (const BuiltinTemplate& t : builtin_templates()) {
+        for (const auto& [extension, text] :
+             {std::pair{".subject", t.subject}, {".txt", t.text}, {".html", t.html}}) {
+            const std::string path = dir + "/" + std::string(t.kind) + extension;
+            std::ofstream out(path, std::ios::binary | std::ios::trunc);
+            out << text;
+            if (!out.flush()) {
+                std::cerr << "latchkey: cannot write " << path << ": " << std::strerror(errno)
+                          << "\n";
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+}  // namespace latchkey
