@@ -216,6 +216,12 @@ void forbid_core_dumps() {
 #endif
 }
 
+// The name ps and pkill see: exec'ing /proc/self/exe (a reload) would make it "exe".
+void keep_process_name(const char* program) {
+    const char* slash = std::strrchr(program, '/');
+    ::prctl(PR_SET_NAME, slash != nullptr ? slash + 1 : program, 0, 0, 0);
+}
+
 int serve_command(const Config& config, const Command& cmd) {
     forbid_core_dumps();
     block_control_signals();  // before the hashing and mail threads exist
@@ -366,7 +372,7 @@ int config_command(const Config& config) {
 }
 
 // SIGHUP's reload: this program again, with the same arguments and the listening socket.
-int exec_again(std::vector<std::string> args, int listen_fd) {
+int exec_again(std::string program, std::vector<std::string> args, int listen_fd) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--listen-fd") {
             args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
@@ -374,7 +380,7 @@ int exec_again(std::vector<std::string> args, int listen_fd) {
             break;
         }
     }
-    args.insert(args.begin(), "latchkey");
+    args.insert(args.begin(), std::move(program));
     args.push_back("--listen-fd");
     args.push_back(std::to_string(listen_fd));
     std::vector<char*> argv;
@@ -485,8 +491,12 @@ int run(int argc, char** argv) {
         cmd.admin.json = cmd.json;
         return admin_command(*config, cmd.admin);
     }
+    if (argv[0] != nullptr) keep_process_name(argv[0]);
     const int served = serve_command(*config, cmd);
-    if (served == kReloadRequested) return exec_again(args, listening_fd_for_reload());
+    if (served == kReloadRequested) {
+        return exec_again(argv[0] != nullptr ? argv[0] : "latchkey", args,
+                          listening_fd_for_reload());
+    }
     return served;
 }
 

@@ -11,7 +11,7 @@ import threading
 import time
 
 
-from conftest import Stack, sqlite_only, unique
+from conftest import BIN, Stack, sqlite_only, unique
 
 PASSWORD = "graceful-pass-1"
 
@@ -77,6 +77,8 @@ def test_sighup_reloads_the_configuration_without_dropping_a_request():
             for t in readers:
                 t.join()
         assert s.proc.pid == pid and s.proc.poll() is None, "the same process serves on"
+        with open(f"/proc/{pid}/comm") as f:
+            assert f.read().strip() == os.path.basename(BIN)[:15], "ps still names it (not exe)"
         assert len(statuses) > 20 and set(statuses) == {200}, sorted(set(statuses))
         token = fastapi_token(c)
         assert claims(token)["exp"] - claims(token)["iat"] == 600, "the last setting applies"
