@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "core/mail/locale.hpp"
 #include "core/mail/templates.hpp"
 
 namespace latchkey {
@@ -20,9 +21,17 @@ int templates_command(const std::string& dir) {
         return 1;
     }
     for (const BuiltinTemplate& t : builtin_templates()) {
+        // en at the top, as template_dir has always been laid out; other locales in their own.
+        const std::string in =
+            t.locale == kMailLocales[0] ? dir : dir + "/" + std::string(t.locale);
+        std::filesystem::create_directories(in, ec);
+        if (ec) {
+            std::cerr << "latchkey: cannot create " << in << ": " << ec.message() << "\n";
+            return 1;
+        }
         for (const auto& [extension, text] :
              {std::pair{".subject", t.subject}, {".txt", t.text}, {".html", t.html}}) {
-            const std::string path = dir + "/" + std::string(t.kind) + extension;
+            const std::string path = in + "/" + std::string(t.kind) + extension;
             std::ofstream out(path, std::ios::binary | std::ios::trunc);
             out << text;
             if (!out.flush()) {

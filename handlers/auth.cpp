@@ -5,6 +5,7 @@
 #include "core/base/log.hpp"
 #include "core/base/network.hpp"
 #include "core/crypto/jwt.hpp"
+#include "core/mail/locale.hpp"
 
 namespace latchkey {
 
@@ -173,6 +174,10 @@ void audit(Services& services, const Request& request, std::string_view event,
         log_event(LogLevel::warn, "audit event not recorded",
                   {{"event", event}, {"error", recorded.error().detail}});
     }
+}
+
+std::string request_locale(const Request& request) {
+    return std::string(negotiate_locale(request.header("Accept-Language").value_or("")));
 }
 
 std::string client_network_of(const Request& request) {

@@ -74,6 +74,10 @@ bool same_origin_or_trusted(const Request& request);
 void audit(Services& services, const Request& request, std::string_view event,
            std::int64_t account_id, std::string_view email, std::string_view detail = {});
 
+// The language the request asks its mail in (Accept-Language, core/mail/locale.hpp): what a
+// registration stores as the account's locale.
+std::string request_locale(const Request& request);
+
 // The client network (core/base/network.hpp) of nginx's REMOTE_ADDR: what the mail sending limits
 // count per client.
 std::string client_network_of(const Request& request);

@@ -131,8 +131,17 @@ Outcome create_customer(Context& ctx) {
     if (v.count("name")) c.name = v["name"];
     if (v.count("phone")) c.phone = v["phone"];
     c.preferred_language = v.count("preferred_language") ? v["preferred_language"] : "en";
+    // The profile's language is the one the account's mail speaks from now on; both or neither.
+    auto tx = ctx.services.store->begin();
+    if (!tx) return tx.error();
     auto created = Customers(*ctx.services.store).create(ctx.site, caller.account.id, c, ctx.now);
     if (!created) return created.error();
+    if (v.count("preferred_language")) {
+        auto set =
+            ctx.services.accounts().set_locale(caller.account.id, c.preferred_language, ctx.now);
+        if (!set) return set.error();
+    }
+    if (auto done = tx->commit(); !done) return done.error();
     return Response::json(201, customer_json(*created).get());
 }
 

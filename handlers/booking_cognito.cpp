@@ -126,12 +126,12 @@ Result<std::string> send_code(Call& c, const Account& account, const char* purpo
     auto steps = challenges(c);
     auto opened = steps.open(c.site, account.id, purpose, true, c.services.config.otp_ttl, c.now);
     if (!opened) return opened.error();
-    MailMessage mail =
-        compose_mail(c.services.config.template_dir, c.site, kCodeMail, account.email,
-                     {{"code", opened->code},
-                      {"email", account.email},
-                      {"name", account.email},
-                      {"site", std::string(c.site)}});
+    MailMessage mail = compose_mail(c.services.config.template_dir, c.site, kCodeMail,
+                                    account.locale, account.email,
+                                    {{"code", opened->code},
+                                     {"email", account.email},
+                                     {"name", account.email},
+                                     {"site", std::string(c.site)}});
     if (auto queued = c.services.outbox().enqueue(mail, c.now); !queued) return queued.error();
     if (auto r = tx->commit(); !r) return r.error();
     c.services.mail_queued();
@@ -274,7 +274,10 @@ Outcome sign_up(Call& c) {
         email_key(email) != email_key(username)) {
         return fail("InvalidParameterException", "Username should be an email.");
     }
-    const NewAccount fresh{.site = std::string(c.site), .email = username, .passwordless = true};
+    const NewAccount fresh{.site = std::string(c.site),
+                           .email = username,
+                           .passwordless = true,
+                           .locale = request_locale(c.request)};
     auto created = c.services.accounts().create(fresh, c.now);
     if (!created) {
         if (created.error().code == Errc::email_taken) {

@@ -202,7 +202,8 @@ Outcome register_user(Context& c) {
     NewAccount account{.site = std::string(c.site),
                        .email = v["email"],
                        .username = v["username"],
-                       .password = v["password"]};
+                       .password = v["password"],
+                       .locale = request_locale(c.request)};
     auto created = c.services.accounts().create(account, c.now);
     if (!created) return created.error();
     audit(c.services, c.request, "register", created->id, created->email);

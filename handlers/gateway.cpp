@@ -149,7 +149,8 @@ Outcome register_user(Context& c) {
     NewAccount account{.site = std::string(c.site),
                        .email = v["email"],
                        .password = v["password"],
-                       .profile = {{"firstName", v["firstName"]}, {"lastName", v["lastName"]}}};
+                       .profile = {{"firstName", v["firstName"]}, {"lastName", v["lastName"]}},
+                       .locale = request_locale(c.request)};
     auto created = c.services.accounts().create(account, c.now);
     if (!created) return created.error();
     audit(c.services, c.request, "register", created->id, created->email);

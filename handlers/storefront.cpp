@@ -191,7 +191,8 @@ Outcome register_account(Context& c, const char* kind, std::span<const FieldRule
                        .email = v["email"],
                        .password = v["password"],
                        .profile = std::move(profile),
-                       .id_style = PublicIdStyle::hex24};
+                       .id_style = PublicIdStyle::hex24,
+                       .locale = request_locale(request)};
     auto created = services.accounts().create(account, now);
     if (!created) return created.error();
     audit(services, request, "register", created->id, created->email, kind);

@@ -174,12 +174,12 @@ Result<void> queue_link_mail(Services& services, const Request& request, const A
     const auto base = public_url(services, request);
     if (!base) return base.error();
     const std::string link = *base + path + "?token=" + *token;
-    MailMessage mail =
-        compose_mail(services.config.template_dir, site_of(request), purpose, account.email,
-                     {{"link", link},
-                      {"name", display_name(account)},
-                      {"email", account.email},
-                      {"site", std::string(site_of(request))}});
+    MailMessage mail = compose_mail(services.config.template_dir, site_of(request), purpose,
+                                    account.locale, account.email,
+                                    {{"link", link},
+                                     {"name", display_name(account)},
+                                     {"email", account.email},
+                                     {"site", std::string(site_of(request))}});
     auto queued = services.outbox().enqueue(mail, now);
     if (!queued) return queued.error();
     return {};
@@ -206,7 +206,8 @@ Outcome register_user(Context& c) {
     NewAccount account{.site = std::string(site_of(request)),
                        .email = v["email"],
                        .password = v["password"],
-                       .profile = {{"firstName", v["firstName"]}, {"lastName", v["lastName"]}}};
+                       .profile = {{"firstName", v["firstName"]}, {"lastName", v["lastName"]}},
+                       .locale = request_locale(request)};
     // The new account's first send: nothing strangers asked for the address before counts against
     // it (core/mail/send_limits.hpp), so only the registering network's own per-network limit can
     // refuse it. Past that the account is still created, without its mail (the same answer: the

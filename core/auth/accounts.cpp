@@ -13,7 +13,7 @@ namespace {
 
 constexpr const char* kColumns =
     "id, public_id, site, kind, email, username, profile, email_verified, disabled, created_at, "
-    "updated_at, password_hash, session_version";
+    "updated_at, password_hash, session_version, locale";
 
 std::string profile_to_json(const Profile& profile) {
     Json obj = json_object();
@@ -48,6 +48,7 @@ Account read_account(const Statement& row, std::string* hash) {
     a.updated_at = row.column_int(10);
     if (hash != nullptr) *hash = row.column_text(11);
     a.session_version = row.column_int(12);
+    a.locale = row.column_text(13);
     return a;
 }
 
@@ -127,6 +128,7 @@ Account fresh_account(const NewAccount& n, std::int64_t now) {
     a.username = n.username;
     a.profile = n.profile;
     a.email_verified = n.email_verified;
+    a.locale = n.locale;
     a.created_at = a.updated_at = now;
     return a;
 }
@@ -136,8 +138,8 @@ Account fresh_account(const NewAccount& n, std::int64_t now) {
 Result<void> Accounts::insert(Account& a, const std::optional<std::string>& hash) {
     auto insert = store_.prepare(
         "INSERT INTO accounts(public_id, site, kind, email, email_key, username, username_key, "
-        "password_hash, profile, email_verified, created_at, updated_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) RETURNING id");
+        "password_hash, profile, email_verified, created_at, updated_at, locale) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12) RETURNING id");
     if (!insert) return insert.error();
     insert->bind(1, a.public_id)
         .bind(2, a.site)
@@ -149,7 +151,8 @@ Result<void> Accounts::insert(Account& a, const std::optional<std::string>& hash
         .bind_optional(8, hash)
         .bind(9, profile_to_json(a.profile))
         .bind(10, std::int64_t{a.email_verified})
-        .bind(11, a.created_at);
+        .bind(11, a.created_at)
+        .bind(12, a.locale);
     auto row = insert->step();
     if (!row) return row.error();
     if (!*row) return make_error(Errc::storage, "insert returned no id");
@@ -331,6 +334,14 @@ Result<void> Accounts::mark_email_verified(std::int64_t id, std::int64_t now) {
         "= 0");
     if (!stmt) return stmt.error();
     stmt->bind(1, id).bind(2, now);
+    return stmt->run();
+}
+
+Result<void> Accounts::set_locale(std::int64_t id, std::string_view locale, std::int64_t now) {
+    auto stmt = store_.prepare(
+        "UPDATE accounts SET locale = ?2, updated_at = ?3 WHERE id = ?1 AND locale <> ?2");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, id).bind(2, locale).bind(3, now);
     return stmt->run();
 }
 

@@ -30,6 +30,7 @@ struct Account {
     bool email_verified = false;
     bool disabled = false;
     std::int64_t session_version = 0;  // tokens carrying another version are refused
+    std::string locale = "en";         // the language of its mail (core/mail/locale.hpp)
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;
 };
@@ -44,6 +45,7 @@ struct NewAccount {
     PublicIdStyle id_style = PublicIdStyle::uuid;
     bool email_verified = false;
     bool passwordless = false;  // signs in by emailed codes only: no password hash at all
+    std::string locale = "en";  // one of kMailLocales
 };
 
 // An account brought from another system: its password hash as that system stored it (bcrypt or
@@ -86,6 +88,8 @@ class Accounts {
     Result<void> replace_password(std::int64_t id, std::string_view hash, std::int64_t now,
                                   std::string_view one_time_purpose = {});
     Result<void> mark_email_verified(std::int64_t id, std::int64_t now);
+    // The language of the account's mail from now on (a stored preference changed).
+    Result<void> set_locale(std::int64_t id, std::string_view locale, std::int64_t now);
 
     // Errc::invalid_credentials for an unknown email, a disabled account or a wrong password, all
     // after the same hashing work. Upgrades a bcrypt or weak argon2 hash on success. The guess is

@@ -6,11 +6,13 @@
 #include <optional>
 #include <sstream>
 
+#include "core/mail/locale.hpp"
+
 namespace latchkey {
 namespace {
 
 constexpr BuiltinTemplate kBuiltins[] = {
-    {"verify_email", "Confirm your email address",
+    {"en", "verify_email", "Confirm your email address",
      "Hello {{name}},\n\nPlease confirm your email address by opening this link:\n\n{{link}}\n\n"
      "The link works once and expires in 24 hours. If you did not create an account, ignore this "
      "message.\n",
@@ -18,18 +20,38 @@ constexpr BuiltinTemplate kBuiltins[] = {
      "<p><a href=\"{{link}}\">Confirm my email address</a></p>"
      "<p>The link works once and expires in 24 hours. If you did not create an account, ignore "
      "this message.</p>"},
-    {"reset_password", "Reset your password",
+    {"en", "reset_password", "Reset your password",
      "Hello {{name}},\n\nSomeone asked to reset the password of your account. To choose a new "
      "password, open this link:\n\n{{link}}\n\nThe link works once and expires in 1 hour. If it "
      "was not you, ignore this message: your password stays as it is.\n",
      "<p>Hello {{name}},</p><p>Someone asked to reset the password of your account.</p>"
      "<p><a href=\"{{link}}\">Choose a new password</a></p><p>The link works once and expires in "
      "1 hour. If it was not you, ignore this message: your password stays as it is.</p>"},
-    {"sign_in_code", "Your sign-in code",
+    {"en", "sign_in_code", "Your sign-in code",
      "Your sign-in code is {{code}}\n\nIt expires in 5 minutes. If you did not try to sign in, "
      "ignore this message.\n",
      "<p>Your sign-in code is <strong>{{code}}</strong></p><p>It expires in 5 minutes. If you did "
      "not try to sign in, ignore this message.</p>"},
+    {"es", "verify_email", "Confirma tu dirección de correo",
+     "Hola, {{name}}:\n\nConfirma tu dirección de correo abriendo este enlace:\n\n{{link}}\n\n"
+     "El enlace sirve una sola vez y caduca en 24 horas. Si no creaste una cuenta, ignora este "
+     "mensaje.\n",
+     "<p>Hola, {{name}}:</p><p>Confirma tu dirección de correo:</p>"
+     "<p><a href=\"{{link}}\">Confirmar mi dirección de correo</a></p>"
+     "<p>El enlace sirve una sola vez y caduca en 24 horas. Si no creaste una cuenta, ignora este "
+     "mensaje.</p>"},
+    {"es", "reset_password", "Restablece tu contraseña",
+     "Hola, {{name}}:\n\nAlguien pidió restablecer la contraseña de tu cuenta. Para elegir una "
+     "contraseña nueva, abre este enlace:\n\n{{link}}\n\nEl enlace sirve una sola vez y caduca en "
+     "1 hora. Si no fuiste tú, ignora este mensaje: tu contraseña no cambia.\n",
+     "<p>Hola, {{name}}:</p><p>Alguien pidió restablecer la contraseña de tu cuenta.</p>"
+     "<p><a href=\"{{link}}\">Elegir una contraseña nueva</a></p><p>El enlace sirve una sola vez y "
+     "caduca en 1 hora. Si no fuiste tú, ignora este mensaje: tu contraseña no cambia.</p>"},
+    {"es", "sign_in_code", "Tu código de acceso",
+     "Tu código de acceso es {{code}}\n\nCaduca en 5 minutos. Si no intentaste iniciar sesión, "
+     "ignora este mensaje.\n",
+     "<p>Tu código de acceso es <strong>{{code}}</strong></p><p>Caduca en 5 minutos. Si no "
+     "intentaste iniciar sesión, ignora este mensaje.</p>"},
 };
 
 // Site names come from nginx; only plain names may become a path component.
@@ -78,15 +100,16 @@ std::string html_escape(std::string_view s) {
     return out;
 }
 
+// The template file of `kind` in `locale` (en: no locale directory), for the site, else for all.
 std::string part(const std::string& dir, std::string_view site, std::string_view kind,
-                 const char* extension, std::string_view builtin) {
+                 std::string_view locale, const char* extension, std::string_view builtin) {
     if (!dir.empty() && is_plain_name(kind)) {
+        const std::string file = (locale == kMailLocales[0] ? "" : std::string(locale) + "/") +
+                                 std::string(kind) + extension;
         if (is_plain_name(site)) {
-            if (auto t =
-                    read_file(dir + "/" + std::string(site) + "/" + std::string(kind) + extension))
-                return *t;
+            if (auto t = read_file(dir + "/" + std::string(site) + "/" + file)) return *t;
         }
-        if (auto t = read_file(dir + "/" + std::string(kind) + extension)) return *t;
+        if (auto t = read_file(dir + "/" + file)) return *t;
     }
     return std::string(builtin);
 }
@@ -215,24 +238,30 @@ std::string fill_template(std::string_view text, const TemplateVars& vars, bool 
 }
 
 MailMessage compose_mail(const std::string& template_dir, std::string_view site,
-                         std::string_view kind, std::string_view to, const TemplateVars& vars) {
-    BuiltinTemplate builtin{kind, "", "", ""};
+                         std::string_view kind, std::string_view requested_locale,
+                         std::string_view to, const TemplateVars& vars) {
+    std::string_view locale = supported_locale(requested_locale);
+    if (locale.empty()) locale = kMailLocales[0];
+    BuiltinTemplate builtin{locale, kind, "", "", ""};
     for (const auto& b : kBuiltins) {
-        if (b.kind == kind) builtin = b;
+        if (b.kind == kind && b.locale == kMailLocales[0] && builtin.subject.empty()) builtin = b;
+        if (b.kind == kind && b.locale == locale) builtin = b;
     }
     MailMessage m;
     m.site = std::string(site);
     m.kind = std::string(kind);
     m.to = std::string(to);
-    std::string subject =
-        fill_template(part(template_dir, site, kind, ".subject", builtin.subject), vars, false);
+    std::string subject = fill_template(
+        part(template_dir, site, kind, locale, ".subject", builtin.subject), vars, false);
     for (char& c : subject) {
         if (c == '\r' || c == '\n') c = ' ';  // a template file's trailing newline, or worse
     }
     while (!subject.empty() && subject.back() == ' ') subject.pop_back();
     m.subject = subject;
-    m.text = fill_template(part(template_dir, site, kind, ".txt", builtin.text), vars, false);
-    m.html = fill_template(part(template_dir, site, kind, ".html", builtin.html), vars, true);
+    m.text =
+        fill_template(part(template_dir, site, kind, locale, ".txt", builtin.text), vars, false);
+    m.html =
+        fill_template(part(template_dir, site, kind, locale, ".html", builtin.html), vars, true);
     if (auto it = vars.find("link"); it != vars.end()) m.link = it->second;
     return m;
 }

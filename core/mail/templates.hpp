@@ -1,7 +1,10 @@
 #pragma once
-// Mail templates: a subject, a text body and an HTML body per message kind, with {{name}}
-// placeholders. Built in, and overridable per site or for all sites by files, without recompiling:
-//   <template_dir>/<site>/<kind>.subject|.txt|.html, then <template_dir>/<kind>.subject|.txt|.html
+// Mail templates: a subject, a text body and an HTML body per message kind and locale, with
+// {{name}} placeholders. Built in (en and es), and overridable per site or for all sites by files,
+// without recompiling. For a locale other than en the first file found is
+//   <template_dir>/<site>/<locale>/<kind>.EXT, then <template_dir>/<locale>/<kind>.EXT,
+// else the built-in of that locale; files without a locale directory are the en ones:
+//   <template_dir>/<site>/<kind>.EXT, then <template_dir>/<kind>.EXT (EXT: subject, txt, html).
 #include <cstddef>
 #include <map>
 #include <span>
@@ -28,14 +31,15 @@ constexpr std::size_t kMailNameMax = 40;
 // characters. Empty when nothing is left.
 std::string name_for_mail(std::string_view typed);
 
-// The message of `kind` for `to`, from the templates in force. `vars["link"]`, if any, becomes the
-// message's link.
+// The message of `kind` in `locale` (one of kMailLocales; anything else is en) for `to`, from the
+// templates in force. `vars["link"]`, if any, becomes the message's link.
 MailMessage compose_mail(const std::string& template_dir, std::string_view site,
-                         std::string_view kind, std::string_view to, const TemplateVars& vars);
+                         std::string_view kind, std::string_view locale, std::string_view to,
+                         const TemplateVars& vars);
 
-// One built-in message kind, as its files in template_dir would spell it.
+// One built-in message kind in one locale, as its files in template_dir would spell it.
 struct BuiltinTemplate {
-    std::string_view kind, subject, text, html;
+    std::string_view locale, kind, subject, text, html;
 };
 
 // The built-in templates: what `latchkey templates DIR` writes out as a starting point.
