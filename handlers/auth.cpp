@@ -1,11 +1,13 @@
 #include "handlers/auth.hpp"
 
 #include "core/auth/audit.hpp"
+#include "core/auth/devices.hpp"
 #include "core/base/clock.hpp"
 #include "core/base/log.hpp"
 #include "core/base/network.hpp"
 #include "core/crypto/jwt.hpp"
 #include "core/mail/locale.hpp"
+#include "core/mail/templates.hpp"
 
 namespace latchkey {
 
@@ -191,6 +193,39 @@ void remember_network(Services& services, const Request& request, std::int64_t a
         log_event(LogLevel::warn, "client network not remembered",
                   {{"error", remembered.error().detail}});
     }
+}
+
+void notify(Services& services, const Request& request, const Account& account, NoticeKind kind) {
+    auto first = account.profile.find("firstName");
+    NoticeFacts facts{.site = account.site,
+                      .email = account.email,
+                      .name = first == account.profile.end() ? "" : name_for_mail(first->second),
+                      .locale = account.locale,
+                      .account_id = account.id,
+                      .network = client_network_of(request),
+                      .address = std::string(request.param("REMOTE_ADDR").value_or("")),
+                      .user_agent = std::string(request.header("User-Agent").value_or("")),
+                      .when = unix_now()};
+    auto queued = queue_notice(*services.store, services.keys, services.config, kind, facts,
+                               link_send_policy(services.config));
+    if (!queued) {
+        log_event(LogLevel::warn, "notice not queued", {{"error", queued.error().detail}});
+        return;
+    }
+    if (*queued) services.mail_queued();
+}
+
+void note_sign_in(Services& services, const Request& request, const Account& account) {
+    remember_network(services, request, account.id);
+    auto seen = KnownDevices(*services.store, services.keys)
+                    .signed_in(account.id, client_network_of(request),
+                               request.header("User-Agent").value_or(""), unix_now());
+    if (!seen) {
+        log_event(LogLevel::warn, "device not recorded", {{"error", seen.error().detail}});
+        return;
+    }
+    if (*seen == DeviceSeen::new_device)
+        notify(services, request, account, NoticeKind::new_sign_in);
 }
 
 SendPolicy link_send_policy(const Config& c) {

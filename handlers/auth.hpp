@@ -9,6 +9,7 @@
 #include "core/auth/accounts.hpp"
 #include "core/auth/sessions.hpp"
 #include "core/auth/tokens.hpp"
+#include "core/mail/notices.hpp"
 #include "core/mail/send_limits.hpp"
 #include "handlers/services.hpp"
 
@@ -86,6 +87,15 @@ std::string client_network_of(const Request& request);
 // it no longer count against the address's ceiling for strangers (core/mail/send_limits.hpp). Best
 // effort, like audit().
 void remember_network(Services& services, const Request& request, std::int64_t account_id);
+
+// A sign-in that succeeded: its network remembered (as remember_network), its device recorded,
+// and, when the account has signed in before but never from this device, a notice mailed
+// (core/mail/notices.hpp). Best effort, like audit(): the sign-in stands whatever fails here.
+void note_sign_in(Services& services, const Request& request, const Account& account);
+
+// Mails `account` the notice of `kind` about this request (its switch and the sending limits
+// permitting). Best effort.
+void notify(Services& services, const Request& request, const Account& account, NoticeKind kind);
 
 // The sending limits in force for links (verification, reset) and for booking's codes.
 SendPolicy link_send_policy(const Config& config);

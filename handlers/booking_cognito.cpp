@@ -208,7 +208,7 @@ Outcome signed_in(Call& c, std::int64_t account_id) {
     auto account = accounts.find_by_id(account_id);
     if (!account) return account.error();
     if (account->disabled) return fail("NotAuthorizedException", "User is disabled.");
-    remember_network(c.services, c.request, account->id);
+    note_sign_in(c.services, c.request, *account);
     auto family = sessions(c).start(c.site, account->id, c.now);
     if (!family) return family.error();
     audit(c.services, c.request, "login.success", account->id, account->email, "email code");

@@ -178,6 +178,7 @@ Outcome login(Context& c) {
         return account.error();
     }
     audit(c.services, c.request, "login.success", account->id, account->email);
+    note_sign_in(c.services, c.request, *account);
     const auto token = issue_token_for(c.services, c.request, *account,
                                        c.services.config.access_token_ttl, nullptr, c.now);
     if (!token) return token.error();

@@ -225,6 +225,7 @@ Outcome login_account(Context& c, const char* kind) {
         return account.error();
     }
     audit(services, request, "login.success", account->id, account->email, kind);
+    note_sign_in(services, request, *account);
     return signed_in(services, request, *account, 200, now);
 }
 

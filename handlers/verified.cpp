@@ -253,7 +253,7 @@ Outcome login(Context& c) {
         return make_error(Errc::email_unverified);
     }
     audit(services, request, "login.success", account->id, account->email);
-    remember_network(services, request, account->id);
+    note_sign_in(services, request, *account);
     const auto token = issue_token_for(services, request, *account,
                                        services.config.access_token_ttl, nullptr, now);
     if (!token) return token.error();

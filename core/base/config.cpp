@@ -143,6 +143,10 @@ const std::vector<Row>& rows() {
          IntField{&Config::throttle_forget, 1, 86400, 10}},
         {{"throttle_known_days", "days a network an account signed in from stays known"},
          IntField{&Config::throttle_known_days, 0, 365, 10}},
+        {{"notify_new_sign_in", "1: mail a notice of a sign-in from a device not seen before"},
+         IntField{&Config::notify_new_sign_in, 0, 1, 10}},
+        {{"notify_password_changed", "1: mail a notice when the password changes"},
+         IntField{&Config::notify_password_changed, 0, 1, 10}},
     };
     return table;
 }

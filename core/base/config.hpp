@@ -73,6 +73,10 @@ struct Config {
     std::int64_t throttle_account_max_lock = 60;  // longest lock of an account, all networks
     std::int64_t throttle_forget = 900;     // failures forgotten this long after the last lock ends
     std::int64_t throttle_known_days = 30;  // a network an account signed in from stays known
+
+    // Security notices by mail (core/mail/notices.hpp): 1 sends it, 0 does not.
+    std::int64_t notify_new_sign_in = 1;  // a sign-in from a device and network not seen before
+    std::int64_t notify_password_changed = 1;
 };
 
 // The base URL of `site`'s mail links from `public_url` ("https://app.example.com" for every

@@ -32,6 +32,24 @@ constexpr BuiltinTemplate kBuiltins[] = {
      "ignore this message.\n",
      "<p>Your sign-in code is <strong>{{code}}</strong></p><p>It expires in 5 minutes. If you did "
      "not try to sign in, ignore this message.</p>"},
+    {"en", "notice_new_sign_in", "New sign-in to your account",
+     "Hello {{name}},\n\nYour account on {{site}} was signed in to from a device or network it "
+     "had not used before:\n\n  When: {{when}}\n  From: {{address}}\n  Using: {{device}}\n\n"
+     "If this was you, there is nothing to do. If it was not, change your password now: whoever "
+     "signed in knows it.\n",
+     "<p>Hello {{name}},</p><p>Your account on {{site}} was signed in to from a device or network "
+     "it had not used before:</p><ul><li>When: {{when}}</li><li>From: {{address}}</li><li>Using: "
+     "{{device}}</li></ul><p>If this was you, there is nothing to do. If it was not, change your "
+     "password now: whoever signed in knows it.</p>"},
+    {"en", "notice_password_changed", "Your password was changed",
+     "Hello {{name}},\n\nThe password of your account on {{site}} was changed, and every other "
+     "session was signed out:\n\n  When: {{when}}\n  From: {{address}}\n  Using: {{device}}\n\n"
+     "If this was you, there is nothing to do. If it was not, reset your password with \"Forgot "
+     "password\" at once.\n",
+     "<p>Hello {{name}},</p><p>The password of your account on {{site}} was changed, and every "
+     "other session was signed out:</p><ul><li>When: {{when}}</li><li>From: {{address}}</li>"
+     "<li>Using: {{device}}</li></ul><p>If this was you, there is nothing to do. If it was not, "
+     "reset your password with \"Forgot password\" at once.</p>"},
     {"es", "verify_email", "Confirma tu dirección de correo",
      "Hola, {{name}}:\n\nConfirma tu dirección de correo abriendo este enlace:\n\n{{link}}\n\n"
      "El enlace sirve una sola vez y caduca en 24 horas. Si no creaste una cuenta, ignora este "
@@ -52,6 +70,25 @@ constexpr BuiltinTemplate kBuiltins[] = {
      "ignora este mensaje.\n",
      "<p>Tu código de acceso es <strong>{{code}}</strong></p><p>Caduca en 5 minutos. Si no "
      "intentaste iniciar sesión, ignora este mensaje.</p>"},
+    {"es", "notice_new_sign_in", "Nuevo inicio de sesión en tu cuenta",
+     "Hola, {{name}}:\n\nSe inició sesión en tu cuenta de {{site}} desde un dispositivo o una red "
+     "que no había usado antes:\n\n  Cuándo: {{when}}\n  Desde: {{address}}\n  Con: {{device}}\n\n"
+     "Si fuiste tú, no tienes que hacer nada. Si no, cambia tu contraseña ahora: quien inició "
+     "sesión la conoce.\n",
+     "<p>Hola, {{name}}:</p><p>Se inició sesión en tu cuenta de {{site}} desde un dispositivo o "
+     "una "
+     "red que no había usado antes:</p><ul><li>Cuándo: {{when}}</li><li>Desde: {{address}}</li>"
+     "<li>Con: {{device}}</li></ul><p>Si fuiste tú, no tienes que hacer nada. Si no, cambia tu "
+     "contraseña ahora: quien inició sesión la conoce.</p>"},
+    {"es", "notice_password_changed", "Tu contraseña ha cambiado",
+     "Hola, {{name}}:\n\nLa contraseña de tu cuenta de {{site}} ha cambiado y se cerraron todas "
+     "las demás sesiones:\n\n  Cuándo: {{when}}\n  Desde: {{address}}\n  Con: {{device}}\n\n"
+     "Si fuiste tú, no tienes que hacer nada. Si no, restablece tu contraseña con \"¿Olvidaste tu "
+     "contraseña?\" cuanto antes.\n",
+     "<p>Hola, {{name}}:</p><p>La contraseña de tu cuenta de {{site}} ha cambiado y se cerraron "
+     "todas las demás sesiones:</p><ul><li>Cuándo: {{when}}</li><li>Desde: {{address}}</li>"
+     "<li>Con: {{device}}</li></ul><p>Si fuiste tú, no tienes que hacer nada. Si no, restablece tu "
+     "contraseña con \"¿Olvidaste tu contraseña?\" cuanto antes.</p>"},
 };
 
 // Site names come from nginx; only plain names may become a path component.

@@ -1,0 +1,41 @@
+#pragma once
+// Security notices by mail: what happened to an account, when, from where, and what to do if it
+// was not its owner. Each kind has its switch in the configuration (notify_*), goes out in the
+// account's locale, and counts against the address's sending limits like any other mail, so a
+// flood of sign-ins cannot become a flood of notices.
+#include <cstdint>
+#include <string>
+
+#include "core/base/config.hpp"
+#include "core/base/result.hpp"
+#include "core/crypto/keys.hpp"
+#include "core/mail/send_limits.hpp"
+#include "core/store/store.hpp"
+
+namespace latchkey {
+
+enum class NoticeKind { new_sign_in, password_changed };
+
+// The facts a notice states; `address` and `device` as nginx passed them.
+struct NoticeFacts {
+    std::string site;
+    std::string email;
+    std::string name;  // as the mail may greet (name_for_mail), or empty
+    std::string locale;
+    std::int64_t account_id = 0;
+    std::string network;     // the client network the sending limits count
+    std::string address;     // REMOTE_ADDR
+    std::string user_agent;  // User-Agent, shown only as a browser and system it names
+    std::int64_t when = 0;
+};
+
+// "Firefox on Linux", "Chrome on Android", "an unknown browser": what a notice shows of a user
+// agent, from a fixed list, so nothing a client typed reaches the mail.
+std::string device_summary(std::string_view user_agent);
+
+// Queues the notice of `kind` (in its own transaction, joining the caller's), unless its switch is
+// off or the sending limits refuse it. True when it was queued.
+Result<bool> queue_notice(Store& store, const KeyRing& keys, const Config& config, NoticeKind kind,
+                          const NoticeFacts& facts, const SendPolicy& policy);
+
+}  // namespace latchkey
