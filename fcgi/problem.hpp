@@ -26,6 +26,8 @@ enum class Issue {
     not_object,      // the body is JSON but not an object
     malformed,       // the body is not JSON; offset = where it stopped making sense
     duplicate_key,   // a key repeated in one object
+    // A new password among the most common ones or in the breached-password store.
+    common_password,
 };
 
 struct FieldIssue {

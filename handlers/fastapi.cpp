@@ -131,6 +131,9 @@ Json validation_entry(const FieldIssue& issue) {
         case Issue::mismatch:
             msg = "values do not match", type = "value_error";
             break;
+        case Issue::common_password:  // as a pydantic validator raising ValueError words it
+            msg = "password is too common", type = "value_error";
+            break;
         case Issue::invalid_choice: {
             // pydantic v1 on a Literal: "unexpected value; permitted: 'en', 'es'".
             msg = "unexpected value; permitted: ";

@@ -45,6 +45,8 @@ std::string sentence(const FieldIssue& issue, const FieldWording& wording) {
             return wording.mismatch != nullptr ? wording.mismatch : name + " does not match";
         case Issue::invalid_choice:
             return name + " has an unexpected value";
+        case Issue::common_password:
+            return name + " is too common; choose one that is harder to guess";
         case Issue::not_object:
             return "Request body must be a JSON object";
         case Issue::malformed:

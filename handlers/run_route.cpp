@@ -30,8 +30,10 @@ std::string_view caller_kind_of(const Route& route, const Request& request) {
 std::variant<FieldValues, Problem> read_fields(const Context& context,
                                                std::span<const FieldRule> rules) {
     FieldValues values;
-    auto issues = context.body.is_form ? validate_pairs(context.body.form, rules, values)
-                                       : validate_fields(context.json(), rules, values);
+    const FieldPolicy policy{.breached_passwords_dir =
+                                 context.services.config.breached_passwords_dir};
+    auto issues = context.body.is_form ? validate_pairs(context.body.form, rules, values, policy)
+                                       : validate_fields(context.json(), rules, values, policy);
     if (!issues.empty()) return invalid_fields(std::move(issues));
     return values;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/auth/common_passwords.hpp"
 #include "core/base/email.hpp"
 
 namespace latchkey {
@@ -20,9 +21,11 @@ bool has_control_chars(std::string_view s) {
     return std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20 || c == 0x7F; });
 }
 
-// One field's value (nullopt = absent), checked against its rule.
+// One field's value (nullopt = absent), checked against its rule. A value that is present lands
+// in `present` whatever its issue, for the repeats to compare.
 std::optional<FieldIssue> check(const FieldRule& rule, std::optional<std::string_view> raw,
-                                FieldValues& values) {
+                                const FieldPolicy& policy, FieldValues& values,
+                                FieldValues& present) {
     const std::string name = rule.name;
     if (!raw) {
         if (rule.required) return FieldIssue{name, Issue::missing};
@@ -33,6 +36,7 @@ std::optional<FieldIssue> check(const FieldRule& rule, std::optional<std::string
         if (rule.required) return FieldIssue{name, Issue::missing};
         return std::nullopt;
     }
+    present[name] = std::string(value);
     const auto length = static_cast<std::int64_t>(utf8_length(value));
     switch (rule.kind) {
         case FieldKind::password:
@@ -63,18 +67,23 @@ std::optional<FieldIssue> check(const FieldRule& rule, std::optional<std::string
     if (rule.max_length > 0 && length > rule.max_length) {
         return FieldIssue{name, Issue::too_long, rule.max_length};
     }
+    if (rule.kind == FieldKind::password && rule.min_length > 0 &&
+        (is_common_password(value) || is_breached_password(policy.breached_passwords_dir, value))) {
+        return FieldIssue{name, Issue::common_password};
+    }
     values[name] = std::string(value);
     return std::nullopt;
 }
 
-// A field that must repeat another (same_as): a mismatch once both are otherwise valid.
-void check_repeats(std::span<const FieldRule> rules, FieldValues& values,
-                   std::vector<FieldIssue>& issues) {
+// A field that must repeat another (same_as): a mismatch whenever both are present and the repeat
+// has no issue of its own, so a short password and a different confirmation are both reported.
+void check_repeats(std::span<const FieldRule> rules, const FieldValues& values,
+                   const FieldValues& present, std::vector<FieldIssue>& issues) {
     for (const auto& rule : rules) {
         if (rule.same_as == nullptr) continue;
         const auto field = values.find(rule.name);
-        const auto original = values.find(rule.same_as);
-        if (field != values.end() && original != values.end() &&
+        const auto original = present.find(rule.same_as);
+        if (field != values.end() && original != present.end() &&
             field->second != original->second) {
             issues.emplace_back(rule.name, Issue::mismatch);
         }
@@ -84,28 +93,30 @@ void check_repeats(std::span<const FieldRule> rules, FieldValues& values,
 }  // namespace
 
 std::vector<FieldIssue> validate_fields(const cJSON* object, std::span<const FieldRule> rules,
-                                        FieldValues& values) {
+                                        FieldValues& values, const FieldPolicy& policy) {
     std::vector<FieldIssue> issues;
+    FieldValues present;
     for (const auto& rule : rules) {
         const cJSON* item = cJSON_GetObjectItemCaseSensitive(object, rule.name);
         std::optional<FieldIssue> issue;
         if (item == nullptr || cJSON_IsNull(item)) {
-            issue = check(rule, std::nullopt, values);
+            issue = check(rule, std::nullopt, policy, values, present);
         } else if (!cJSON_IsString(item)) {
             issue = FieldIssue{rule.name, Issue::wrong_type};
         } else {
-            issue = check(rule, std::string_view(item->valuestring), values);
+            issue = check(rule, std::string_view(item->valuestring), policy, values, present);
         }
         if (issue) issues.push_back(std::move(*issue));
     }
-    check_repeats(rules, values, issues);
+    check_repeats(rules, values, present, issues);
     return issues;
 }
 
 std::vector<FieldIssue> validate_pairs(
     const std::vector<std::pair<std::string, std::string>>& pairs, std::span<const FieldRule> rules,
-    FieldValues& values) {
+    FieldValues& values, const FieldPolicy& policy) {
     std::vector<FieldIssue> issues;
+    FieldValues present;
     for (const auto& rule : rules) {
         std::optional<std::string_view> raw;
         for (const auto& [key, value] : pairs) {
@@ -118,9 +129,10 @@ std::vector<FieldIssue> validate_pairs(
             issues.push_back(FieldIssue{rule.name, Issue::wrong_type});
             continue;
         }
-        if (auto issue = check(rule, raw, values)) issues.push_back(std::move(*issue));
+        if (auto issue = check(rule, raw, policy, values, present))
+            issues.push_back(std::move(*issue));
     }
-    check_repeats(rules, values, issues);
+    check_repeats(rules, values, present, issues);
     return issues;
 }
 

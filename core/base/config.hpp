@@ -40,6 +40,7 @@ struct Config {
     std::int64_t mail_require_tls = 0;   // 1: smtp:// must upgrade with STARTTLS
     std::int64_t mail_max_attempts = 8;  // then the message is marked failed
     std::string template_dir;            // overrides for mail templates (see docs/mail.md)
+    std::string breached_passwords_dir;  // HIBP range files new passwords are checked against
     std::string public_url;  // mail links' base: URL, or site=URL,... (when nginx passes none)
     std::string verify_link_path = "/verify-email";   // frontend page a verification link opens
     std::string reset_link_path = "/reset-password";  // frontend page a reset link opens

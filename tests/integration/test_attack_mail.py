@@ -14,7 +14,7 @@ import pytest
 from booking_support import AMZ_JSON, code_in
 from conftest import PER_NETWORK_MAIL_UNLIMITED, Stack, mailed_token, running, unique
 
-PASSWORD = "password123"
+PASSWORD = "uncommon-pass-123"
 # The defaults (docs/mail.md): links per kind, codes.
 LINK_PER_PAIR, LINK_PER_ADDRESS, LINK_PER_DAY, LINK_PER_NETWORK = 3, 10, 20, 30
 CODE_PER_PAIR, CODE_PER_ADDRESS, CODE_PER_DAY = 5, 10, 20

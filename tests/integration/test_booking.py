@@ -137,10 +137,10 @@ def test_a_tampered_id_token_is_401(booking, user):
 def test_a_token_of_another_site_is_401(stack, fastapi, booking):
     name = unique("fa")
     r = fastapi.post("/api/auth/register", json={"username": name, "email": f"{name}@example.com",
-                                                 "password": "password123"})
+                                                 "password": "uncommon-pass-123"})
     assert r.status == 201
     token = fastapi.post("/api/auth/token", json={"email": f"{name}@example.com",
-                                                  "password": "password123"}).json()["access_token"]
+                                                  "password": "uncommon-pass-123"}).json()["access_token"]
     r = booking.get("/api/customers/me", headers=bearer(token))
     assert r.status == 401, r
     assert r.json() == {"detail": "Authentication required: cognito_sub not found"}

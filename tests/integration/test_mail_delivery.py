@@ -12,7 +12,7 @@ from aiosmtpd.smtp import AuthResult
 
 from conftest import Stack, free_port, unique, verify_call
 
-PASSWORD = "password123"
+PASSWORD = "uncommon-pass-123"
 
 
 class Inbox:

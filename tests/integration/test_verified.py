@@ -6,7 +6,7 @@ import pytest
 
 from conftest import mailed_link, mailed_token, unique, verify_call
 
-PASSWORD = "password123"
+PASSWORD = "uncommon-pass-123"
 
 
 def register(client, email, password=PASSWORD, **extra):
@@ -88,7 +88,7 @@ def test_register_validation_answers_400_with_details_and_errors(stack, verified
 def test_register_with_every_field_wrong_names_each_one(verified):
     r = verified.post("/api/auth/register", json={"email": "", "password": "x", "confirmPassword": "y"})
     assert r.status == 400
-    assert set(r.json()["details"]) == {"email", "password"}
+    assert set(r.json()["details"]) == {"email", "password", "confirmPassword"}
 
 
 def test_register_malformed_json_is_a_validation_error(verified):
@@ -241,7 +241,8 @@ def test_reset_with_a_bad_token_or_bad_fields(verified):
     assert r.status == 400 and r.json() == {"message": "Invalid or expired reset token"}
     r = verified.post("/api/auth/reset", json={"token": "nope", "password": "short", "confirmPassword": "other"})
     assert r.status == 400
-    assert r.json()["details"] == {"password": "Password must be at least 8 characters"}
+    assert r.json()["details"] == {"password": "Password must be at least 8 characters",
+                                   "confirmPassword": "Passwords do not match"}
     r = verified.post("/api/auth/reset", json={"token": "nope", "password": "long-enough", "confirmPassword": "other"})
     assert r.json()["errors"] == {"confirmPassword": "Passwords do not match"}
 

@@ -2,11 +2,14 @@
 // gives. Every contract's validation is these rules, so their edges are pinned here.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <optional>
 #include <string>
 
+#include "core/crypto/sha1.hpp"
 #include "fcgi/body.hpp"
 #include "handlers/validation.hpp"
+#include "test_support.hpp"
 
 namespace latchkey {
 namespace {
@@ -74,6 +77,96 @@ TEST(Validation, EachRuleRefusesWhatItShouldAndKeepsWhatItShould) {
     first_issue("{\"name\":\"  Ann  \",\"email\":\"a@example.com\",\"password\":\" pw1 \"}", &v);
     EXPECT_EQ(v["name"], "Ann");
     EXPECT_EQ(v["password"], " pw1 ") << "a password is never trimmed";
+}
+
+// verified's register: a new password, its confirmation, and the sign-in rule beside them.
+constexpr FieldRule kNewPasswordRules[] = {
+    {.name = "password", .kind = FieldKind::password, .min_length = 8, .blank_is_missing = true},
+    {.name = "confirmPassword",
+     .kind = FieldKind::password,
+     .blank_is_missing = true,
+     .same_as = "password"},
+};
+constexpr FieldRule kSignInRules[] = {
+    {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
+};
+
+std::vector<std::pair<std::string, Issue>> all_issues(std::span<const FieldRule> rules,
+                                                      const std::string& json,
+                                                      const FieldPolicy& policy = {}) {
+    auto parsed = parse_json_object(json);
+    EXPECT_TRUE(std::holds_alternative<Json>(parsed)) << json;
+    FieldValues values;
+    std::vector<std::pair<std::string, Issue>> out;
+    for (const auto& i : validate_fields(std::get<Json>(parsed).get(), rules, values, policy)) {
+        out.emplace_back(i.field, i.issue);
+    }
+    return out;
+}
+
+using Issues = std::vector<std::pair<std::string, Issue>>;
+
+TEST(Validation, ANewPasswordIsNotACommonOneButASignInMayBe) {
+    EXPECT_EQ(
+        all_issues(kNewPasswordRules, R"({"password":"password","confirmPassword":"password"})"),
+        (Issues{{"password", Issue::common_password}}));
+    EXPECT_EQ(
+        all_issues(kNewPasswordRules, R"({"password":"PassWord1","confirmPassword":"PassWord1"})"),
+        (Issues{{"password", Issue::common_password}}))
+        << "compared lower-cased";
+    EXPECT_EQ(all_issues(kNewPasswordRules, R"({"password":"qwerty","confirmPassword":"qwerty"})"),
+              (Issues{{"password", Issue::too_short}}))
+        << "too short comes first: one issue a field";
+    EXPECT_EQ(all_issues(kNewPasswordRules,
+                         R"({"password":"Horse-Battery-42","confirmPassword":"Horse-Battery-42"})"),
+              Issues{});
+    EXPECT_EQ(all_issues(kSignInRules, R"({"password":"password"})"), Issues{});
+    // The form path takes the same rule.
+    FieldValues values;
+    const auto form = validate_pairs({{"password", "baseball"}, {"confirmPassword", "baseball"}},
+                                     kNewPasswordRules, values);
+    ASSERT_EQ(form.size(), 1u);
+    EXPECT_EQ(form[0].issue, Issue::common_password);
+}
+
+TEST(Validation, ABreachedPasswordFromTheStoreIsRefusedLikeACommonOne) {
+    testing::TempDir dir;
+    // SHA-1 of "Horse-Battery-42".
+    const std::string body =
+        R"({"password":"Horse-Battery-42","confirmPassword":"Horse-Battery-42"})";
+    const std::string digest = sha1_hex_upper("Horse-Battery-42");
+    {
+        std::ofstream out(dir.file(digest.substr(0, 5)), std::ios::binary);
+        out << digest.substr(5) << ":2\r\n";
+    }
+    EXPECT_EQ(all_issues(kNewPasswordRules, body, {.breached_passwords_dir = dir.path()}),
+              (Issues{{"password", Issue::common_password}}));
+    EXPECT_EQ(all_issues(kNewPasswordRules, body), Issues{}) << "no store configured";
+    EXPECT_EQ(all_issues(kSignInRules, R"({"password":"Horse-Battery-42"})",
+                         {.breached_passwords_dir = dir.path()}),
+              Issues{});
+}
+
+TEST(Validation, AConfirmationMismatchIsReportedBesideThePasswordsOwnIssue) {
+    EXPECT_EQ(all_issues(kNewPasswordRules, R"({"password":"short","confirmPassword":"other"})"),
+              (Issues{{"password", Issue::too_short}, {"confirmPassword", Issue::mismatch}}));
+    EXPECT_EQ(all_issues(kNewPasswordRules, R"({"password":"password","confirmPassword":"other"})"),
+              (Issues{{"password", Issue::common_password}, {"confirmPassword", Issue::mismatch}}));
+    EXPECT_EQ(all_issues(kNewPasswordRules, R"({"password":"short","confirmPassword":"short"})"),
+              (Issues{{"password", Issue::too_short}}))
+        << "equal: no mismatch";
+    EXPECT_EQ(all_issues(kNewPasswordRules, R"({"password":"","confirmPassword":"other"})"),
+              (Issues{{"password", Issue::missing}}))
+        << "nothing to repeat";
+    EXPECT_EQ(all_issues(kNewPasswordRules, R"({"password":7,"confirmPassword":"other"})"),
+              (Issues{{"password", Issue::wrong_type}}));
+    EXPECT_EQ(all_issues(kNewPasswordRules, R"({"password":"short"})"),
+              (Issues{{"password", Issue::too_short}, {"confirmPassword", Issue::missing}}));
+    FieldValues values;
+    const auto form = validate_pairs({{"password", "short"}, {"confirmPassword", "other"}},
+                                     kNewPasswordRules, values);
+    ASSERT_EQ(form.size(), 2u);
+    EXPECT_EQ(form[1].issue, Issue::mismatch);
 }
 
 Request with_body(const char* content_type, std::string body) {
