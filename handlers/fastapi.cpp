@@ -5,6 +5,7 @@
 #include "core/base/clock.hpp"
 #include "core/base/log.hpp"
 #include "handlers/auth.hpp"
+#include "handlers/change_password.hpp"
 #include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/services.hpp"
@@ -18,6 +19,7 @@ Outcome register_user(Context&);
 Outcome issue_token(Context&);
 Outcome current_user(Context&);
 Outcome logout(Context&);
+Outcome change_password(Context&);
 
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
@@ -39,6 +41,12 @@ constexpr Route kRoutes[] = {
      .handler = logout,
      .access = Access::caller_if_any,
      .caller_kind = "user"},
+    {.method = "POST",
+     .path = kChangePasswordPath,
+     .handler = change_password,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
@@ -51,6 +59,10 @@ constexpr Wording kWording[] = {
     {Errc::unauthenticated, 401, "Could not validate credentials"},
     {Errc::invalid_token, 401, "Could not validate credentials"},
     {Errc::internal, 500, "Internal Server Error"},
+    // FastAPI's own templates answer a wrong current password 400 "Incorrect password"; a 401
+    // would read as an ended session to the frontend.
+    {Errc::invalid_credentials, 400, "Incorrect password", {}, kChangePasswordPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangePasswordPath},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -66,6 +78,10 @@ constexpr FieldRule kLoginFields[] = {
 constexpr FieldRule kLoginFormFields[] = {
     {.name = "username"},
     {.name = "password", .kind = FieldKind::password},
+};
+constexpr FieldRule kChangePasswordFields[] = {
+    {.name = "current_password", .kind = FieldKind::password},
+    rule_as(kRegisterFields, "password", "new_password"),
 };
 constexpr const char* kUsernamePattern = "^[^\\x00-\\x1f\\x7f]+$";
 
@@ -257,6 +273,28 @@ Outcome logout(Context& c) {
     Json out = json_object();
     json_put(out.get(), "message", "Successfully logged out");
     return Response::json(200, out.get());
+}
+
+// The caller's own password; every other session and token ends, and the caller continues with
+// the fresh token in the answer.
+Outcome change_password(Context& c) {
+    auto fields = read_fields(c, kChangePasswordFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return latchkey::change_password(
+        c, {.current = v["current_password"],
+            .replacement = v["new_password"],
+            .answer = [&](const Account& account) -> Outcome {
+                const auto token =
+                    issue_token_for(c.services, c.request, account,
+                                    c.services.config.access_token_ttl, nullptr, c.now);
+                if (!token) return token.error();
+                Json out = json_object();
+                json_put(out.get(), "message", "Password updated successfully");
+                json_put(out.get(), "access_token", token->token);
+                json_put(out.get(), "token_type", "Bearer");
+                return Response::json(200, out.get());
+            }});
 }
 
 }  // namespace

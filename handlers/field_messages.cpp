@@ -16,6 +16,8 @@ std::string label(std::string_view field) {
         {"email", "Email"},
         {"password", "Password"},
         {"confirmPassword", "Password confirmation"},
+        {"currentPassword", "Current password"},
+        {"newPassword", "New password"},
         {"token", "Token"},
         {"storeName", "Store name"},
     };

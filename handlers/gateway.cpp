@@ -4,6 +4,7 @@
 
 #include "core/base/clock.hpp"
 #include "handlers/auth.hpp"
+#include "handlers/change_password.hpp"
 #include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/field_messages.hpp"
@@ -18,6 +19,7 @@ Outcome register_user(Context&);
 Outcome login(Context&);
 Outcome current_user(Context&);
 Outcome logout(Context&);
+Outcome change_password(Context&);
 
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
@@ -39,6 +41,12 @@ constexpr Route kRoutes[] = {
      .handler = logout,
      .access = Access::caller_if_any,
      .caller_kind = "user"},
+    {.method = "POST",
+     .path = kChangePasswordPath,
+     .handler = change_password,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
@@ -51,6 +59,9 @@ constexpr Wording kWording[] = {
     {Errc::bad_request, 400, "Bad request"},
     {Errc::request_timeout, 408, "Request timeout"},
     {Errc::too_many_requests, 429, "Too many requests"},
+    // 400, not 401: a frontend takes a 401 for an ended session and signs the user out.
+    {Errc::invalid_credentials, 400, "Current password is incorrect", {}, kChangePasswordPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangePasswordPath},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -62,6 +73,10 @@ constexpr FieldRule kRegisterFields[] = {
 constexpr FieldRule kLoginFields[] = {
     {.name = "email", .blank_is_missing = true},
     {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
+};
+constexpr FieldRule kChangePasswordFields[] = {
+    {.name = "currentPassword", .kind = FieldKind::password, .blank_is_missing = true},
+    rule_as(kRegisterFields, "password", "newPassword"),
 };
 
 // --- error bodies ------------------------------------------------------------------------------
@@ -220,6 +235,36 @@ Outcome logout(Context& c) {
     Response r = Response::json(200, out.get());
     if (*delivery == Delivery::cookie) r.with_header("Set-Cookie", token_cookie("", true));
     return r;
+}
+
+// The caller's own password; every other session and token ends, and the caller continues with
+// a fresh token, delivered as login delivers it.
+Outcome change_password(Context& c) {
+    const auto delivery = delivery_of(c.request);
+    if (!delivery) return misconfigured_delivery();
+    if (c.who().from_cookie && !same_origin_or_trusted(c.request)) {
+        return make_error(Errc::cross_origin);
+    }
+    auto fields = read_fields(c, kChangePasswordFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return latchkey::change_password(
+        c, {.current = v["currentPassword"],
+            .replacement = v["newPassword"],
+            .answer = [&](const Account& account) -> Outcome {
+                const auto token =
+                    issue_token_for(c.services, c.request, account,
+                                    c.services.config.access_token_ttl, nullptr, c.now);
+                if (!token) return token.error();
+                Json out = json_object();
+                json_put(out.get(), "message", "Password changed");
+                if (*delivery == Delivery::cookie) {
+                    return Response::json(200, out.get())
+                        .with_header("Set-Cookie", token_cookie(token->token, false));
+                }
+                json_put(out.get(), "token", token->token);
+                return Response::json(200, out.get());
+            }});
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "core/auth/sessions.hpp"
 #include "core/base/clock.hpp"
 #include "handlers/auth.hpp"
+#include "handlers/change_password.hpp"
 #include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/field_messages.hpp"
@@ -23,6 +24,7 @@ Outcome login_customer(Context&);
 Outcome refresh(Context&);
 Outcome logout(Context&);
 Outcome current_user(Context&);
+Outcome change_password(Context&);
 
 // The contract's API, as its frontend calls it. Refresh and logout are open: their credential is
 // the refresh cookie, which the handler checks.
@@ -53,6 +55,12 @@ constexpr Route kRoutes[] = {
     {.method = "POST", .path = "/api/auth/logout", .handler = logout, .access = Access::open},
     // The account type is the token's own (merchant or customer).
     {.method = "GET", .path = "/api/auth/me", .handler = current_user},
+    // Merchants and customers alike, by the token's type.
+    {.method = "POST",
+     .path = kChangePasswordPath,
+     .handler = change_password,
+     .body = Body::json,
+     .throttle = kThrottleLogin},
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
@@ -66,6 +74,9 @@ constexpr Wording kWording[] = {
     {Errc::bad_request, 400, "Bad request"},
     {Errc::request_timeout, 408, "Request timeout"},
     {Errc::too_many_requests, 429, "Too many login attempts, try again later"},
+    // 400, not 401: the frontend answers a 401 by refreshing and sending the request again.
+    {Errc::invalid_credentials, 400, "Current password is incorrect", {}, kChangePasswordPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangePasswordPath},
 };
 
 constexpr FieldRule kMerchantFields[] = {
@@ -83,6 +94,14 @@ constexpr FieldRule kLoginFields[] = {
     {.name = "email", .blank_is_missing = true},
     {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
 };
+// The new password obeys register's rule (the same for both account types).
+constexpr FieldRule kChangePasswordFields[] = {
+    {.name = "currentPassword", .kind = FieldKind::password, .blank_is_missing = true},
+    rule_as(kMerchantFields, "password", "newPassword"),
+};
+static_assert(rule_as(kMerchantFields, "password", "newPassword").min_length ==
+                  rule_as(kCustomerFields, "password", "newPassword").min_length,
+              "merchants and customers register under one password rule");
 
 constexpr std::int64_t kAccessTtl = 15 * 60;
 constexpr std::int64_t kRefreshMaxAge = 7 * 24 * 3600;
@@ -297,6 +316,33 @@ Outcome current_user(Context& c) {
     json_put(out.get(), "type", account.kind);
     json_put(out.get(), "user", account_json(account));
     return Response::json(200, out.get());
+}
+
+// The caller's own password. Every refresh family of the account ends (and with them every
+// access token, which names its family); the caller continues in a new family: a new access
+// token in the body, its refresh token in the cookie. It writes the cookie, so a foreign origin is
+// refused as on refresh and logout.
+Outcome change_password(Context& c) {
+    if (!same_origin_or_trusted(c.request)) return make_error(Errc::cross_origin);
+    auto fields = read_fields(c, kChangePasswordFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    std::optional<RefreshGrant> grant;
+    return latchkey::change_password(
+        c, {.current = v["currentPassword"],
+            .replacement = v["newPassword"],
+            .within = [&](const Account& account) -> Result<void> {
+                auto started = sessions(c.services).start(c.site, account.id, c.now);
+                if (!started) return started.error();
+                grant = std::move(*started);
+                return {};
+            },
+            .answer = [&](const Account& account) -> Outcome {
+                Json out = json_object();
+                json_put(out.get(), "message", "Password changed successfully");
+                return with_tokens(c.services, c.request, account, *grant, std::move(out), 200,
+                                   c.now);
+            }});
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "core/base/log.hpp"
 #include "core/mail/templates.hpp"
 #include "handlers/auth.hpp"
+#include "handlers/change_password.hpp"
 #include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/field_messages.hpp"
@@ -24,6 +25,7 @@ Outcome resend_verification(Context&);
 Outcome forgot_password(Context&);
 Outcome reset_password(Context&);
 Outcome current_user(Context&);
+Outcome change_password(Context&);
 
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
@@ -60,6 +62,12 @@ constexpr Route kRoutes[] = {
      .body = Body::json,
      .throttle = kThrottleToken},
     {.method = "GET", .path = "/api/auth/me", .handler = current_user, .caller_kind = "user"},
+    {.method = "POST",
+     .path = kChangePasswordPath,
+     .handler = change_password,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
@@ -74,6 +82,9 @@ constexpr Wording kWording[] = {
     {Errc::bad_request, 400, "Bad request"},
     {Errc::request_timeout, 408, "Request timeout"},
     {Errc::too_many_requests, 429, "Too many requests"},
+    // 400, not 401: a frontend takes a 401 for an ended session and signs the user out.
+    {Errc::invalid_credentials, 400, "Current password is incorrect", {}, kChangePasswordPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangePasswordPath},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -100,6 +111,12 @@ constexpr FieldRule kResetFields[] = {
      .kind = FieldKind::password,
      .blank_is_missing = true,
      .same_as = "password"},
+};
+// The new password obeys register's rules, confirmation included.
+constexpr FieldRule kChangePasswordFields[] = {
+    {.name = "currentPassword", .kind = FieldKind::password, .blank_is_missing = true},
+    rule_as(kRegisterFields, "password", "newPassword"),
+    confirming(rule_as(kRegisterFields, "confirmPassword", "confirmPassword"), "newPassword"),
 };
 
 constexpr std::int64_t kVerifyTtl = 24 * 3600;
@@ -416,6 +433,27 @@ Outcome current_user(Context& c) {
     Json out = json_object();
     json_put(out.get(), "user", user_json(c.who().account));
     return Response::json(200, out.get());
+}
+
+// The caller's own password; every other session and token ends, the account's outstanding reset
+// links too, and the caller continues with the fresh token in the answer.
+Outcome change_password(Context& c) {
+    auto fields = read_fields(c, kChangePasswordFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    const auto answer = [&](const Account& account) -> Outcome {
+        const auto token = issue_token_for(c.services, c.request, account,
+                                           c.services.config.access_token_ttl, nullptr, c.now);
+        if (!token) return token.error();
+        Json out = json_object();
+        json_put(out.get(), "message", "Password changed");
+        json_put(out.get(), "token", token->token);
+        return Response::json(200, out.get());
+    };
+    return latchkey::change_password(c, {.current = v["currentPassword"],
+                                         .replacement = v["newPassword"],
+                                         .one_time_purpose = kResetPurpose,
+                                         .answer = answer});
 }
 
 }  // namespace

@@ -348,15 +348,19 @@ def test_guessing_a_confirmation_code_is_throttled_per_account_and_network(stric
 def test_every_route_that_checks_a_secret_declares_a_throttle():
     rows = json.loads(subprocess.run([BIN, "routes", "--json"], check=True, capture_output=True,
                                      text=True).stdout)
-    secret = re.compile(r"/(login|token|reset|verify)$|^/cognito")
+    secret = re.compile(r"/(login|token|reset|verify|change-password)$|^/cognito")
     # ops' /_latchkey/verify checks signed tokens for nginx's auth_request: nothing to guess.
     checked = [r for r in rows if secret.search(r["path"]) and r["contract"] != "ops"]
-    assert len(checked) >= 9, checked
+    assert len(checked) >= 13, checked
     for r in checked:
         assert r["throttle"], r
     declared = {(r["contract"], r["method"], r["path"]): r["throttle"] for r in rows if r["throttle"]}
     assert declared == {
         ("fastapi", "POST", "/api/auth/token"): "login",
+        ("fastapi", "POST", "/api/auth/change-password"): "login",
+        ("gateway", "POST", "/api/auth/change-password"): "login",
+        ("verified", "POST", "/api/auth/change-password"): "login",
+        ("storefront", "POST", "/api/auth/change-password"): "login",
         ("gateway", "POST", "/api/auth/login"): "login",
         ("verified", "POST", "/api/auth/login"): "login",
         ("verified", "GET", "/api/auth/verify"): "token",

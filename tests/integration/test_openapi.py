@@ -40,7 +40,7 @@ def stack():
 def throttled(x, op_id, source, **kw):
     """Two wrong guesses from `source`, then the documented 429 there (the guess throttle)."""
     for _ in range(2):
-        x.send(op_id, "wrong_password", source=source)
+        x.send(op_id, "wrong_password", source=source, **kw)
     x.send(op_id, "throttled", source=source, **kw)
 
 
@@ -179,6 +179,15 @@ def test_fastapi_document_replayed(stack):
     throttled(x, "login", "127.0.0.5")
     x.send("current_user", "ok", auth=True)
     x.send("current_user", "no_token")
+    x.send("change_password", "no_token")
+    x.send("change_password", "invalid", auth=True)
+    throttled(x, "change_password", "127.0.0.9", auth=True)
+    old = x.token
+    x.token = x.send("change_password", "changed", auth=True).json()["access_token"]
+    x.send("current_user", "ok", auth=True)
+    x.token, fresh = old, x.token
+    x.send("current_user", "no_token", auth=True)  # the token the change was made with
+    x.token = fresh
     x.send("logout", "ok", auth=True)
     x.send("current_user", "no_token", auth=True)  # the logged-out token
     x.send("logout", "anonymous")
@@ -196,12 +205,19 @@ def test_gateway_document_replayed(stack):
     throttled(x, "login", "127.0.0.6")
     x.send("me", "ok", auth=True)
     x.send("me", "no_token")
+    x.send("changePassword", "no_token")
+    x.send("changePassword", "invalid", auth=True)
+    throttled(x, "changePassword", "127.0.0.10", auth=True)
     x.send("logout", "ok", auth=True)
     cookie_site = Replay(stack, "gateway", site="gateway-cookie")
     cookie_site.renamed = x.renamed  # the same account
     r = cookie_site.send("login", "ok")
     cookie_site.cookies = {"token": r.cookie("token")}
     cookie_site.send("logout", "cross_origin", headers={"Origin": "https://evil.example"})
+    cookie_site.send("changePassword", "cross_origin", headers={"Origin": "https://evil.example"})
+    r = cookie_site.send("changePassword", "changed")
+    cookie_site.cookies = {"token": r.cookie("token")}
+    cookie_site.send("me", "ok")
     x.reached |= cookie_site.reached
     x.assert_every_status_reached()
 
@@ -223,6 +239,11 @@ def test_verified_document_replayed(stack):
     throttled(x, "login", "127.0.0.7")
     x.send("me", "ok", auth=True)
     x.send("me", "no_token")
+    x.send("change_password", "no_token")
+    x.send("change_password", "invalid", auth=True)
+    throttled(x, "change_password", "127.0.0.11", auth=True)
+    x.token = x.send("change_password", "changed", auth=True).json()["token"]
+    x.send("me", "ok", auth=True)
     x.send("resend_verification", "sent")
     x.send("resend_verification", "invalid")
     x.send("forgot_password", "sent")
@@ -257,6 +278,14 @@ def test_storefront_document_replayed(stack):
     x.token = r.json()["accessToken"]
     x.send("me", "ok", auth=True)
     x.send("me", "no_token")
+    x.send("changePassword", "no_token")
+    x.send("changePassword", "invalid", auth=True)
+    throttled(x, "changePassword", "127.0.0.12", auth=True)
+    x.send("changePassword", "cross_origin", auth=True, headers={"Origin": "https://evil.example"})
+    # The login's refresh family ends with the change; the caller continues in the new one.
+    r = x.send("changePassword", "changed", auth=True)
+    x.token = r.json()["accessToken"]
+    x.send("me", "ok", auth=True)
     x.send("refresh", "no_cookie")
     x.cookies = {"refreshToken": r.cookie("refreshToken")}
     x.send("refresh", "cross_origin", headers={"Origin": "https://evil.example"})

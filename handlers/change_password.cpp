@@ -1,0 +1,53 @@
+#include "handlers/change_password.hpp"
+
+#include "handlers/auth.hpp"
+#include "handlers/throttle.hpp"
+
+namespace latchkey {
+
+Outcome change_password(Context& c, const PasswordChange& change) {
+    Services& services = c.services;
+    const Account& caller = c.who().account;
+    // The guess is at the caller's own account, keyed as its login is: what a stolen token
+    // guesses here counts where the login's guesses count, and locks where they lock.
+    auto proven = services.accounts().authenticate(services.guesses, c.site, caller.kind,
+                                                   caller.email, change.current, c.now);
+    if (!proven) {
+        if (proven.error().code == Errc::rate_limited) return guess_refusal(services, c.request);
+        if (proven.error().code == Errc::invalid_credentials) {
+            audit(services, c.request, "password.change.failure", caller.id, caller.email,
+                  caller.kind);
+        }
+        return proven.error();
+    }
+    auto hash = services.hasher.hash(change.replacement);  // before the write lock
+    if (!hash) return hash.error();
+    Account now_is;
+    {
+        auto tx = services.store->begin();
+        if (!tx) return tx.error();
+        auto accounts = services.accounts();
+        // A concurrent change (or a disabling) ended the caller's session while this one hashed:
+        // it must not go on to replace that change's password.
+        auto before = accounts.find_by_id(caller.id);
+        if (!before) return before.error();
+        if (before->session_version != caller.session_version || before->disabled) {
+            return make_error(Errc::invalid_token);
+        }
+        if (auto r = accounts.replace_password(caller.id, *hash, c.now, change.one_time_purpose);
+            !r) {
+            return r.error();
+        }
+        auto reread = accounts.find_by_id(caller.id);
+        if (!reread) return reread.error();
+        now_is = std::move(*reread);
+        if (change.within) {
+            if (auto r = change.within(now_is); !r) return r.error();
+        }
+        if (auto r = tx->commit(); !r) return r.error();
+    }
+    audit(services, c.request, "password.change", now_is.id, now_is.email, now_is.kind);
+    return change.answer(now_is);
+}
+
+}  // namespace latchkey

@@ -1,0 +1,278 @@
+"""The password contracts as a signed-in account's own requests see them: one adapter per site and
+account type (gateway with the token in the body or in its cookie, fastapi, verified, storefront's
+merchants and customers), each registering, logging in and calling its change-password endpoint
+in the contract's own names, with the bodies the contract answers."""
+import itertools
+
+from conftest import unique, verify_call
+
+OLD = "Old-horse-battery-9"
+NEW = "New-staple-correct-7"
+PATH = "/api/auth/change-password"
+FOREIGN = "https://evil.example"
+
+_addresses = (f"127.3.{a}.{b}" for a, b in itertools.product(range(1, 250), range(2, 250)))
+
+
+def fresh_ip():
+    """A client network of its own: no test's guesses or nginx login ceiling meet another's."""
+    return next(_addresses)
+
+
+class Session:
+    """What one login handed out: the access token and, where the contract has one, the cookie
+    the frontend keeps (gateway's token cookie, storefront's refresh cookie)."""
+
+    def __init__(self, token, cookie=None):
+        self.token, self.cookie = token, cookie
+
+
+class Site:
+    site = None
+    kind = "user"
+    login_path = "/api/auth/login"
+    error_key = None
+    weak = "short12"  # below the register rule's minimum length
+    changed_message = "Password changed"  # the success body's message
+    refused_body = None  # the wrong-current-password answer (400)
+    throttled_body = None  # the guess throttle's answer (429)
+    unauthenticated_body = None  # no credentials (401)
+    login_unauthorized = 401  # a login with a wrong password
+
+    def __init__(self, stack):
+        self.stack = stack
+        self.client = stack.client(self.site)
+
+    # --- accounts ----------------------------------------------------------------------------
+    def register_body(self, email, password):
+        raise NotImplementedError
+
+    def register(self, email, password=OLD):
+        r = self.client.post(self.register_path, json=self.register_body(email, password),
+                             source=fresh_ip())
+        assert r.status == 201, r
+        return r
+
+    def new_account(self, password=OLD):
+        email = f"{unique('pw')}@example.com"
+        self.register(email, password)
+        return email
+
+    def login(self, email, password=OLD, source=None):
+        return self.client.post(self.login_path, json={"email": email, "password": password},
+                                source=source or fresh_ip())
+
+    def session_of(self, reply):
+        return Session(reply.json()["token"])
+
+    def sign_in(self, email, password=OLD):
+        r = self.login(email, password)
+        assert r.status == 200, r
+        return self.session_of(r)
+
+    def account_id(self, email):
+        with self.stack.db() as db:
+            return db.execute("SELECT id FROM accounts WHERE site = ? AND kind = ? AND email_key = ?",
+                              (self.site_name(), self.kind, email.lower())).fetchone()[0]
+
+    def site_name(self):
+        return self.site
+
+    # --- the caller's requests ---------------------------------------------------------------
+    def auth_headers(self, session):
+        return {"Authorization": "Bearer " + session.token}
+
+    def me(self, session):
+        return self.client.request("GET", "/api/auth/me", headers=self.auth_headers(session))
+
+    def change_body(self, current, new, confirm=None):
+        return {"currentPassword": current, "newPassword": new}
+
+    def change(self, session, current=OLD, new=NEW, body=None, headers=None, source=None):
+        sent = self.auth_headers(session) if session is not None else {}
+        sent.update(headers or {})
+        return self.client.request("POST", PATH, json_body=body or self.change_body(current, new),
+                                   headers=sent, source=source)
+
+    def session_after(self, reply):
+        """The fresh session a successful change hands the caller."""
+        return Session(reply.json()["token"])
+
+    def changed_body(self, reply):
+        """The success body without its token, as the contract words it."""
+        raise NotImplementedError
+
+    def weak_refusal(self, reply):
+        raise NotImplementedError
+
+
+class Gateway(Site):
+    site = "gateway"
+    register_path = "/api/auth/register"
+    error_key = "error"
+    refused_body = {"error": "Current password is incorrect", "status_code": 400}
+    throttled_body = {"error": "Too many password attempts, try again later", "status_code": 429}
+    unauthenticated_body = {"error": "Authentication required"}
+
+    def register_body(self, email, password):
+        return {"firstName": "Gina", "lastName": "Hale", "email": email, "password": password}
+
+    def changed_body(self, reply):
+        body = reply.json()
+        assert set(body) == {"message", "token"}, body
+        return body["message"]
+
+    def weak_refusal(self, reply):
+        assert reply.status == 400, reply
+        assert reply.json() == {"error": "Validation failed",
+                                "details": {"newPassword": "New password must be at least 8 characters."}}
+
+
+class GatewayCookie(Gateway):
+    """The cookie site: the token travels in the HttpOnly `token` cookie both ways."""
+    site = "gateway-cookie"
+
+    def site_name(self):
+        return "gateway"
+
+    def session_of(self, reply):
+        return Session(None, reply.cookie("token"))
+
+    def auth_headers(self, session):
+        return {"Cookie": "token=" + session.cookie}
+
+    def session_after(self, reply):
+        [set_cookie] = [v for v in reply.headers_named("Set-Cookie") if v.startswith("token=")]
+        assert set_cookie.endswith("; HttpOnly; Secure; SameSite=Strict; Path=/"), set_cookie
+        return Session(None, reply.cookie("token"))
+
+    def changed_body(self, reply):
+        body = reply.json()
+        assert body == {"message": "Password changed"}, body
+        return body["message"]
+
+
+class Fastapi(Site):
+    site = "fastapi"
+    register_path = "/api/auth/register"
+    login_path = "/api/auth/token"
+    error_key = "detail"
+    weak = "abc12"  # register's minimum is 6
+    changed_message = "Password updated successfully"
+    refused_body = {"detail": "Incorrect password"}
+    throttled_body = {"detail": "Too many password attempts, try again later"}
+    unauthenticated_body = {"detail": "Could not validate credentials"}
+
+    def register_body(self, email, password):
+        return {"username": unique("u"), "email": email, "password": password}
+
+    def session_of(self, reply):
+        return Session(reply.json()["access_token"])
+
+    def change_body(self, current, new, confirm=None):
+        return {"current_password": current, "new_password": new}
+
+    def session_after(self, reply):
+        return Session(reply.json()["access_token"])
+
+    def changed_body(self, reply):
+        body = reply.json()
+        assert set(body) == {"message", "access_token", "token_type"}, body
+        assert body["token_type"] == "Bearer"
+        return body["message"]
+
+    def weak_refusal(self, reply):
+        assert reply.status == 422, reply
+        assert reply.json() == {"detail": [{
+            "loc": ["body", "new_password"], "msg": "ensure this value has at least 6 characters",
+            "type": "value_error.any_str.min_length", "ctx": {"limit_value": 6}}]}
+
+
+class Verified(Site):
+    site = "verified"
+    register_path = "/api/auth/register"
+    error_key = "message"
+    refused_body = {"message": "Current password is incorrect"}
+    throttled_body = {"message": "Too many password attempts, try again later"}
+    unauthenticated_body = {"message": "Not authenticated"}
+
+    def register_body(self, email, password):
+        return {"email": email, "password": password, "confirmPassword": password}
+
+    def new_account(self, password=OLD):
+        email = super().new_account(password)
+        [mail] = self.stack.wait_for_mail(email)
+        assert self.client.get(verify_call(mail)).status == 200
+        return email
+
+    def change_body(self, current, new, confirm=None):
+        return {"currentPassword": current, "newPassword": new,
+                "confirmPassword": new if confirm is None else confirm}
+
+    def changed_body(self, reply):
+        body = reply.json()
+        assert set(body) == {"message", "token"}, body
+        return body["message"]
+
+    def weak_refusal(self, reply):
+        assert reply.status == 400, reply
+        body = reply.json()
+        assert body["message"] == "Validation failed" and body["details"] == body["errors"], body
+        assert body["details"]["newPassword"] == "New password must be at least 8 characters", body
+
+
+class Storefront(Site):
+    site = "storefront"
+    changed_message = "Password changed successfully"
+    error_key = "message"
+    refused_body = {"message": "Current password is incorrect"}
+    throttled_body = {"message": "Too many password attempts, try again later"}
+    unauthenticated_body = {"message": "Not authenticated"}
+
+    @property
+    def register_path(self):
+        return f"/api/auth/{self.kind}/register"
+
+    @property
+    def login_path(self):
+        return f"/api/auth/{self.kind}/login"
+
+    def session_of(self, reply):
+        return Session(reply.json()["accessToken"], reply.cookie("refreshToken"))
+
+    def session_after(self, reply):
+        [set_cookie] = [v for v in reply.headers_named("Set-Cookie") if v.startswith("refreshToken=")]
+        assert set_cookie.endswith("; HttpOnly; Secure; SameSite=Strict; Path=/api/auth; Max-Age=604800")
+        return self.session_of(reply)
+
+    def changed_body(self, reply):
+        body = reply.json()
+        assert set(body) == {"message", "accessToken"}, body
+        return body["message"]
+
+    def refresh(self, session):
+        return self.client.request("POST", "/api/auth/refresh",
+                                   headers={"Cookie": "refreshToken=" + session.cookie})
+
+    def weak_refusal(self, reply):
+        assert reply.status == 400, reply
+        assert reply.json() == {"message": "Validation failed",
+                                "errors": {"newPassword": "New password must be at least 8 characters"}}
+
+
+class Merchant(Storefront):
+    kind = "merchant"
+
+    def register_body(self, email, password):
+        return {"email": email, "password": password, "storeName": "Hale Hardware"}
+
+
+class Customer(Storefront):
+    kind = "customer"
+
+    def register_body(self, email, password):
+        return {"email": email, "password": password, "firstName": "Gina", "lastName": "Hale"}
+
+
+ADAPTERS = {"gateway": Gateway, "gateway-cookie": GatewayCookie, "fastapi": Fastapi,
+            "verified": Verified, "merchant": Merchant, "customer": Customer}

@@ -1,0 +1,100 @@
+"""Attacks on a signed-in account's own endpoints (issue 21), on every password contract through
+nginx: aiming a change at another account, racing changes with one token, replaying the token a
+change ended, and cross-site forms against the cookie sites. Each refusal changes nothing; no
+case sees a 5xx. The guessing of a current password is test_change_password.py's."""
+import concurrent.futures
+
+import pytest
+
+from account_support import ADAPTERS, NEW, OLD, PATH, fresh_ip
+from conftest import running
+
+
+@pytest.fixture(scope="module")
+def stack():
+    # Room in the hash queue for every racing change (two hashes each): the race is the subject,
+    # not the service's load shedding.
+    yield from running({"hash_queue_max": "16"})
+
+
+@pytest.fixture(params=list(ADAPTERS))
+def site(request, stack):
+    return ADAPTERS[request.param](stack)
+
+
+def test_the_change_takes_no_account_to_aim_at(site):
+    """The route names no account: whatever the body says, the caller's own password changes."""
+    victim, attacker = site.new_account(), site.new_account()
+    victim_id = site.account_id(victim)
+    body = dict(site.change_body(OLD, NEW), email=victim, userId=victim_id, user_id=victim_id,
+                id=victim_id, username=victim)
+    r = site.change(site.sign_in(attacker), body=body)
+    assert r.status == 200, r
+    assert site.login(victim, OLD).status == 200
+    assert site.login(victim, NEW).status == site.login_unauthorized
+    assert site.login(attacker, NEW).status == 200
+
+
+def test_a_token_the_change_ended_changes_nothing(site):
+    """A stolen token, used after its owner changed the password, is refused."""
+    email = site.new_account()
+    stolen = site.sign_in(email)
+    assert site.change(site.sign_in(email)).status == 200
+    r = site.change(stolen, current=NEW, new="Attacker-choice-1")
+    assert r.status == 401 and site.error_key in r.json(), r
+    assert site.login(email, NEW).status == 200
+
+
+def test_racing_changes_with_one_token_leave_one_password(site):
+    """Changes sent at once with one token: one wins; the rest are refused, none half-applied."""
+    email = site.new_account()
+    caller = site.sign_in(email)
+    news = [f"Racing-password-{i}" for i in range(4)]
+    with concurrent.futures.ThreadPoolExecutor(len(news)) as pool:
+        replies = list(pool.map(lambda new: site.change(caller, new=new, source=fresh_ip()), news))
+    statuses = [r.status for r in replies]
+    assert statuses.count(200) == 1, replies
+    # The losers were refused as the caller whose session ended (401), or as a current password
+    # that no longer is one (400), depending on where the winner's commit found them.
+    assert set(statuses) <= {200, 400, 401}, replies
+    winner = news[statuses.index(200)]
+    assert site.login(email, winner).status == 200
+    for loser in set(news) - {winner}:
+        assert site.login(email, loser).status == site.login_unauthorized
+    assert site.me(site.session_after(replies[statuses.index(200)])).status == 200
+
+
+@pytest.mark.parametrize("kind", ["gateway-cookie", "merchant", "customer"])
+@pytest.mark.parametrize("media", ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"])
+def test_a_cross_site_form_cannot_change_the_password(stack, kind, media):
+    """What an HTML form on another site can send (no JSON, no custom header) with the cookie."""
+    site = ADAPTERS[kind](stack)
+    email = site.new_account()
+    caller = site.sign_in(email)
+    headers = dict(site.auth_headers(caller), **{"Content-Type": media})
+    if kind != "gateway-cookie":  # storefront: the refresh cookie is the ambient credential
+        headers = {"Cookie": "refreshToken=" + caller.cookie, "Content-Type": media}
+    r = site.client.request("POST", PATH, body=f"currentPassword={OLD}&newPassword={NEW}",
+                            headers=headers)
+    assert r.status in (401, 403, 415), r
+    assert site.error_key in r.json(), r
+    assert site.login(email, OLD).status == 200
+
+
+def test_a_merchant_token_changes_only_the_merchant(stack):
+    """One email may be a merchant and a customer: two accounts, two passwords."""
+    merchant, customer = ADAPTERS["merchant"](stack), ADAPTERS["customer"](stack)
+    email = merchant.new_account()
+    customer.register(email)
+    assert merchant.change(merchant.sign_in(email)).status == 200
+    assert customer.login(email, OLD).status == 200
+    assert merchant.login(email, NEW).status == 200
+
+
+def test_a_change_on_the_gateway_body_site_ends_the_cookie_sites_session(stack):
+    """The two gateway sites share accounts: the change ends the sessions of both."""
+    body, cookie = ADAPTERS["gateway"](stack), ADAPTERS["gateway-cookie"](stack)
+    email = body.new_account()
+    elsewhere = cookie.sign_in(email)
+    assert body.change(body.sign_in(email)).status == 200
+    assert cookie.me(elsewhere).status == 401
