@@ -1,6 +1,7 @@
 // `latchkey --version`: what this binary is, and what it runs on.
 #include <cjson/cJSON.h>
 #include <gnu/libc-version.h>
+#include <openssl/crypto.h>
 #include <sodium.h>
 #include <sqlite3.h>
 
@@ -22,6 +23,8 @@ int version_command() {
               << "  libfcgi " << LATCHKEY_FCGI_VERSION << " (" << linked << ")\n"
               << "  libsodium " << sodium_version_string() << " (" << linked << ")\n"
               << "  sqlite " << sqlite3_libversion() << " (" << linked << ")\n"
+              << "  libcrypto " << OpenSSL_version(OPENSSL_VERSION_STRING) << " (" << linked
+              << ")\n"
               << "  libxcrypt " << LATCHKEY_XCRYPT_VERSION << " (" << linked << ")\n"
               << "  libstdc++ " << _GLIBCXX_RELEASE << " (" << __GLIBCXX__ << ", " << linked
               << ")\n"

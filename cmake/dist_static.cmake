@@ -1,6 +1,7 @@
 # LATCHKEY_DIST: the tarball's binary needs nothing of the host but glibc (and, when configured,
 # the libcurl and libpq it loads at run time). libfcgi, libsodium, SQLite and libxcrypt are linked
-# from their static archives (Debian's -dev packages ship them), and the C++ runtime too. Debian
+# from their static archives (Debian's -dev packages ship them), as is libcrypto (SHA-1 for the
+# breached-password store), and the C++ runtime too. Debian
 # ships no static cJSON: the binary keeps it as a shared library, bundled beside it in lib/ and
 # found there through an $ORIGIN-relative run path.
 # The pkg-config targets keep their include directories; only what they link changes.
@@ -14,6 +15,7 @@ endfunction()
 latchkey_static_archive(PkgConfig::FCGI fcgi)
 latchkey_static_archive(PkgConfig::SODIUM sodium Threads::Threads)
 latchkey_static_archive(PkgConfig::SQLITE sqlite3 Threads::Threads m ${CMAKE_DL_LIBS})
+latchkey_static_archive(PkgConfig::LIBCRYPTO crypto Threads::Threads ${CMAKE_DL_LIBS})
 find_library(LATCHKEY_CRYPT_ARCHIVE NAMES libcrypt.a REQUIRED NO_CACHE)
 set(CRYPT_LIBRARY ${LATCHKEY_CRYPT_ARCHIVE})
 

@@ -1,7 +1,7 @@
 #pragma once
 // SHA-1, for one job only: naming a password's file in a local breached-password store, which is
-// keyed by SHA-1 (the HIBP range format). Not for anything that needs a secure hash; libsodium
-// has none of SHA-1, hence this one.
+// keyed by SHA-1 (the HIBP range format). Not for anything that needs a secure hash. libsodium has
+// no SHA-1; libcrypto's is used.
 #include <array>
 #include <cstdint>
 #include <string>

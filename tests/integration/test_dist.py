@@ -196,7 +196,7 @@ def test_the_tarball_runs_behind_nginx_without_root_and_upgrades_in_place(tarbal
     check_needs_only_glibc(install)
     version = as_tenant(f"{install}/bin/latchkey", "--version").stdout
     assert version.startswith(f"latchkey {first_version}\ncommit "), version
-    for library in ("libfcgi", "libsodium", "sqlite", "libxcrypt", "libstdc++"):
+    for library in ("libfcgi", "libsodium", "sqlite", "libcrypto", "libxcrypt", "libstdc++"):
         assert re.search(rf"^  {re.escape(library)} \S+ \(.*static\)$", version, re.M), version
     assert re.search(r"^  cJSON \S+ \(shared\)$", version, re.M), version
     for shipped in ["bin/latchkeyctl", "share/latchkey/latchkey.conf.sample",
