@@ -47,6 +47,7 @@ Outcome change_password(Context& c, const PasswordChange& change) {
         if (auto r = tx->commit(); !r) return r.error();
     }
     audit(services, c.request, "password.change", now_is.id, now_is.email, now_is.kind);
+    notify(services, c.request, now_is, NoticeKind::password_changed);
     return change.answer(now_is);
 }
 

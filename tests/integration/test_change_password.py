@@ -4,6 +4,8 @@ password proven, the new one held to the contract's register rule, every other s
 ended, the caller continuing with a fresh token, a wrong current password counted by the guess
 throttle at the caller's own account, cross-origin calls on cookie sites refused, and the audit
 rows (docs/contracts.md, each contract's "Change password")."""
+import time
+
 import pytest
 
 from account_support import ADAPTERS, FOREIGN, NEW, OLD, PATH, Storefront, fresh_ip
@@ -28,6 +30,17 @@ def stack():
 @pytest.fixture(params=list(ADAPTERS))
 def site(request, stack):
     return ADAPTERS[request.param](stack)
+
+
+def mail_with_subject(stack, email, subject, timeout=10):
+    """The first mail to `email` with `subject`, once the worker has sent it."""
+    deadline = time.time() + timeout
+    while True:
+        found = [m for m in stack.mails() if m["To"].lower() == email and m["Subject"] == subject]
+        if found:
+            return found[0]
+        assert time.time() < deadline, f"no {subject!r} mail to {email}"
+        time.sleep(0.05)
 
 
 def audit_rows(stack, account_id, event):
@@ -66,6 +79,9 @@ def test_a_change_ends_every_other_session_and_the_caller_continues(stack, site)
 
     [row] = audit_rows(stack, account_id, "password.change")
     assert tuple(row) == ("password.change", email, "127.0.0.9", site.kind)
+    notice = mail_with_subject(stack, email, "Your password was changed")
+    text = notice.get_body(preferencelist=("plain",)).get_content()
+    assert "From: 127.0.0.9" in text and "every other session was signed out" in text
 
 
 def test_storefront_ends_every_refresh_family_and_starts_one_for_the_caller(stack):
