@@ -14,7 +14,9 @@ def cognito(client, op, body, path="/cognito", content_type=AMZ_JSON, raw=None, 
 
 
 def code_in(message):
-    return re.search(r"code is (\d+)", message.get_body(preferencelist=("plain",)).get_content()).group(1)
+    """The sign-in code of a code mail, in either language it speaks (en, es)."""
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    return re.search(r"(?:code is|código de acceso es) (\d+)", text).group(1)
 
 
 def sign_up(stack, client, email):
