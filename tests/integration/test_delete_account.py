@@ -237,3 +237,21 @@ def test_the_notice_switch_off_sends_nothing():
     finally:
         s.stop()
         s.cleanup()
+
+
+def test_the_notice_speaks_the_accounts_language(stack):
+    from conftest import unique, verify_call
+    c = stack.client("verified")
+    email = f"{unique('borrar')}@example.com"
+    r = c.post("/api/auth/register", json={"email": email, "password": OLD, "confirmPassword": OLD},
+               headers={"Accept-Language": "es-MX,es;q=0.9"}, source=fresh_ip())
+    assert r.status == 201, r
+    [mail] = stack.wait_for_mail(email)
+    assert c.get(verify_call(mail)).status == 200
+    site = ADAPTERS["verified"](stack)
+    r = site.delete(site.sign_in(email), headers={"User-Agent": "Mozilla/5.0 (X11; Linux) Firefox/128"},
+                    source="127.0.0.9")
+    assert r.status == 200, r
+    notice = wait_for_subject(stack, email, "Tu cuenta ha sido eliminada")
+    text = notice.get_body(preferencelist=("plain",)).get_content()
+    assert "Desde: 127.0.0.9" in text and "Con: Firefox on Linux" in text, text
