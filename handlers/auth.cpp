@@ -195,17 +195,21 @@ void remember_network(Services& services, const Request& request, std::int64_t a
     }
 }
 
-void notify(Services& services, const Request& request, const Account& account, NoticeKind kind) {
+NoticeFacts notice_facts(const Request& request, const Account& account) {
     auto first = account.profile.find("firstName");
-    NoticeFacts facts{.site = account.site,
-                      .email = account.email,
-                      .name = first == account.profile.end() ? "" : name_for_mail(first->second),
-                      .locale = account.locale,
-                      .account_id = account.id,
-                      .network = client_network_of(request),
-                      .address = std::string(request.param("REMOTE_ADDR").value_or("")),
-                      .user_agent = std::string(request.header("User-Agent").value_or("")),
-                      .when = unix_now()};
+    return NoticeFacts{.site = account.site,
+                       .email = account.email,
+                       .name = first == account.profile.end() ? "" : name_for_mail(first->second),
+                       .locale = account.locale,
+                       .account_id = account.id,
+                       .network = client_network_of(request),
+                       .address = std::string(request.param("REMOTE_ADDR").value_or("")),
+                       .user_agent = std::string(request.header("User-Agent").value_or("")),
+                       .when = unix_now()};
+}
+
+void notify(Services& services, const Request& request, const Account& account, NoticeKind kind) {
+    const NoticeFacts facts = notice_facts(request, account);
     auto queued = queue_notice(*services.store, services.keys, services.config, kind, facts,
                                link_send_policy(services.config));
     if (!queued) {

@@ -93,6 +93,9 @@ void remember_network(Services& services, const Request& request, std::int64_t a
 // (core/mail/notices.hpp). Best effort, like audit(): the sign-in stands whatever fails here.
 void note_sign_in(Services& services, const Request& request, const Account& account);
 
+// What a notice to `account` states about this request: when, from where, with what.
+NoticeFacts notice_facts(const Request& request, const Account& account);
+
 // Mails `account` the notice of `kind` about this request (its switch and the sending limits
 // permitting). Best effort.
 void notify(Services& services, const Request& request, const Account& account, NoticeKind kind);

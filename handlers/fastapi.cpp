@@ -8,6 +8,7 @@
 #include "handlers/change_password.hpp"
 #include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
+#include "handlers/delete_account.hpp"
 #include "handlers/services.hpp"
 #include "handlers/throttle.hpp"
 #include "handlers/validation.hpp"
@@ -20,6 +21,7 @@ Outcome issue_token(Context&);
 Outcome current_user(Context&);
 Outcome logout(Context&);
 Outcome change_password(Context&);
+Outcome delete_account(Context&);
 
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
@@ -47,6 +49,12 @@ constexpr Route kRoutes[] = {
      .body = Body::json,
      .caller_kind = "user",
      .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kDeleteAccountPath,
+     .handler = delete_account,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
@@ -63,6 +71,8 @@ constexpr Wording kWording[] = {
     // would read as an ended session to the frontend.
     {Errc::invalid_credentials, 400, "Incorrect password", {}, kChangePasswordPath},
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangePasswordPath},
+    {Errc::invalid_credentials, 400, "Incorrect password", {}, kDeleteAccountPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kDeleteAccountPath},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -77,6 +87,9 @@ constexpr FieldRule kLoginFields[] = {
 // OAuth2PasswordRequestForm: the username is whatever the user typed (here: the email).
 constexpr FieldRule kLoginFormFields[] = {
     {.name = "username"},
+    {.name = "password", .kind = FieldKind::password},
+};
+constexpr FieldRule kDeleteAccountFields[] = {
     {.name = "password", .kind = FieldKind::password},
 };
 constexpr FieldRule kChangePasswordFields[] = {
@@ -295,6 +308,18 @@ Outcome change_password(Context& c) {
                 json_put(out.get(), "token_type", "Bearer");
                 return Response::json(200, out.get());
             }});
+}
+
+Outcome delete_account(Context& c) {
+    auto fields = read_fields(c, kDeleteAccountFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return latchkey::delete_account(c, {.password = v["password"], .answer = []() -> Outcome {
+                                            Json out = json_object();
+                                            json_put(out.get(), "message",
+                                                     "Account deleted successfully");
+                                            return Response::json(200, out.get());
+                                        }});
 }
 
 }  // namespace

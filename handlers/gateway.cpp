@@ -7,6 +7,7 @@
 #include "handlers/change_password.hpp"
 #include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
+#include "handlers/delete_account.hpp"
 #include "handlers/field_messages.hpp"
 #include "handlers/services.hpp"
 #include "handlers/throttle.hpp"
@@ -20,6 +21,7 @@ Outcome login(Context&);
 Outcome current_user(Context&);
 Outcome logout(Context&);
 Outcome change_password(Context&);
+Outcome delete_account(Context&);
 
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
@@ -47,6 +49,12 @@ constexpr Route kRoutes[] = {
      .body = Body::json,
      .caller_kind = "user",
      .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kDeleteAccountPath,
+     .handler = delete_account,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
@@ -62,6 +70,8 @@ constexpr Wording kWording[] = {
     // 400, not 401: a frontend takes a 401 for an ended session and signs the user out.
     {Errc::invalid_credentials, 400, "Current password is incorrect", {}, kChangePasswordPath},
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangePasswordPath},
+    {Errc::invalid_credentials, 400, "Password is incorrect", {}, kDeleteAccountPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kDeleteAccountPath},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -72,6 +82,9 @@ constexpr FieldRule kRegisterFields[] = {
 };
 constexpr FieldRule kLoginFields[] = {
     {.name = "email", .blank_is_missing = true},
+    {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
+};
+constexpr FieldRule kDeleteAccountFields[] = {
     {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
 };
 constexpr FieldRule kChangePasswordFields[] = {
@@ -265,6 +278,27 @@ Outcome change_password(Context& c) {
                 json_put(out.get(), "token", token->token);
                 return Response::json(200, out.get());
             }});
+}
+
+// The caller's account, after its password; the cookie site's token cookie is cleared.
+Outcome delete_account(Context& c) {
+    const auto delivery = delivery_of(c.request);
+    if (!delivery) return misconfigured_delivery();
+    if (c.who().from_cookie && !same_origin_or_trusted(c.request)) {
+        return make_error(Errc::cross_origin);
+    }
+    auto fields = read_fields(c, kDeleteAccountFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return latchkey::delete_account(c, {.password = v["password"], .answer = [&]() -> Outcome {
+                                            Json out = json_object();
+                                            json_put(out.get(), "message", "Account deleted");
+                                            Response r = Response::json(200, out.get());
+                                            if (*delivery == Delivery::cookie) {
+                                                r.with_header("Set-Cookie", token_cookie("", true));
+                                            }
+                                            return r;
+                                        }});
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "handlers/change_password.hpp"
 #include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
+#include "handlers/delete_account.hpp"
 #include "handlers/field_messages.hpp"
 #include "handlers/services.hpp"
 #include "handlers/throttle.hpp"
@@ -25,6 +26,7 @@ Outcome refresh(Context&);
 Outcome logout(Context&);
 Outcome current_user(Context&);
 Outcome change_password(Context&);
+Outcome delete_account(Context&);
 
 // The contract's API, as its frontend calls it. Refresh and logout are open: their credential is
 // the refresh cookie, which the handler checks.
@@ -61,6 +63,11 @@ constexpr Route kRoutes[] = {
      .handler = change_password,
      .body = Body::json,
      .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kDeleteAccountPath,
+     .handler = delete_account,
+     .body = Body::json,
+     .throttle = kThrottleLogin},
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
@@ -77,6 +84,8 @@ constexpr Wording kWording[] = {
     // 400, not 401: the frontend answers a 401 by refreshing and sending the request again.
     {Errc::invalid_credentials, 400, "Current password is incorrect", {}, kChangePasswordPath},
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangePasswordPath},
+    {Errc::invalid_credentials, 400, "Password is incorrect", {}, kDeleteAccountPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kDeleteAccountPath},
 };
 
 constexpr FieldRule kMerchantFields[] = {
@@ -92,6 +101,9 @@ constexpr FieldRule kCustomerFields[] = {
 };
 constexpr FieldRule kLoginFields[] = {
     {.name = "email", .blank_is_missing = true},
+    {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
+};
+constexpr FieldRule kDeleteAccountFields[] = {
     {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
 };
 // The new password obeys register's rule (the same for both account types).
@@ -343,6 +355,22 @@ Outcome change_password(Context& c) {
                 return with_tokens(c.services, c.request, account, *grant, std::move(out), 200,
                                    c.now);
             }});
+}
+
+// Merchants and customers alike; the refresh cookie is cleared with the account. It writes the
+// cookie, so a foreign origin is refused as on change-password.
+Outcome delete_account(Context& c) {
+    if (!same_origin_or_trusted(c.request)) return make_error(Errc::cross_origin);
+    auto fields = read_fields(c, kDeleteAccountFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return latchkey::delete_account(
+        c,
+        {.password = v["password"], .answer = []() -> Outcome {
+             Json out = json_object();
+             json_put(out.get(), "message", "Account deleted successfully");
+             return Response::json(200, out.get()).with_header("Set-Cookie", refresh_cookie("", 0));
+         }});
 }
 
 }  // namespace

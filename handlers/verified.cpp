@@ -10,6 +10,7 @@
 #include "handlers/change_password.hpp"
 #include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
+#include "handlers/delete_account.hpp"
 #include "handlers/field_messages.hpp"
 #include "handlers/services.hpp"
 #include "handlers/throttle.hpp"
@@ -26,6 +27,7 @@ Outcome forgot_password(Context&);
 Outcome reset_password(Context&);
 Outcome current_user(Context&);
 Outcome change_password(Context&);
+Outcome delete_account(Context&);
 
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
@@ -68,6 +70,12 @@ constexpr Route kRoutes[] = {
      .body = Body::json,
      .caller_kind = "user",
      .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kDeleteAccountPath,
+     .handler = delete_account,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
@@ -85,6 +93,8 @@ constexpr Wording kWording[] = {
     // 400, not 401: a frontend takes a 401 for an ended session and signs the user out.
     {Errc::invalid_credentials, 400, "Current password is incorrect", {}, kChangePasswordPath},
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangePasswordPath},
+    {Errc::invalid_credentials, 400, "Password is incorrect", {}, kDeleteAccountPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kDeleteAccountPath},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -113,6 +123,9 @@ constexpr FieldRule kResetFields[] = {
      .same_as = "password"},
 };
 // The new password obeys register's rules, confirmation included.
+constexpr FieldRule kDeleteAccountFields[] = {
+    {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
+};
 constexpr FieldRule kChangePasswordFields[] = {
     {.name = "currentPassword", .kind = FieldKind::password, .blank_is_missing = true},
     rule_as(kRegisterFields, "password", "newPassword"),
@@ -454,6 +467,17 @@ Outcome change_password(Context& c) {
                                          .replacement = v["newPassword"],
                                          .one_time_purpose = kResetPurpose,
                                          .answer = answer});
+}
+
+Outcome delete_account(Context& c) {
+    auto fields = read_fields(c, kDeleteAccountFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return latchkey::delete_account(c, {.password = v["password"], .answer = []() -> Outcome {
+                                            Json out = json_object();
+                                            json_put(out.get(), "message", "Account deleted");
+                                            return Response::json(200, out.get());
+                                        }});
 }
 
 }  // namespace

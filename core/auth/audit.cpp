@@ -35,6 +35,16 @@ Result<void> AuditLog::record(const AuditEvent& e, std::int64_t retention_days) 
     return prune->run();
 }
 
+Result<void> AuditLog::forget(std::string_view site, std::int64_t account_id,
+                              std::string_view email) {
+    auto stmt = store_.prepare(
+        "UPDATE audit_events SET email = NULL, ip = NULL, user_agent = NULL "
+        "WHERE account_id = ?1 OR (site = ?2 AND lower(email) = lower(?3))");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, account_id).bind(2, site).bind(3, email);
+    return stmt->run();
+}
+
 Result<std::vector<AuditEvent>> AuditLog::list(const AuditFilter& f) {
     auto stmt = store_.prepare(
         "SELECT at, site, event, COALESCE(account_id, 0), COALESCE(email, ''), COALESCE(ip, ''), "

@@ -37,6 +37,10 @@ class AuditLog {
 
     // Records the event and drops a bounded batch of events more than `retention_days` older.
     Result<void> record(const AuditEvent& event, std::int64_t retention_days);
+    // A deleted account's past events keep what happened and when, not who: its email, client
+    // address and user agent are erased from every event of its id, and from the site's events
+    // naming its email (failed sign-ins before it existed or with a wrong password).
+    Result<void> forget(std::string_view site, std::int64_t account_id, std::string_view email);
     // Newest first.
     Result<std::vector<AuditEvent>> list(const AuditFilter& filter);
 

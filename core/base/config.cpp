@@ -150,6 +150,8 @@ const std::vector<Row>& rows() {
          IntField{&Config::notify_new_sign_in, 0, 1, 10}},
         {{"notify_password_changed", "1: mail a notice when the password changes"},
          IntField{&Config::notify_password_changed, 0, 1, 10}},
+        {{"notify_account_deleted", "1: mail a notice when the account is deleted"},
+         IntField{&Config::notify_account_deleted, 0, 1, 10}},
     };
     return table;
 }

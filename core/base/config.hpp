@@ -78,6 +78,7 @@ struct Config {
     // Security notices by mail (core/mail/notices.hpp): 1 sends it, 0 does not.
     std::int64_t notify_new_sign_in = 1;  // a sign-in from a device and network not seen before
     std::int64_t notify_password_changed = 1;
+    std::int64_t notify_account_deleted = 1;
 };
 
 // The base URL of `site`'s mail links from `public_url` ("https://app.example.com" for every

@@ -141,6 +141,16 @@ Result<std::int64_t> Outbox::enqueue(const MailMessage& message, std::int64_t no
     return id;
 }
 
+Result<std::int64_t> Outbox::drop_unsent(std::string_view site, std::string_view recipient) {
+    auto stmt = store_.prepare(
+        "DELETE FROM outbox WHERE site = ?1 AND lower(recipient) = lower(?2) "
+        "AND status IN ('pending', 'failed')");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, site).bind(2, recipient);
+    if (auto r = stmt->run(); !r) return r.error();
+    return static_cast<std::int64_t>(stmt->changes());
+}
+
 Result<std::vector<QueuedMail>> Outbox::claim_due(std::int64_t now, int limit,
                                                   std::int64_t lease_seconds) {
     std::vector<QueuedMail> claimed;

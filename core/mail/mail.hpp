@@ -68,6 +68,10 @@ class Outbox {
     // Gives up on a message; its sealed content stays until purged, so an operator can retry.
     Result<void> mark_failed(std::int64_t id, std::string_view error);
 
+    // Drops the site's unsent messages to `recipient` (pending or failed; one being sent now is
+    // beyond recall), in the caller's transaction: an account deleted takes its mail with it.
+    Result<std::int64_t> drop_unsent(std::string_view site, std::string_view recipient);
+
     // Administration: newest first, of one status when `status` is not empty.
     Result<std::vector<OutboxEntry>> list(std::string_view status, int limit);
     // Failed messages (one, or all when id is 0) go back to the queue with fresh attempts.

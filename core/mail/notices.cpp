@@ -17,6 +17,8 @@ const char* kind_name(NoticeKind kind) {
             return "notice_new_sign_in";
         case NoticeKind::password_changed:
             return "notice_password_changed";
+        case NoticeKind::account_deleted:
+            return "notice_account_deleted";
     }
     return "notice";
 }
@@ -27,6 +29,8 @@ bool switched_on(const Config& config, NoticeKind kind) {
             return config.notify_new_sign_in != 0;
         case NoticeKind::password_changed:
             return config.notify_password_changed != 0;
+        case NoticeKind::account_deleted:
+            return config.notify_account_deleted != 0;
     }
     return false;
 }

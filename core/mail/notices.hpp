@@ -14,7 +14,7 @@
 
 namespace latchkey {
 
-enum class NoticeKind { new_sign_in, password_changed };
+enum class NoticeKind { new_sign_in, password_changed, account_deleted };
 
 // The facts a notice states; `address` and `device` as nginx passed them.
 struct NoticeFacts {

@@ -50,6 +50,17 @@ constexpr BuiltinTemplate kBuiltins[] = {
      "other session was signed out:</p><ul><li>When: {{when}}</li><li>From: {{address}}</li>"
      "<li>Using: {{device}}</li></ul><p>If this was you, there is nothing to do. If it was not, "
      "reset your password with \"Forgot password\" at once.</p>"},
+    {"en", "notice_account_deleted", "Your account was deleted",
+     "Hello {{name}},\n\nYour account on {{site}} was deleted at its owner's request, with its "
+     "sessions and its data:\n\n  When: {{when}}\n  From: {{address}}\n  Using: {{device}}\n\n"
+     "If this was you, there is nothing to do; this address can register again. If it was not, "
+     "someone knew your password: register again and use a new password everywhere you used "
+     "that one.\n",
+     "<p>Hello {{name}},</p><p>Your account on {{site}} was deleted at its owner's request, with "
+     "its sessions and its data:</p><ul><li>When: {{when}}</li><li>From: {{address}}</li>"
+     "<li>Using: {{device}}</li></ul><p>If this was you, there is nothing to do; this address can "
+     "register again. If it was not, someone knew your password: register again and use a new "
+     "password everywhere you used that one.</p>"},
     {"es", "verify_email", "Confirma tu dirección de correo",
      "Hola, {{name}}:\n\nConfirma tu dirección de correo abriendo este enlace:\n\n{{link}}\n\n"
      "El enlace sirve una sola vez y caduca en 24 horas. Si no creaste una cuenta, ignora este "
@@ -89,6 +100,17 @@ constexpr BuiltinTemplate kBuiltins[] = {
      "todas las demás sesiones:</p><ul><li>Cuándo: {{when}}</li><li>Desde: {{address}}</li>"
      "<li>Con: {{device}}</li></ul><p>Si fuiste tú, no tienes que hacer nada. Si no, restablece tu "
      "contraseña con \"¿Olvidaste tu contraseña?\" cuanto antes.</p>"},
+    {"es", "notice_account_deleted", "Tu cuenta ha sido eliminada",
+     "Hola, {{name}}:\n\nTu cuenta de {{site}} se eliminó a petición de su titular, con sus "
+     "sesiones y sus datos:\n\n  Cuándo: {{when}}\n  Desde: {{address}}\n  Con: {{device}}\n\n"
+     "Si fuiste tú, no tienes que hacer nada; esta dirección puede registrarse de nuevo. Si no, "
+     "alguien conocía tu contraseña: regístrate de nuevo y usa una contraseña nueva dondequiera "
+     "que usaras esa.\n",
+     "<p>Hola, {{name}}:</p><p>Tu cuenta de {{site}} se eliminó a petición de su titular, con sus "
+     "sesiones y sus datos:</p><ul><li>Cuándo: {{when}}</li><li>Desde: {{address}}</li>"
+     "<li>Con: {{device}}</li></ul><p>Si fuiste tú, no tienes que hacer nada; esta dirección puede "
+     "registrarse de nuevo. Si no, alguien conocía tu contraseña: regístrate de nuevo y usa una "
+     "contraseña nueva dondequiera que usaras esa.</p>"},
 };
 
 // Site names come from nginx; only plain names may become a path component.

@@ -9,6 +9,7 @@ from conftest import unique, verify_call
 OLD = "Old-horse-battery-9"
 NEW = "New-staple-correct-7"
 PATH = "/api/auth/change-password"
+DELETE_PATH = "/api/auth/delete-account"
 FOREIGN = "https://evil.example"
 
 _addresses = (f"127.3.{a}.{b}" for a, b in itertools.product(range(1, 250), range(2, 250)))
@@ -38,6 +39,8 @@ class Site:
     throttled_body = None  # the guess throttle's answer (429)
     unauthenticated_body = None  # no credentials (401)
     login_unauthorized = 401  # a login with a wrong password
+    deleted_body = {"message": "Account deleted"}  # delete-account's success body
+    delete_refused_body = None  # delete-account's wrong-password answer (400)
 
     def __init__(self, stack):
         self.stack = stack
@@ -94,6 +97,20 @@ class Site:
         return self.client.request("POST", PATH, json_body=body or self.change_body(current, new),
                                    headers=sent, source=source)
 
+    def delete_body(self, password):
+        return {"password": password}
+
+    def delete(self, session, password=OLD, body=None, headers=None, source=None):
+        sent = self.auth_headers(session) if session is not None else {}
+        sent.update(headers or {})
+        return self.client.request("POST", DELETE_PATH,
+                                   json_body=body if body is not None else self.delete_body(password),
+                                   headers=sent, source=source)
+
+    def deleted_cookie(self):
+        """The Set-Cookie a successful delete clears the site's cookie with, or None."""
+        return None
+
     def session_after(self, reply):
         """The fresh session a successful change hands the caller."""
         return Session(reply.json()["token"])
@@ -111,6 +128,7 @@ class Gateway(Site):
     register_path = "/api/auth/register"
     error_key = "error"
     refused_body = {"error": "Current password is incorrect", "status_code": 400}
+    delete_refused_body = {"error": "Password is incorrect", "status_code": 400}
     throttled_body = {"error": "Too many password attempts, try again later", "status_code": 429}
     unauthenticated_body = {"error": "Authentication required"}
 
@@ -134,6 +152,9 @@ class GatewayCookie(Gateway):
 
     def site_name(self):
         return "gateway"
+
+    def deleted_cookie(self):
+        return "token="
 
     def session_of(self, reply):
         return Session(None, reply.cookie("token"))
@@ -160,6 +181,8 @@ class Fastapi(Site):
     weak = "abc12"  # register's minimum is 6
     changed_message = "Password updated successfully"
     refused_body = {"detail": "Incorrect password"}
+    delete_refused_body = {"detail": "Incorrect password"}
+    deleted_body = {"message": "Account deleted successfully"}
     throttled_body = {"detail": "Too many password attempts, try again later"}
     unauthenticated_body = {"detail": "Could not validate credentials"}
 
@@ -193,6 +216,7 @@ class Verified(Site):
     register_path = "/api/auth/register"
     error_key = "message"
     refused_body = {"message": "Current password is incorrect"}
+    delete_refused_body = {"message": "Password is incorrect"}
     throttled_body = {"message": "Too many password attempts, try again later"}
     unauthenticated_body = {"message": "Not authenticated"}
 
@@ -226,6 +250,8 @@ class Storefront(Site):
     changed_message = "Password changed successfully"
     error_key = "message"
     refused_body = {"message": "Current password is incorrect"}
+    delete_refused_body = {"message": "Password is incorrect"}
+    deleted_body = {"message": "Account deleted successfully"}
     throttled_body = {"message": "Too many password attempts, try again later"}
     unauthenticated_body = {"message": "Not authenticated"}
 
@@ -249,6 +275,9 @@ class Storefront(Site):
         body = reply.json()
         assert set(body) == {"message", "accessToken"}, body
         return body["message"]
+
+    def deleted_cookie(self):
+        return "refreshToken="
 
     def refresh(self, session):
         return self.client.request("POST", "/api/auth/refresh",

@@ -1,12 +1,13 @@
 """Attacks on a signed-in account's own endpoints (issue 21), on every password contract through
 nginx: aiming a change at another account, racing changes with one token, replaying the token a
-change ended, and cross-site forms against the cookie sites. Each refusal changes nothing; no
+change ended, cross-site forms against the cookie sites, and deleting an account without its
+password, someone else's, or twice at once. Each refusal changes nothing; no
 case sees a 5xx. The guessing of a current password is test_change_password.py's."""
 import concurrent.futures
 
 import pytest
 
-from account_support import ADAPTERS, NEW, OLD, PATH, fresh_ip
+from account_support import ADAPTERS, DELETE_PATH, NEW, OLD, PATH, fresh_ip
 from conftest import running
 
 
@@ -98,3 +99,66 @@ def test_a_change_on_the_gateway_body_site_ends_the_cookie_sites_session(stack):
     elsewhere = cookie.sign_in(email)
     assert body.change(body.sign_in(email)).status == 200
     assert cookie.me(elsewhere).status == 401
+
+
+# --- delete account ------------------------------------------------------------------------------
+
+def accounts_with_id(stack, account_id, public_id):
+    with stack.db() as db:
+        return db.execute("SELECT COUNT(*) FROM accounts WHERE id = ? AND public_id = ?",
+                          (account_id, public_id)).fetchone()[0]
+
+
+def public_id_of(stack, site, email):
+    with stack.db() as db:
+        return db.execute("SELECT public_id FROM accounts WHERE site = ? AND kind = ? AND "
+                          "email_key = ?", (site.site_name(), site.kind, email)).fetchone()[0]
+
+
+@pytest.mark.parametrize("body", [{}, {"password": ""}, {"password": None}, {"password": ["x"]},
+                                  {"confirm": True}, {"currentPassword": OLD}])
+def test_a_delete_without_the_password_deletes_nothing(stack, site, body):
+    """A token alone (stolen, or a forgotten open tab) does not delete the account."""
+    email = site.new_account()
+    caller = site.sign_in(email)
+    r = site.delete(caller, body=body)
+    assert r.status in (400, 422) and site.error_key in r.json(), r
+    assert site.me(caller).status == 200
+    assert site.login(email, OLD).status == 200
+
+
+def test_a_delete_takes_no_account_to_aim_at(stack, site):
+    """Whatever the body names, only the caller's own account goes."""
+    victim, attacker = site.new_account(), site.new_account()
+    victim_id, victim_public = site.account_id(victim), public_id_of(stack, site, victim)
+    body = dict(site.delete_body(OLD), email=victim, userId=victim_id, user_id=victim_id,
+                id=victim_id, username=victim)
+    assert site.delete(site.sign_in(attacker), body=body).status == 200
+    assert accounts_with_id(stack, victim_id, victim_public) == 1
+    assert site.login(victim, OLD).status == 200
+    assert site.login(attacker, OLD).status == site.login_unauthorized
+
+
+def test_racing_deletes_with_one_token_delete_once(stack, site):
+    """Deletes sent at once with one token: one 200, the rest refused, none a 5xx."""
+    email = site.new_account()
+    caller = site.sign_in(email)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        replies = list(pool.map(lambda _: site.delete(caller, source=fresh_ip()), range(4)))
+    statuses = [r.status for r in replies]
+    assert statuses.count(200) == 1 and set(statuses) <= {200, 401}, replies
+    assert site.me(caller).status == 401
+
+
+@pytest.mark.parametrize("kind", ["gateway-cookie", "merchant", "customer"])
+def test_a_cross_site_form_cannot_delete_the_account(stack, kind):
+    site = ADAPTERS[kind](stack)
+    email = site.new_account()
+    caller = site.sign_in(email)
+    headers = dict(site.auth_headers(caller), **{"Content-Type": "application/x-www-form-urlencoded"})
+    if kind != "gateway-cookie":
+        headers = {"Cookie": "refreshToken=" + caller.cookie,
+                   "Content-Type": "application/x-www-form-urlencoded"}
+    r = site.client.request("POST", DELETE_PATH, body=f"password={OLD}", headers=headers)
+    assert r.status in (401, 403, 415) and site.error_key in r.json(), r
+    assert site.login(email, OLD).status == 200

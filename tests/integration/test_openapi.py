@@ -10,6 +10,7 @@ import json
 import os
 import re
 import subprocess
+import time
 
 import jsonschema
 import pytest
@@ -42,6 +43,18 @@ def throttled(x, op_id, source, **kw):
     for _ in range(2):
         x.send(op_id, "wrong_password", source=source, **kw)
     x.send(op_id, "throttled", source=source, **kw)
+
+
+CHANGED = "staple-battery-9"  # the password the change-password examples set
+
+
+def deleted_after_refusals(x, op_id, source, password=CHANGED):
+    """Delete-account refused without a token, without a password and for wrong ones until the
+    guess throttle holds at `source`; then the account deleted with its `password`."""
+    x.send(op_id, "no_token")
+    x.send(op_id, "invalid", auth=True)
+    throttled(x, op_id, source, auth=True)
+    return x.send(op_id, "deleted", auth=True, body_override={"password": password})
 
 
 def load(contract):
@@ -191,6 +204,9 @@ def test_fastapi_document_replayed(stack):
     x.send("logout", "ok", auth=True)
     x.send("current_user", "no_token", auth=True)  # the logged-out token
     x.send("logout", "anonymous")
+    x.token = x.send("login", "ok", body_override={"password": CHANGED}).json()["access_token"]
+    deleted_after_refusals(x, "delete_account", "127.0.0.13")
+    x.send("current_user", "no_token", auth=True)  # the account is gone
     x.assert_every_status_reached()
 
 
@@ -218,6 +234,14 @@ def test_gateway_document_replayed(stack):
     r = cookie_site.send("changePassword", "changed")
     cookie_site.cookies = {"token": r.cookie("token")}
     cookie_site.send("me", "ok")
+    x.token = x.send("login", "ok", body_override={"password": CHANGED}).json()["token"]
+    x.send("deleteAccount", "no_token")
+    x.send("deleteAccount", "invalid", auth=True)
+    throttled(x, "deleteAccount", "127.0.0.14", auth=True)
+    cookie_site.send("deleteAccount", "cross_origin", headers={"Origin": "https://evil.example"})
+    r = cookie_site.send("deleteAccount", "deleted", body_override={"password": CHANGED})
+    assert r.cookie("token") == "", r
+    x.send("me", "no_token", auth=True)
     x.reached |= cookie_site.reached
     x.assert_every_status_reached()
 
@@ -248,7 +272,12 @@ def test_verified_document_replayed(stack):
     x.send("resend_verification", "invalid")
     x.send("forgot_password", "sent")
     x.send("forgot_password", "invalid")
-    reset_mail = stack.wait_for_mail(email, count=2)[-1]
+    # The reset mail, whichever order the worker sent it and the password-changed notice in.
+    deadline = time.time() + 10
+    while not [m for m in stack.mails() if m["To"] == email and m["Subject"] == "Reset your password"]:
+        assert time.time() < deadline, "no reset mail"
+        time.sleep(0.05)
+    [reset_mail] = [m for m in stack.mails() if m["To"] == email and m["Subject"] == "Reset your password"]
     token = re.search(r"token=([^\s&]+)", reset_mail.get_body(preferencelist=("plain",)).get_content()).group(1)
     x.send("reset_password", "bad_token")
     x.send("reset_password", "invalid")
@@ -258,6 +287,9 @@ def test_verified_document_replayed(stack):
         x.send("verify_email", "bad_token", query="token=not-a-token", source="127.0.0.8")
     x.send("verify_email", "throttled", query="token=not-a-token", source="127.0.0.8")
     x.send("reset_password", "throttled", source="127.0.0.8")
+    x.token = x.send("login", "ok", body_override={"password": "new-correct-horse"}).json()["token"]
+    deleted_after_refusals(x, "delete_account", "127.0.0.15", password="new-correct-horse")
+    x.send("me", "no_token", auth=True)
     x.assert_every_status_reached()
 
 
@@ -292,6 +324,11 @@ def test_storefront_document_replayed(stack):
     x.cookies = {"refreshToken": x.send("refresh", "ok").cookie("refreshToken")}
     x.send("logout", "cross_origin", headers={"Origin": "https://evil.example"})
     x.send("logout", "ok")
+    r = x.send("loginCustomer", "ok", body_override={"password": CHANGED}, source="127.0.0.17")
+    x.token = r.json()["accessToken"]
+    x.send("deleteAccount", "cross_origin", auth=True, headers={"Origin": "https://evil.example"})
+    deleted_after_refusals(x, "deleteAccount", "127.0.0.16")
+    x.send("me", "no_token", auth=True)
     x.assert_every_status_reached()
 
 

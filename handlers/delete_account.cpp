@@ -1,0 +1,74 @@
+#include "handlers/delete_account.hpp"
+
+#include "core/auth/audit.hpp"
+#include "core/base/clock.hpp"
+#include "core/mail/mail.hpp"
+#include "handlers/auth.hpp"
+#include "handlers/throttle.hpp"
+
+namespace latchkey {
+
+Outcome delete_account(Context& c, const AccountDeletion& deletion) {
+    Services& services = c.services;
+    const Account& caller = c.who().account;
+    // Keyed as the login is, like change-password: a stolen token guessing here spends the
+    // login's budget.
+    auto proven = services.accounts().authenticate(services.guesses, c.site, caller.kind,
+                                                   caller.email, deletion.password, c.now);
+    if (!proven) {
+        if (proven.error().code == Errc::rate_limited) return guess_refusal(services, c.request);
+        if (proven.error().code == Errc::invalid_credentials) {
+            audit(services, c.request, "account.delete.failure", caller.id, caller.email,
+                  caller.kind);
+        }
+        return proven.error();
+    }
+    bool notice_queued = false;
+    {
+        auto tx = services.store->begin();
+        if (!tx) return tx.error();
+        auto accounts = services.accounts();
+        // A concurrent delete removed the account (or a password change ended this session)
+        // while the password was checked: this request no longer speaks for it.
+        auto before = accounts.find_by_id(caller.id);
+        if (!before) {
+            if (before.error().code == Errc::not_found) return make_error(Errc::invalid_token);
+            return before.error();
+        }
+        if (before->session_version != caller.session_version || before->disabled) {
+            return make_error(Errc::invalid_token);
+        }
+        const Account& account = *before;
+        if (auto r =
+                Outbox(*services.store, services.keys).drop_unsent(account.site, account.email);
+            !r) {
+            return r.error();
+        }
+        // Queued after the drop, so it is the mail that survives it.
+        auto queued = queue_notice(*services.store, services.keys, services.config,
+                                   NoticeKind::account_deleted, notice_facts(c.request, account),
+                                   link_send_policy(services.config));
+        if (!queued) return queued.error();
+        notice_queued = *queued;
+        AuditLog log(*services.store);
+        if (auto r = log.forget(account.site, account.id, account.email); !r) return r.error();
+        if (auto r = accounts.remove(account.id); !r) return r.error();
+        // The tombstone: which account id went, when, of which type; nothing that names a person.
+        AuditEvent tombstone{.at = unix_now(),
+                             .site = account.site,
+                             .event = "account.delete",
+                             .account_id = account.id,
+                             .email = "",
+                             .ip = "",
+                             .user_agent = "",
+                             .detail = account.kind};
+        if (auto r = log.record(tombstone, services.config.audit_retention_days); !r) {
+            return r.error();
+        }
+        if (auto r = tx->commit(); !r) return r.error();
+    }
+    if (notice_queued) services.mail_queued();
+    return deletion.answer();
+}
+
+}  // namespace latchkey
