@@ -135,12 +135,38 @@ Account fresh_account(const NewAccount& n, std::int64_t now) {
 
 }  // namespace
 
+// A fresh account id on SQLite, from the high-water mark of account_ids (sql/015): never the id
+// of an account deleted before. PostgreSQL's identity column already never reuses one.
+static Result<std::optional<std::int64_t>> fresh_id(Store& store) {
+    if (store.dialect() != Dialect::sqlite) return std::optional<std::int64_t>();
+    auto next = store.prepare("INSERT INTO account_ids DEFAULT VALUES RETURNING id");
+    if (!next) return next.error();
+    auto row = next->step();
+    if (!row) return row.error();
+    if (!*row) return make_error(Errc::storage, "account_ids returned no id");
+    const std::int64_t id = next->column_int(0);
+    auto forget = store.prepare("DELETE FROM account_ids WHERE id = ?1");  // the mark stays
+    if (!forget) return forget.error();
+    forget->bind(1, id);
+    if (auto r = forget->run(); !r) return r.error();
+    return std::optional<std::int64_t>(id);
+}
+
 Result<void> Accounts::insert(Account& a, const std::optional<std::string>& hash) {
+    auto id = fresh_id(store_);
+    if (!id) return id.error();
+    // With the id from account_ids (SQLite), or without (PostgreSQL's identity column).
     auto insert = store_.prepare(
-        "INSERT INTO accounts(public_id, site, kind, email, email_key, username, username_key, "
-        "password_hash, profile, email_verified, created_at, updated_at, locale) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12) RETURNING id");
+        *id ? "INSERT INTO accounts(public_id, site, kind, email, email_key, username, "
+              "username_key, password_hash, profile, email_verified, created_at, updated_at, "
+              "locale, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13) "
+              "RETURNING id"
+            : "INSERT INTO accounts(public_id, site, kind, email, email_key, username, "
+              "username_key, password_hash, profile, email_verified, created_at, updated_at, "
+              "locale) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12) "
+              "RETURNING id");
     if (!insert) return insert.error();
+    if (*id) insert->bind(13, **id);
     insert->bind(1, a.public_id)
         .bind(2, a.site)
         .bind(3, a.kind)

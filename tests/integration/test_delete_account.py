@@ -70,8 +70,7 @@ def audit_mark(stack):
 
 
 def audit_of(stack, account_id, since):
-    """The account's events recorded after `since` (SQLite hands a deleted account's id to the
-    next account, so an id alone does not name one account over a test module)."""
+    """The account's events recorded after `since`."""
     with stack.db() as db:
         return [tuple(r) for r in db.execute(
             "SELECT event, email, ip, user_agent, detail FROM audit_events WHERE account_id = ? "
