@@ -48,7 +48,7 @@ std::variant<Caller, AuthFailure, Error> authenticate_token(Services& services,
     auto family = json_string(checked->claims.get(), "fam");
     if (!family) family = json_string(checked->claims.get(), "origin_jti");
     if (family) {
-        auto alive = Sessions(*services.store, services.keys).family_alive(site, *family, now);
+        auto alive = Sessions(*services.store, services.keys).use(site, *family, now);
         if (!alive) return alive.error();
         if (!*alive) return AuthFailure::invalid;
     }

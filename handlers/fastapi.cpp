@@ -4,6 +4,7 @@
 
 #include "core/base/clock.hpp"
 #include "core/base/log.hpp"
+#include "handlers/account_sessions.hpp"
 #include "handlers/auth.hpp"
 #include "handlers/change_password.hpp"
 #include "handlers/context.hpp"
@@ -22,6 +23,9 @@ Outcome current_user(Context&);
 Outcome logout(Context&);
 Outcome change_password(Context&);
 Outcome delete_account(Context&);
+Outcome sessions(Context&);
+Outcome revoke_session(Context&);
+Outcome revoke_all_sessions(Context&);
 
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
@@ -55,6 +59,17 @@ constexpr Route kRoutes[] = {
      .body = Body::json,
      .caller_kind = "user",
      .throttle = kThrottleLogin},
+    {.method = "GET", .path = kSessionsPath, .handler = sessions, .caller_kind = "user"},
+    {.method = "POST",
+     .path = kRevokeSessionPath,
+     .handler = revoke_session,
+     .body = Body::json,
+     .caller_kind = "user"},
+    {.method = "POST",
+     .path = kRevokeAllSessionsPath,
+     .handler = revoke_all_sessions,
+     .body = Body::json_if_any,
+     .caller_kind = "user"},
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
@@ -73,6 +88,7 @@ constexpr Wording kWording[] = {
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangePasswordPath},
     {Errc::invalid_credentials, 400, "Incorrect password", {}, kDeleteAccountPath},
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kDeleteAccountPath},
+    {Errc::not_found, 404, kSessionNotFound, {}, kRevokeSessionPath},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -91,6 +107,9 @@ constexpr FieldRule kLoginFormFields[] = {
 };
 constexpr FieldRule kDeleteAccountFields[] = {
     {.name = "password", .kind = FieldKind::password},
+};
+constexpr FieldRule kRevokeSessionFields[] = {
+    {.name = "session_id", .min_length = 1, .max_length = 64},
 };
 constexpr FieldRule kChangePasswordFields[] = {
     {.name = "current_password", .kind = FieldKind::password},
@@ -261,8 +280,7 @@ Outcome issue_token(Context& c) {
     }
     audit(c.services, c.request, "login.success", account->id, account->email);
     note_sign_in(c.services, c.request, *account);
-    const auto token = issue_token_for(c.services, c.request, *account,
-                                       c.services.config.access_token_ttl, nullptr, c.now);
+    const auto token = sign_in_token(c.services, c.request, *account, c.now);
     if (!token) return token.error();
     Json out = json_object();
     json_put(out.get(), "access_token", token->token);
@@ -281,6 +299,7 @@ Outcome logout(Context& c) {
             !revoked) {
             return revoked.error();
         }
+        if (auto ended = end_current_session(c); !ended) return ended.error();
         audit(c.services, c.request, "logout", c.caller->account.id, c.caller->account.email);
     }
     Json out = json_object();
@@ -298,9 +317,7 @@ Outcome change_password(Context& c) {
         c, {.current = v["current_password"],
             .replacement = v["new_password"],
             .answer = [&](const Account& account) -> Outcome {
-                const auto token =
-                    issue_token_for(c.services, c.request, account,
-                                    c.services.config.access_token_ttl, nullptr, c.now);
+                const auto token = sign_in_token(c.services, c.request, account, c.now);
                 if (!token) return token.error();
                 Json out = json_object();
                 json_put(out.get(), "message", "Password updated successfully");
@@ -320,6 +337,29 @@ Outcome delete_account(Context& c) {
                                                      "Account deleted successfully");
                                             return Response::json(200, out.get());
                                         }});
+}
+
+// The caller's sessions, as every password contract lists them (handlers/account_sessions).
+Outcome sessions(Context& c) {
+    return list_sessions(c, kSnakeCaseSessions);
+}
+
+Outcome message(const char* text) {
+    Json out = json_object();
+    json_put(out.get(), "message", text);
+    return Response::json(200, out.get());
+}
+
+Outcome revoke_session(Context& c) {
+    auto fields = read_fields(c, kRevokeSessionFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return latchkey::revoke_session(c, v["session_id"],
+                                    [](bool) { return message("Session revoked"); });
+}
+
+Outcome revoke_all_sessions(Context& c) {
+    return latchkey::revoke_all_sessions(c, [] { return message("Signed out everywhere"); });
 }
 
 }  // namespace

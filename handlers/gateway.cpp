@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/base/clock.hpp"
+#include "handlers/account_sessions.hpp"
 #include "handlers/auth.hpp"
 #include "handlers/change_password.hpp"
 #include "handlers/context.hpp"
@@ -22,6 +23,9 @@ Outcome current_user(Context&);
 Outcome logout(Context&);
 Outcome change_password(Context&);
 Outcome delete_account(Context&);
+Outcome sessions(Context&);
+Outcome revoke_session(Context&);
+Outcome revoke_all_sessions(Context&);
 
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
@@ -55,6 +59,17 @@ constexpr Route kRoutes[] = {
      .body = Body::json,
      .caller_kind = "user",
      .throttle = kThrottleLogin},
+    {.method = "GET", .path = kSessionsPath, .handler = sessions, .caller_kind = "user"},
+    {.method = "POST",
+     .path = kRevokeSessionPath,
+     .handler = revoke_session,
+     .body = Body::json,
+     .caller_kind = "user"},
+    {.method = "POST",
+     .path = kRevokeAllSessionsPath,
+     .handler = revoke_all_sessions,
+     .body = Body::json_if_any,
+     .caller_kind = "user"},
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
@@ -72,6 +87,7 @@ constexpr Wording kWording[] = {
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangePasswordPath},
     {Errc::invalid_credentials, 400, "Password is incorrect", {}, kDeleteAccountPath},
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kDeleteAccountPath},
+    {Errc::not_found, 404, kSessionNotFound, {}, kRevokeSessionPath},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -86,6 +102,9 @@ constexpr FieldRule kLoginFields[] = {
 };
 constexpr FieldRule kDeleteAccountFields[] = {
     {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
+};
+constexpr FieldRule kRevokeSessionFields[] = {
+    {.name = "sessionId", .min_length = 1, .max_length = 64, .blank_is_missing = true},
 };
 constexpr FieldRule kChangePasswordFields[] = {
     {.name = "currentPassword", .kind = FieldKind::password, .blank_is_missing = true},
@@ -207,8 +226,7 @@ Outcome login(Context& c) {
     }
     audit(c.services, c.request, "login.success", account->id, account->email);
     note_sign_in(c.services, c.request, *account);
-    const auto token = issue_token_for(c.services, c.request, *account,
-                                       c.services.config.access_token_ttl, nullptr, c.now);
+    const auto token = sign_in_token(c.services, c.request, *account, c.now);
     if (!token) return token.error();
     Json out = json_object();
     if (*delivery == Delivery::cookie) {
@@ -241,6 +259,7 @@ Outcome logout(Context& c) {
             !revoked) {
             return revoked.error();
         }
+        if (auto ended = end_current_session(c); !ended) return ended.error();
         audit(c.services, c.request, "logout", c.caller->account.id, c.caller->account.email);
     }
     Json out = json_object();
@@ -265,9 +284,7 @@ Outcome change_password(Context& c) {
         c, {.current = v["currentPassword"],
             .replacement = v["newPassword"],
             .answer = [&](const Account& account) -> Outcome {
-                const auto token =
-                    issue_token_for(c.services, c.request, account,
-                                    c.services.config.access_token_ttl, nullptr, c.now);
+                const auto token = sign_in_token(c.services, c.request, account, c.now);
                 if (!token) return token.error();
                 Json out = json_object();
                 json_put(out.get(), "message", "Password changed");
@@ -299,6 +316,50 @@ Outcome delete_account(Context& c) {
                                             }
                                             return r;
                                         }});
+}
+
+// The caller's sessions, as every password contract lists them (handlers/account_sessions).
+Outcome sessions(Context& c) {
+    if (!delivery_of(c.request)) return misconfigured_delivery();
+    return list_sessions(c, kCamelCaseSessions);
+}
+
+Json message(const char* text) {
+    Json out = json_object();
+    json_put(out.get(), "message", text);
+    return out;
+}
+
+// Ending the caller's own session signs it out: the cookie site clears its cookie.
+Outcome revoke_session(Context& c) {
+    const auto delivery = delivery_of(c.request);
+    if (!delivery) return misconfigured_delivery();
+    if (c.who().from_cookie && !same_origin_or_trusted(c.request)) {
+        return make_error(Errc::cross_origin);
+    }
+    auto fields = read_fields(c, kRevokeSessionFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return latchkey::revoke_session(c, v["sessionId"], [&](bool current) -> Outcome {
+        Response r = Response::json(200, message("Session revoked").get());
+        if (current && *delivery == Delivery::cookie) {
+            r.with_header("Set-Cookie", token_cookie("", true));
+        }
+        return r;
+    });
+}
+
+Outcome revoke_all_sessions(Context& c) {
+    const auto delivery = delivery_of(c.request);
+    if (!delivery) return misconfigured_delivery();
+    if (c.who().from_cookie && !same_origin_or_trusted(c.request)) {
+        return make_error(Errc::cross_origin);
+    }
+    return latchkey::revoke_all_sessions(c, [&]() -> Outcome {
+        Response r = Response::json(200, message("Signed out everywhere").get());
+        if (*delivery == Delivery::cookie) r.with_header("Set-Cookie", token_cookie("", true));
+        return r;
+    });
 }
 
 }  // namespace

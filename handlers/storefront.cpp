@@ -5,6 +5,7 @@
 
 #include "core/auth/sessions.hpp"
 #include "core/base/clock.hpp"
+#include "handlers/account_sessions.hpp"
 #include "handlers/auth.hpp"
 #include "handlers/change_password.hpp"
 #include "handlers/context.hpp"
@@ -27,6 +28,9 @@ Outcome logout(Context&);
 Outcome current_user(Context&);
 Outcome change_password(Context&);
 Outcome delete_account(Context&);
+Outcome list_sessions(Context&);
+Outcome revoke_session(Context&);
+Outcome revoke_all_sessions(Context&);
 
 // The contract's API, as its frontend calls it. Refresh and logout are open: their credential is
 // the refresh cookie, which the handler checks.
@@ -68,6 +72,12 @@ constexpr Route kRoutes[] = {
      .handler = delete_account,
      .body = Body::json,
      .throttle = kThrottleLogin},
+    {.method = "GET", .path = kSessionsPath, .handler = list_sessions},
+    {.method = "POST", .path = kRevokeSessionPath, .handler = revoke_session, .body = Body::json},
+    {.method = "POST",
+     .path = kRevokeAllSessionsPath,
+     .handler = revoke_all_sessions,
+     .body = Body::json_if_any},
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
@@ -86,6 +96,7 @@ constexpr Wording kWording[] = {
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangePasswordPath},
     {Errc::invalid_credentials, 400, "Password is incorrect", {}, kDeleteAccountPath},
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kDeleteAccountPath},
+    {Errc::not_found, 404, kSessionNotFound, {}, kRevokeSessionPath},
 };
 
 constexpr FieldRule kMerchantFields[] = {
@@ -102,6 +113,9 @@ constexpr FieldRule kCustomerFields[] = {
 constexpr FieldRule kLoginFields[] = {
     {.name = "email", .blank_is_missing = true},
     {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
+};
+constexpr FieldRule kRevokeSessionFields[] = {
+    {.name = "sessionId", .min_length = 1, .max_length = 64, .blank_is_missing = true},
 };
 constexpr FieldRule kDeleteAccountFields[] = {
     {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
@@ -195,7 +209,8 @@ Json account_json(const Account& a) {
 // {"merchant"|"customer": {...}, "accessToken"} and a fresh refresh family in the cookie.
 Outcome signed_in(Services& services, const Request& request, const Account& account, int status,
                   std::int64_t now) {
-    auto grant = sessions(services).start(site_of(request), account.id, now);
+    auto grant =
+        sessions(services).start(site_of(request), account.id, now, session_origin(request));
     if (!grant) return grant.error();
     Json out = json_object();
     json_put(out.get(), account.kind.c_str(), account_json(account));
@@ -341,20 +356,21 @@ Outcome change_password(Context& c) {
     auto& v = std::get<FieldValues>(fields);
     std::optional<RefreshGrant> grant;
     return latchkey::change_password(
-        c, {.current = v["currentPassword"],
-            .replacement = v["newPassword"],
-            .within = [&](const Account& account) -> Result<void> {
-                auto started = sessions(c.services).start(c.site, account.id, c.now);
-                if (!started) return started.error();
-                grant = std::move(*started);
-                return {};
-            },
-            .answer = [&](const Account& account) -> Outcome {
-                Json out = json_object();
-                json_put(out.get(), "message", "Password changed successfully");
-                return with_tokens(c.services, c.request, account, *grant, std::move(out), 200,
-                                   c.now);
-            }});
+        c,
+        {.current = v["currentPassword"],
+         .replacement = v["newPassword"],
+         .within = [&](const Account& account) -> Result<void> {
+             auto started =
+                 sessions(c.services).start(c.site, account.id, c.now, session_origin(c.request));
+             if (!started) return started.error();
+             grant = std::move(*started);
+             return {};
+         },
+         .answer = [&](const Account& account) -> Outcome {
+             Json out = json_object();
+             json_put(out.get(), "message", "Password changed successfully");
+             return with_tokens(c.services, c.request, account, *grant, std::move(out), 200, c.now);
+         }});
 }
 
 // Merchants and customers alike; the refresh cookie is cleared with the account. It writes the
@@ -371,6 +387,37 @@ Outcome delete_account(Context& c) {
              json_put(out.get(), "message", "Account deleted successfully");
              return Response::json(200, out.get()).with_header("Set-Cookie", refresh_cookie("", 0));
          }});
+}
+
+// The caller's sessions (refresh families), as every password contract lists them
+// (handlers/account_sessions).
+Outcome list_sessions(Context& c) {
+    return latchkey::list_sessions(c, kCamelCaseSessions);
+}
+
+// Ending the session this browser holds ends its refresh cookie too, so the cookie is cleared;
+// writing the cookie, both refuse a foreign origin as logout does.
+Outcome revoke_session(Context& c) {
+    if (!same_origin_or_trusted(c.request)) return make_error(Errc::cross_origin);
+    auto fields = read_fields(c, kRevokeSessionFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return latchkey::revoke_session(c, v["sessionId"], [](bool current) -> Outcome {
+        Json out = json_object();
+        json_put(out.get(), "message", "Session revoked");
+        Response r = Response::json(200, out.get());
+        if (current) r.with_header("Set-Cookie", refresh_cookie("", 0));
+        return r;
+    });
+}
+
+Outcome revoke_all_sessions(Context& c) {
+    if (!same_origin_or_trusted(c.request)) return make_error(Errc::cross_origin);
+    return latchkey::revoke_all_sessions(c, []() -> Outcome {
+        Json out = json_object();
+        json_put(out.get(), "message", "Signed out everywhere");
+        return Response::json(200, out.get()).with_header("Set-Cookie", refresh_cookie("", 0));
+    });
 }
 
 }  // namespace

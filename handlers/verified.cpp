@@ -6,6 +6,7 @@
 #include "core/base/clock.hpp"
 #include "core/base/log.hpp"
 #include "core/mail/templates.hpp"
+#include "handlers/account_sessions.hpp"
 #include "handlers/auth.hpp"
 #include "handlers/change_password.hpp"
 #include "handlers/context.hpp"
@@ -28,6 +29,9 @@ Outcome reset_password(Context&);
 Outcome current_user(Context&);
 Outcome change_password(Context&);
 Outcome delete_account(Context&);
+Outcome sessions(Context&);
+Outcome revoke_session(Context&);
+Outcome revoke_all_sessions(Context&);
 
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
@@ -76,6 +80,17 @@ constexpr Route kRoutes[] = {
      .body = Body::json,
      .caller_kind = "user",
      .throttle = kThrottleLogin},
+    {.method = "GET", .path = kSessionsPath, .handler = sessions, .caller_kind = "user"},
+    {.method = "POST",
+     .path = kRevokeSessionPath,
+     .handler = revoke_session,
+     .body = Body::json,
+     .caller_kind = "user"},
+    {.method = "POST",
+     .path = kRevokeAllSessionsPath,
+     .handler = revoke_all_sessions,
+     .body = Body::json_if_any,
+     .caller_kind = "user"},
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
@@ -95,6 +110,7 @@ constexpr Wording kWording[] = {
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangePasswordPath},
     {Errc::invalid_credentials, 400, "Password is incorrect", {}, kDeleteAccountPath},
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kDeleteAccountPath},
+    {Errc::not_found, 404, kSessionNotFound, {}, kRevokeSessionPath},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -123,6 +139,9 @@ constexpr FieldRule kResetFields[] = {
      .same_as = "password"},
 };
 // The new password obeys register's rules, confirmation included.
+constexpr FieldRule kRevokeSessionFields[] = {
+    {.name = "sessionId", .min_length = 1, .max_length = 64, .blank_is_missing = true},
+};
 constexpr FieldRule kDeleteAccountFields[] = {
     {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
 };
@@ -284,8 +303,7 @@ Outcome login(Context& c) {
     }
     audit(services, request, "login.success", account->id, account->email);
     note_sign_in(services, request, *account);
-    const auto token = issue_token_for(services, request, *account,
-                                       services.config.access_token_ttl, nullptr, now);
+    const auto token = sign_in_token(services, request, *account, now);
     if (!token) return token.error();
     Json out = json_object();
     json_put(out.get(), "token", token->token);
@@ -455,8 +473,7 @@ Outcome change_password(Context& c) {
     if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
     auto& v = std::get<FieldValues>(fields);
     const auto answer = [&](const Account& account) -> Outcome {
-        const auto token = issue_token_for(c.services, c.request, account,
-                                           c.services.config.access_token_ttl, nullptr, c.now);
+        const auto token = sign_in_token(c.services, c.request, account, c.now);
         if (!token) return token.error();
         Json out = json_object();
         json_put(out.get(), "message", "Password changed");
@@ -478,6 +495,29 @@ Outcome delete_account(Context& c) {
                                             json_put(out.get(), "message", "Account deleted");
                                             return Response::json(200, out.get());
                                         }});
+}
+
+// The caller's sessions, as every password contract lists them (handlers/account_sessions).
+Outcome sessions(Context& c) {
+    return list_sessions(c, kCamelCaseSessions);
+}
+
+Outcome message(const char* text) {
+    Json out = json_object();
+    json_put(out.get(), "message", text);
+    return Response::json(200, out.get());
+}
+
+Outcome revoke_session(Context& c) {
+    auto fields = read_fields(c, kRevokeSessionFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return latchkey::revoke_session(c, v["sessionId"],
+                                    [](bool) { return message("Session revoked"); });
+}
+
+Outcome revoke_all_sessions(Context& c) {
+    return latchkey::revoke_all_sessions(c, [] { return message("Signed out everywhere"); });
 }
 
 }  // namespace

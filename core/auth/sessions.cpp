@@ -27,36 +27,79 @@ Result<RefreshGrant> Sessions::add_token(const std::string& family_id, std::int6
     return grant;
 }
 
-Result<RefreshGrant> Sessions::start(std::string_view site, std::int64_t account_id,
-                                     std::int64_t now) {
-    const std::string family_id = new_hex_id(16);
-    const std::int64_t expires_at = now + policy_.family_lifetime;
-    auto tx = store_.begin();
-    if (!tx) return tx.error();
+namespace {
+
+// What a session keeps of a header a client chose: printable ASCII only (a JSON answer and a
+// terminal show it as it is), at most `limit` bytes.
+std::string printable(std::string_view text, std::size_t limit) {
+    std::string kept;
+    kept.reserve(std::min(text.size(), limit));
+    for (const char ch : text) {
+        if (kept.size() == limit) break;
+        kept += (ch >= 0x20 && ch < 0x7f) ? ch : '?';
+    }
+    return kept;
+}
+
+constexpr std::size_t kUserAgentMax = 256;
+constexpr std::size_t kAddressMax = 64;  // an IPv6 address with its zone fits
+
+}  // namespace
+
+Result<void> Sessions::insert_family(const std::string& family_id, std::string_view site,
+                                     std::int64_t account_id, std::int64_t expires_at,
+                                     const SessionOrigin& origin, std::int64_t now) {
     {
         auto insert = store_.prepare(
-            "INSERT INTO refresh_families(id, site, account_id, created_at, expires_at) "
-            "VALUES (?1, ?2, ?3, ?4, ?5)");
+            "INSERT INTO refresh_families(id, site, account_id, created_at, expires_at, "
+            "user_agent, address, last_used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?4)");
         if (!insert) return insert.error();
         insert->bind(1, family_id)
             .bind(2, site)
             .bind(3, account_id)
             .bind(4, now)
-            .bind(5, expires_at);
+            .bind(5, expires_at)
+            .bind(6, printable(origin.user_agent, kUserAgentMax))
+            .bind(7, printable(origin.address, kAddressMax));
         if (auto r = insert->run(); !r) return r.error();
     }
-    auto grant = add_token(family_id, account_id, expires_at, now);
-    if (!grant) return grant.error();
     // Purge a few families that have ended, so the tables do not grow without bound.
     auto purge = store_.prepare(
         "DELETE FROM refresh_families WHERE id IN (SELECT id FROM refresh_families "
         "WHERE expires_at <= ?1 OR revoked_at <= ?1 - 86400 LIMIT 50)");
     if (!purge) return purge.error();
     purge->bind(1, now);
-    if (auto r = purge->run(); !r) return r.error();
+    return purge->run();
+}
+
+Result<RefreshGrant> Sessions::start(std::string_view site, std::int64_t account_id,
+                                     std::int64_t now, const SessionOrigin& origin) {
+    const std::string family_id = new_hex_id(16);
+    const std::int64_t expires_at = now + policy_.family_lifetime;
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
+    if (auto r = insert_family(family_id, site, account_id, expires_at, origin, now); !r) {
+        return r.error();
+    }
+    auto grant = add_token(family_id, account_id, expires_at, now);
+    if (!grant) return grant.error();
     if (auto r = forget_old_successors(now); !r) return r.error();
     if (auto r = tx->commit(); !r) return r.error();
     return grant;
+}
+
+Result<std::string> Sessions::open(std::string_view site, std::int64_t account_id, std::int64_t now,
+                                   const SessionOrigin& origin) {
+    std::string family_id = new_hex_id(16);
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
+    if (auto r =
+            insert_family(family_id, site, account_id, now + policy_.family_lifetime, origin, now);
+        !r) {
+        return r.error();
+    }
+    if (auto r = tx->commit(); !r) return r.error();
+    return family_id;
 }
 
 Result<RefreshGrant> Sessions::successor(std::string_view family_id, std::int64_t account_id,
@@ -136,6 +179,10 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view
     }
     auto grant = add_token(std::string(family_id), account_id, family_expires_at, now);
     if (!grant) return grant.error();
+    auto used = store_.prepare("UPDATE refresh_families SET last_used_at = ?2 WHERE id = ?1");
+    if (!used) return used.error();
+    used->bind(1, family_id).bind(2, now);
+    if (auto r = used->run(); !r) return r.error();
     auto spend = store_.prepare(
         "UPDATE refresh_tokens SET rotated_at = ?2, successor = ?3 WHERE token_hash = ?1");
     if (!spend) return spend.error();
@@ -205,6 +252,63 @@ Result<void> Sessions::revoke_family(std::string_view site, std::string_view fam
     if (!stmt) return stmt.error();
     stmt->bind(1, family_id).bind(2, site).bind(3, now).bind(4, reason);
     return stmt->run();
+}
+
+Result<bool> Sessions::use(std::string_view site, std::string_view family_id, std::int64_t now) {
+    std::int64_t last_used = 0;
+    {
+        auto find = store_.prepare(
+            "SELECT last_used_at FROM refresh_families WHERE id = ?1 AND site = ?2 AND "
+            "revoked_at IS NULL AND expires_at > ?3");
+        if (!find) return find.error();
+        find->bind(1, family_id).bind(2, site).bind(3, now);
+        auto row = find->step();
+        if (!row) return row.error();
+        if (!*row) return false;
+        last_used = find->column_int(0);
+    }
+    if (now - last_used < kLastUsedResolution) return true;
+    // Best effort: a session whose last use could not be written is still alive.
+    auto tx = store_.begin();
+    if (!tx) return true;
+    auto touch = store_.prepare(
+        "UPDATE refresh_families SET last_used_at = ?2 WHERE id = ?1 AND last_used_at < ?2");
+    if (!touch) return true;
+    touch->bind(1, family_id).bind(2, now);
+    if (touch->run()) (void)tx->commit();
+    return true;
+}
+
+Result<std::vector<SessionInfo>> Sessions::of_account(std::string_view site,
+                                                      std::int64_t account_id, int limit,
+                                                      std::int64_t now) {
+    auto stmt = store_.prepare(
+        "SELECT id, created_at, last_used_at, expires_at, user_agent, address "
+        "FROM refresh_families WHERE account_id = ?1 AND site = ?2 AND revoked_at IS NULL "
+        "AND expires_at > ?3 ORDER BY created_at DESC, id LIMIT ?4");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, account_id).bind(2, site).bind(3, now).bind(4, std::int64_t{limit});
+    return stmt->collect([](const Statement& row) {
+        return SessionInfo{row.column_text(0), row.column_int(1),  row.column_int(2),
+                           row.column_int(3),  row.column_text(4), row.column_text(5)};
+    });
+}
+
+Result<bool> Sessions::revoke_own(std::string_view site, std::int64_t account_id,
+                                  std::string_view family_id, std::string_view reason,
+                                  std::int64_t now) {
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
+    auto stmt = store_.prepare(
+        "UPDATE refresh_families SET revoked_at = ?4, revoked_reason = ?5 "
+        "WHERE id = ?1 AND site = ?2 AND account_id = ?3 AND revoked_at IS NULL "
+        "AND expires_at > ?4");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, family_id).bind(2, site).bind(3, account_id).bind(4, now).bind(5, reason);
+    if (auto r = stmt->run(); !r) return r.error();
+    const bool revoked = stmt->changes() > 0;
+    if (auto r = tx->commit(); !r) return r.error();
+    return revoked;
 }
 
 Result<std::vector<FamilyInfo>> Sessions::list(std::string_view site, std::int64_t account_id,

@@ -33,6 +33,27 @@ enum class RotateOutcome {
     replayed,  // the presented one was rotated moments ago (two tabs): the same successor again
 };
 
+// Where a session began, as its owner is later shown it: the sign-in's User-Agent and client
+// address as nginx passed them (kept as printable ASCII, cut to a bounded length).
+struct SessionOrigin {
+    std::string user_agent;
+    std::string address;
+};
+
+// One of an account's live sessions, as its owner sees it.
+struct SessionInfo {
+    std::string id;
+    std::int64_t created_at = 0;
+    std::int64_t last_used_at = 0;  // to within kLastUsedResolution
+    std::int64_t expires_at = 0;
+    std::string user_agent;
+    std::string address;
+};
+
+// A session's last use is written at most this often (seconds): a session in use costs one write
+// per this period, not one per request.
+inline constexpr std::int64_t kLastUsedResolution = 300;
+
 // A refresh family as an operator sees it (`latchkey session list`).
 struct FamilyInfo {
     std::string id;
@@ -51,7 +72,13 @@ class Sessions {
         : store_(store), keys_(keys), policy_(policy) {}
 
     // A new family and its first token.
-    Result<RefreshGrant> start(std::string_view site, std::int64_t account_id, std::int64_t now);
+    Result<RefreshGrant> start(std::string_view site, std::int64_t account_id, std::int64_t now,
+                               const SessionOrigin& origin = {});
+
+    // A session that hands out access tokens only (no refresh tokens): a family whose id the
+    // access token carries as `fam`, so it ends when the family is revoked. Its id.
+    Result<std::string> open(std::string_view site, std::int64_t account_id, std::int64_t now,
+                             const SessionOrigin& origin);
 
     // Exchanges the token (`jti` of family `family_id`) for its successor, atomically. A token
     // presented again within the grace gets the successor it was rotated to, never a sibling, so
@@ -70,6 +97,19 @@ class Sessions {
     // False once the family is revoked or past its absolute expiry.
     Result<bool> family_alive(std::string_view site, std::string_view family_id, std::int64_t now);
 
+    // family_alive() for a request that uses the session: a live one's last use is recorded when
+    // the recorded one is kLastUsedResolution old (best effort: a failed write is not an error).
+    Result<bool> use(std::string_view site, std::string_view family_id, std::int64_t now);
+
+    // The account's live sessions at `site`, newest first, at most `limit`.
+    Result<std::vector<SessionInfo>> of_account(std::string_view site, std::int64_t account_id,
+                                                int limit, std::int64_t now);
+
+    // Ends one of the account's live sessions (its refresh tokens and the access tokens naming
+    // it). False when `family_id` is not a live session of that account at that site.
+    Result<bool> revoke_own(std::string_view site, std::int64_t account_id,
+                            std::string_view family_id, std::string_view reason, std::int64_t now);
+
     // Ends one family (logout). Unknown families are not an error.
     Result<void> revoke_family(std::string_view site, std::string_view family_id,
                                std::string_view reason, std::int64_t now);
@@ -85,6 +125,10 @@ class Sessions {
     Result<RefreshGrant> check_unspent(std::string_view site, std::string_view family_id,
                                        std::string_view jti, std::int64_t now);
     std::string keyed_hash(std::string_view jti) const;
+    // The family row, and a bounded purge of ended ones, in the caller's transaction.
+    Result<void> insert_family(const std::string& family_id, std::string_view site,
+                               std::int64_t account_id, std::int64_t expires_at,
+                               const SessionOrigin& origin, std::int64_t now);
     Result<RefreshGrant> add_token(const std::string& family_id, std::int64_t account_id,
                                    std::int64_t family_expires_at, std::int64_t now);
     // The successor sealed in a spent token's row, as its grant.

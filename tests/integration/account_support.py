@@ -10,6 +10,9 @@ OLD = "Old-horse-battery-9"
 NEW = "New-staple-correct-7"
 PATH = "/api/auth/change-password"
 DELETE_PATH = "/api/auth/delete-account"
+SESSIONS_PATH = "/api/auth/sessions"
+REVOKE_PATH = "/api/auth/sessions/revoke"
+REVOKE_ALL_PATH = "/api/auth/sessions/revoke-all"
 FOREIGN = "https://evil.example"
 
 _addresses = (f"127.3.{a}.{b}" for a, b in itertools.product(range(1, 250), range(2, 250)))
@@ -61,15 +64,16 @@ class Site:
         self.register(email, password)
         return email
 
-    def login(self, email, password=OLD, source=None):
+    def login(self, email, password=OLD, source=None, headers=None):
         return self.client.post(self.login_path, json={"email": email, "password": password},
-                                source=source or fresh_ip())
+                                source=source or fresh_ip(), headers=headers)
 
     def session_of(self, reply):
         return Session(reply.json()["token"])
 
-    def sign_in(self, email, password=OLD):
-        r = self.login(email, password)
+    def sign_in(self, email, password=OLD, user_agent=None, source=None):
+        headers = {"User-Agent": user_agent} if user_agent is not None else None
+        r = self.login(email, password, source=source, headers=headers)
         assert r.status == 200, r
         return self.session_of(r)
 
@@ -111,6 +115,42 @@ class Site:
         """The Set-Cookie a successful delete clears the site's cookie with, or None."""
         return None
 
+    # --- sessions (names as the contract spells them) -----------------------------------------
+    session_keys = ("id", "createdAt", "lastUsedAt", "expiresAt", "userAgent", "ipAddress", "current")
+    session_id_field = "sessionId"
+    session_not_found_body = None  # revoking what is not one of the caller's live sessions (404)
+
+    def sessions(self, session, headers=None):
+        sent = self.auth_headers(session) if session is not None else {}
+        sent.update(headers or {})
+        return self.client.request("GET", SESSIONS_PATH, headers=sent)
+
+    def session_list(self, session):
+        r = self.sessions(session)
+        assert r.status == 200, r
+        body = r.json()
+        assert set(body) == {"sessions"}, body
+        for item in body["sessions"]:
+            assert set(item) == set(self.session_keys), item
+        return [dict(zip(Site.session_keys, (item[k] for k in self.session_keys)))
+                for item in body["sessions"]]
+
+    def revoke(self, session, session_id, body=None, headers=None):
+        sent = self.auth_headers(session) if session is not None else {}
+        sent.update(headers or {})
+        return self.client.request("POST", REVOKE_PATH, headers=sent,
+                                   json_body=body if body is not None
+                                   else {self.session_id_field: session_id})
+
+    def revoke_all(self, session, headers=None):
+        sent = self.auth_headers(session) if session is not None else {}
+        sent.update(headers or {})
+        return self.client.request("POST", REVOKE_ALL_PATH, headers=sent)
+
+    def signed_out_cookie(self):
+        """The cookie that ending the caller's own session clears, or None."""
+        return self.deleted_cookie()
+
     def session_after(self, reply):
         """The fresh session a successful change hands the caller."""
         return Session(reply.json()["token"])
@@ -131,6 +171,7 @@ class Gateway(Site):
     delete_refused_body = {"error": "Password is incorrect", "status_code": 400}
     throttled_body = {"error": "Too many password attempts, try again later", "status_code": 429}
     unauthenticated_body = {"error": "Authentication required"}
+    session_not_found_body = {"error": "Session not found", "status_code": 404}
 
     def register_body(self, email, password):
         return {"firstName": "Gina", "lastName": "Hale", "email": email, "password": password}
@@ -185,6 +226,10 @@ class Fastapi(Site):
     deleted_body = {"message": "Account deleted successfully"}
     throttled_body = {"detail": "Too many password attempts, try again later"}
     unauthenticated_body = {"detail": "Could not validate credentials"}
+    session_not_found_body = {"detail": "Session not found"}
+    session_keys = ("id", "created_at", "last_used_at", "expires_at", "user_agent", "ip_address",
+                    "current")
+    session_id_field = "session_id"
 
     def register_body(self, email, password):
         return {"username": unique("u"), "email": email, "password": password}
@@ -219,6 +264,7 @@ class Verified(Site):
     delete_refused_body = {"message": "Password is incorrect"}
     throttled_body = {"message": "Too many password attempts, try again later"}
     unauthenticated_body = {"message": "Not authenticated"}
+    session_not_found_body = {"message": "Session not found"}
 
     def register_body(self, email, password):
         return {"email": email, "password": password, "confirmPassword": password}
@@ -254,6 +300,7 @@ class Storefront(Site):
     deleted_body = {"message": "Account deleted successfully"}
     throttled_body = {"message": "Too many password attempts, try again later"}
     unauthenticated_body = {"message": "Not authenticated"}
+    session_not_found_body = {"message": "Session not found"}
 
     @property
     def register_path(self):
