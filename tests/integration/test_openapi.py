@@ -57,6 +57,22 @@ def deleted_after_refusals(x, op_id, source, password=CHANGED):
     return x.send(op_id, "deleted", auth=True, body_override={"password": password})
 
 
+def sessions_replayed(x, ops, sign_in, field="sessionId"):
+    """The session operations (list, revoke, revoke-all) refused without a token, then, with a
+    second sign-in to end, listed, revoked by id, refused for an id that is not the caller's,
+    and every session ended; `sign_in` signs in again (its token is not the caller's)."""
+    list_op, revoke_op, all_op = ops
+    for op in ops:
+        x.send(op, "no_token")
+    sign_in()
+    listed = x.send(list_op, "ok", auth=True).json()["sessions"]
+    other = [s["id"] for s in listed if not s["current"]][0]
+    x.send(revoke_op, "invalid", auth=True)
+    x.send(revoke_op, "not_found", auth=True)
+    x.send(revoke_op, "revoked", auth=True, body_override={field: other})
+    x.send(all_op, "signed_out", auth=True)
+
+
 def load(contract):
     with open(os.path.join(DOCS, contract + ".json")) as f:
         return json.load(f)
@@ -204,7 +220,11 @@ def test_fastapi_document_replayed(stack):
     x.send("logout", "ok", auth=True)
     x.send("current_user", "no_token", auth=True)  # the logged-out token
     x.send("logout", "anonymous")
-    x.token = x.send("login", "ok", body_override={"password": CHANGED}).json()["access_token"]
+    login = lambda: x.send("login", "ok", body_override={"password": CHANGED}).json()["access_token"]
+    x.token = login()
+    sessions_replayed(x, ("list_sessions", "revoke_session", "revoke_all_sessions"), login,
+                      field="session_id")
+    x.token = login()
     deleted_after_refusals(x, "delete_account", "127.0.0.13")
     x.send("current_user", "no_token", auth=True)  # the account is gone
     x.assert_every_status_reached()
@@ -234,7 +254,14 @@ def test_gateway_document_replayed(stack):
     r = cookie_site.send("changePassword", "changed")
     cookie_site.cookies = {"token": r.cookie("token")}
     cookie_site.send("me", "ok")
-    x.token = x.send("login", "ok", body_override={"password": CHANGED}).json()["token"]
+    login = lambda: x.send("login", "ok", body_override={"password": CHANGED}).json()["token"]
+    for op in ("revokeSession", "revokeAllSessions"):
+        cookie_site.send(op, "cross_origin", headers={"Origin": "https://evil.example"})
+    x.token = login()
+    sessions_replayed(x, ("listSessions", "revokeSession", "revokeAllSessions"), login)
+    x.token = login()
+    r = cookie_site.send("login", "ok", body_override={"password": CHANGED})  # signed out too
+    cookie_site.cookies = {"token": r.cookie("token")}
     x.send("deleteAccount", "no_token")
     x.send("deleteAccount", "invalid", auth=True)
     throttled(x, "deleteAccount", "127.0.0.14", auth=True)
@@ -287,7 +314,10 @@ def test_verified_document_replayed(stack):
         x.send("verify_email", "bad_token", query="token=not-a-token", source="127.0.0.8")
     x.send("verify_email", "throttled", query="token=not-a-token", source="127.0.0.8")
     x.send("reset_password", "throttled", source="127.0.0.8")
-    x.token = x.send("login", "ok", body_override={"password": "new-correct-horse"}).json()["token"]
+    login = lambda: x.send("login", "ok", body_override={"password": "new-correct-horse"}).json()["token"]
+    x.token = login()
+    sessions_replayed(x, ("list_sessions", "revoke_session", "revoke_all_sessions"), login)
+    x.token = login()
     deleted_after_refusals(x, "delete_account", "127.0.0.15", password="new-correct-horse")
     x.send("me", "no_token", auth=True)
     x.assert_every_status_reached()
@@ -324,8 +354,14 @@ def test_storefront_document_replayed(stack):
     x.cookies = {"refreshToken": x.send("refresh", "ok").cookie("refreshToken")}
     x.send("logout", "cross_origin", headers={"Origin": "https://evil.example"})
     x.send("logout", "ok")
-    r = x.send("loginCustomer", "ok", body_override={"password": CHANGED}, source="127.0.0.17")
-    x.token = r.json()["accessToken"]
+    sources = iter(f"127.0.0.{n}" for n in range(17, 30))
+    login = lambda: x.send("loginCustomer", "ok", body_override={"password": CHANGED},
+                           source=next(sources)).json()["accessToken"]
+    x.token = login()
+    for op in ("revokeSession", "revokeAllSessions"):
+        x.send(op, "cross_origin", auth=True, headers={"Origin": "https://evil.example"})
+    sessions_replayed(x, ("listSessions", "revokeSession", "revokeAllSessions"), login)
+    x.token = login()
     x.send("deleteAccount", "cross_origin", auth=True, headers={"Origin": "https://evil.example"})
     deleted_after_refusals(x, "deleteAccount", "127.0.0.16")
     x.send("me", "no_token", auth=True)
