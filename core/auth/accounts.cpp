@@ -363,6 +363,24 @@ Result<void> Accounts::mark_email_verified(std::int64_t id, std::int64_t now) {
     return stmt->run();
 }
 
+Result<void> Accounts::change_email(const Account& account, std::string_view email,
+                                    std::int64_t now) {
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
+    if (email_key(email) != email_key(account.email)) {
+        const NewAccount wanted{
+            .site = account.site, .kind = account.kind, .email = std::string(email)};
+        if (auto free = ensure_free(wanted, now); !free) return free.error();
+    }
+    auto stmt = store_.prepare(
+        "UPDATE accounts SET email = ?2, email_key = ?3, email_verified = 1, updated_at = ?4 "
+        "WHERE id = ?1");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, account.id).bind(2, email).bind(3, email_key(email)).bind(4, now);
+    if (auto r = stmt->run(); !r) return r.error();
+    return tx->commit();
+}
+
 Result<void> Accounts::set_locale(std::int64_t id, std::string_view locale, std::int64_t now) {
     auto stmt = store_.prepare(
         "UPDATE accounts SET locale = ?2, updated_at = ?3 WHERE id = ?1 AND locale <> ?2");

@@ -88,6 +88,12 @@ class Accounts {
     Result<void> replace_password(std::int64_t id, std::string_view hash, std::int64_t now,
                                   std::string_view one_time_purpose = {});
     Result<void> mark_email_verified(std::int64_t id, std::int64_t now);
+    // The account's address becomes `email` (trimmed, validated by the caller), verified by the
+    // act its owner just did to confirm it (a followed link, an entered code). Errc::email_taken
+    // when another account of its namespace, or a registration's live claim, holds the address
+    // (case-insensitively); a change of case only is always free. Joins the caller's transaction.
+    // Sessions and tokens stay: the password did not change.
+    Result<void> change_email(const Account& account, std::string_view email, std::int64_t now);
     // The language of the account's mail from now on (a stored preference changed).
     Result<void> set_locale(std::int64_t id, std::string_view locale, std::int64_t now);
 
