@@ -1,13 +1,15 @@
 """Attacks on a signed-in account's own endpoints (issue 21), on every password contract through
 nginx: aiming a change at another account, racing changes with one token, replaying the token a
 change ended, cross-site forms against the cookie sites, and deleting an account without its
-password, someone else's, or twice at once. Each refusal changes nothing; no
-case sees a 5xx. The guessing of a current password is test_change_password.py's."""
+password, someone else's, or twice at once; ending another account's session with its id, a
+session id presented as a token, and cross-site forms ending sessions. Each refusal changes
+nothing; no case sees a 5xx. The guessing of a current password is test_change_password.py's."""
 import concurrent.futures
 
 import pytest
 
-from account_support import ADAPTERS, DELETE_PATH, NEW, OLD, PATH, fresh_ip
+from account_support import (ADAPTERS, DELETE_PATH, NEW, OLD, PATH, REVOKE_ALL_PATH, REVOKE_PATH,
+                             fresh_ip)
 from conftest import running
 
 
@@ -162,3 +164,58 @@ def test_a_cross_site_form_cannot_delete_the_account(stack, kind):
     r = site.client.request("POST", DELETE_PATH, body=f"password={OLD}", headers=headers)
     assert r.status in (401, 403, 415) and site.error_key in r.json(), r
     assert site.login(email, OLD).status == 200
+
+
+# --- sessions ------------------------------------------------------------------------------------
+
+def current_session_id(site, session):
+    [mine] = [s["id"] for s in site.session_list(session) if s["current"]]
+    return mine
+
+
+def live_sessions(stack, site, email):
+    with stack.db() as db:
+        return db.execute(
+            "SELECT COUNT(*) FROM refresh_families f JOIN accounts a ON a.id = f.account_id "
+            "WHERE a.site = ? AND a.kind = ? AND a.email_key = ? AND f.revoked_at IS NULL",
+            (site.site_name(), site.kind, email)).fetchone()[0]
+
+
+def test_another_accounts_session_id_revokes_nothing(stack, site):
+    """A session id that leaked (a screenshot, a support ticket) is no handle on its account: the
+    attacker's revoke answers as for an id that never was, and the victim stays signed in."""
+    victim, attacker = site.new_account(), site.new_account()
+    victim_session = site.sign_in(victim)
+    leaked = current_session_id(site, victim_session)
+    before = live_sessions(stack, site, victim)
+    r = site.revoke(site.sign_in(attacker), leaked)
+    assert r.status == 404 and r.json() == site.session_not_found_body, r
+    assert live_sessions(stack, site, victim) == before
+    assert site.me(victim_session).status == 200
+
+
+def test_a_session_id_is_not_a_credential(stack, site):
+    """The id the list shows cannot stand in for the token it names."""
+    caller = site.sign_in(site.new_account())
+    session_id = current_session_id(site, caller)
+    r = site.client.request("GET", "/api/auth/sessions",
+                            headers={"Authorization": "Bearer " + session_id})
+    assert r.status == 401 and site.error_key in r.json(), r
+
+
+@pytest.mark.parametrize("kind", ["gateway-cookie", "merchant", "customer"])
+@pytest.mark.parametrize("media", ["application/x-www-form-urlencoded", "text/plain"])
+def test_a_cross_site_form_cannot_end_sessions(stack, kind, media):
+    """What an HTML form on another site can send with the cookie ends no session: neither one
+    (`revoke`) nor all (`revoke-all`)."""
+    site = ADAPTERS[kind](stack)
+    email = site.new_account()
+    caller, other = site.sign_in(email), site.sign_in(email)
+    other_id = current_session_id(site, other)
+    headers = dict(site.auth_headers(caller), **{"Content-Type": media})
+    if kind != "gateway-cookie":  # storefront: the refresh cookie is the ambient credential
+        headers = {"Cookie": "refreshToken=" + caller.cookie, "Content-Type": media}
+    for path in (REVOKE_PATH, REVOKE_ALL_PATH):
+        r = site.client.request("POST", path, body=f"sessionId={other_id}", headers=headers)
+        assert r.status in (401, 403, 415) and site.error_key in r.json(), (path, r)
+    assert site.me(other).status == 200 and site.me(caller).status == 200
