@@ -256,11 +256,11 @@ test('updateUserAttributes changes the email once confirmUserAttribute has its c
   assert.equal(profile.body.email, address);
   await signOut();
   await signInWithCode(address);
+  await signOut();
   await assert.rejects(
     signIn({ username: email, options: { authFlowType: 'USER_AUTH', preferredChallenge: 'EMAIL_OTP' } }),
     { name: 'UserNotFoundException' },
   );
-  await signOut();
 });
 
 test('deleteUser erases the user, its profile and every sign-in; the address signs up anew', async () => {
