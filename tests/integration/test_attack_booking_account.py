@@ -249,3 +249,24 @@ def test_racing_deletes_with_one_token_delete_once(stack):
     assert all(r.json()["__type"] == "NotAuthorizedException" for r in replies if r.status == 400)
     with stack.db() as db:
         assert db.execute("SELECT COUNT(*) FROM accounts WHERE email = ?", (email,)).fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("media", ["application/x-www-form-urlencoded", "text/plain",
+                                   "multipart/form-data; boundary=x"])
+@pytest.mark.parametrize("op", ["DeleteUser", "UpdateUserAttributes"])
+def test_a_cross_site_form_cannot_reach_the_account(stack, media, op):
+    """A form on another site can send only these media types (and no X-Amz-Target header
+    without a preflight); even with the token in its body the endpoint refuses them."""
+    ip = fresh_ip()
+    email, tokens = new_user(stack, ip)
+    body = json.dumps({"AccessToken": tokens["AccessToken"],
+                       "UserAttributes": [{"Name": "email", "Value": f"{unique('csrf')}@example.com"}]})
+    r = stack.client("booking").request(
+        "POST", "/cognito", body=body, source=ip,
+        headers={"Content-Type": media, "Origin": "https://evil.example",
+                 "X-Amz-Target": "AWSCognitoIdentityProviderService." + op})
+    aws_error(r, 400, "SerializationException")
+    assert email_of(stack, tokens, ip) == email
+    with stack.db() as db:
+        assert db.execute("SELECT COUNT(*) FROM pending_emails p JOIN accounts a ON "
+                          "a.id = p.account_id WHERE a.email = ?", (email,)).fetchone()[0] == 0
