@@ -97,6 +97,19 @@ def test_a_change_of_email_waits_for_the_code_then_follows_everywhere(stack, boo
     assert claims(r.json()["AuthenticationResult"]["IdToken"])["email"] == address
 
 
+def test_a_profile_created_with_an_id_token_from_before_the_change_has_the_new_address(stack, booking):
+    """An id token minted before the change still carries the old address; the profile follows
+    the account, not the token."""
+    email, tokens = fresh_user(stack, booking)
+    address = new_address()
+    assert update_email(booking, tokens, address).status == 200
+    assert verify(booking, tokens, change_code(stack, address)).status == 200
+    assert claims(tokens["IdToken"])["email"] == email
+    r = booking.post("/api/customers/me", json={}, headers=bearer(tokens["IdToken"]))
+    assert r.status == 201, r
+    assert r.json()["email"] == address and r.json()["email_verified"] is True
+
+
 def test_a_wrong_code_changes_nothing_and_three_end_the_change(stack, booking):
     email, tokens = fresh_user(stack, booking)
     address = new_address()
