@@ -124,10 +124,11 @@ Outcome create_customer(Context& ctx) {
     }
     Customer c;
     c.subject = caller.token.subject;
-    c.email = std::string(*email);
-    const cJSON* verified =
-        cJSON_GetObjectItemCaseSensitive(caller.token.claims.get(), "email_verified");
-    c.email_verified = cJSON_IsTrue(verified);
+    // The account's address, not the token's copy: an id token minted before a change of email
+    // (VerifyUserAttribute) still carries the old one until it is refreshed, and the profile
+    // follows the account.
+    c.email = caller.account.email;
+    c.email_verified = caller.account.email_verified;
     if (v.count("name")) c.name = v["name"];
     if (v.count("phone")) c.phone = v["phone"];
     c.preferred_language = v.count("preferred_language") ? v["preferred_language"] : "en";

@@ -1,10 +1,9 @@
 // The Cognito user-pool endpoint of the booking contract: the subset of the AWS JSON 1.1 API that
 // AWS Amplify v6 and the AWS SDK use for passwordless EMAIL_OTP sign-up and sign-in, token
-// refresh and sign-out (docs/contracts.md, booking). Accounts are this site's; codes go out by
-// mail.
+// refresh and sign-out (docs/contracts.md, booking); the signed-in user's own account operations
+// are in booking_cognito_account.cpp. Accounts are this site's; codes go out by mail.
 #include <string>
 
-#include "core/auth/challenges.hpp"
 #include "core/auth/end_sessions.hpp"
 #include "core/base/clock.hpp"
 #include "core/base/email.hpp"
@@ -13,35 +12,26 @@
 #include "core/crypto/jwt.hpp"
 #include "core/mail/templates.hpp"
 #include "handlers/booking.hpp"
+#include "handlers/cognito.hpp"
 #include "handlers/context.hpp"
 #include "handlers/throttle.hpp"
 #include "handlers/validation.hpp"
 
-namespace latchkey {
-namespace {
+namespace latchkey::cognito {
 
 constexpr std::string_view kTargetPrefix = "AWSCognitoIdentityProviderService.";
 constexpr const char* kConfirmSignUp = "confirm_sign_up";
 constexpr const char* kSignInCode = "sign_in_code";
 constexpr const char* kSelectChallenge = "select_challenge";
 constexpr const char* kAutoSignIn = "auto_sign_in";
-constexpr const char* kCodeMail = "sign_in_code";  // the mail's kind, and its sending limits'
 constexpr std::int64_t kStepTtl = 180;  // choosing a challenge, signing in after confirming
 constexpr const char* kSessionExpired = "Invalid session for the user, session is expired.";
-
-struct Call {
-    Services& services;
-    const Request& request;
-    const cJSON* body;
-    std::string_view site;
-    std::int64_t now;
-};
 
 // --- answers -----------------------------------------------------------------------------------
 
 // An error this operation words itself: Cognito's messages depend on the operation, not only on
 // the kind of failure (the wording table covers what does not).
-Problem fail(const char* type, std::string message, int status = 400) {
+Problem fail(const char* type, std::string message, int status) {
     return Problem{.status = status, .message = std::move(message), .code = type};
 }
 
@@ -537,9 +527,21 @@ constexpr Operation kOperations[] = {
     {"GetUser", get_user},
     {"RevokeToken", revoke_token},
     {"GlobalSignOut", global_sign_out},
+    {"UpdateUserAttributes", update_user_attributes},
+    {"VerifyUserAttribute", verify_user_attribute},
+    {"GetUserAttributeVerificationCode", get_user_attribute_verification_code},
+    {"DeleteUser", delete_user},
 };
 
-}  // namespace
+}  // namespace latchkey::cognito
+
+namespace latchkey {
+
+using cognito::Call;
+using cognito::fail;
+using cognito::kOperations;
+using cognito::kTargetPrefix;
+using cognito::Operation;
 
 Outcome cognito_endpoint(Context& context) {
     const std::string target(context.request.header("X-Amz-Target").value_or(""));

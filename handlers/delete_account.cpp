@@ -23,6 +23,11 @@ Outcome delete_account(Context& c, const AccountDeletion& deletion) {
         }
         return proven.error();
     }
+    if (auto erased = erase_account(services, c.request, caller); !erased) return erased.error();
+    return deletion.answer();
+}
+
+Result<void> erase_account(Services& services, const Request& request, const Account& caller) {
     bool notice_queued = false;
     {
         auto tx = services.store->begin();
@@ -46,7 +51,7 @@ Outcome delete_account(Context& c, const AccountDeletion& deletion) {
         }
         // Queued after the drop, so it is the mail that survives it.
         auto queued = queue_notice(*services.store, services.keys, services.config,
-                                   NoticeKind::account_deleted, notice_facts(c.request, account),
+                                   NoticeKind::account_deleted, notice_facts(request, account),
                                    link_send_policy(services.config));
         if (!queued) return queued.error();
         notice_queued = *queued;
@@ -68,7 +73,7 @@ Outcome delete_account(Context& c, const AccountDeletion& deletion) {
         if (auto r = tx->commit(); !r) return r.error();
     }
     if (notice_queued) services.mail_queued();
-    return deletion.answer();
+    return {};
 }
 
 }  // namespace latchkey

@@ -29,4 +29,10 @@ struct AccountDeletion {
 // ran (a concurrent delete or password change).
 Outcome delete_account(Context& c, const AccountDeletion& deletion);
 
+// The erase itself, once the caller is proven (the password above; a valid access token on the
+// booking contract's DeleteUser): the one transaction described at the top of this file.
+// Errc::invalid_token when `caller` no longer speaks for the account (deleted meanwhile, its
+// sessions ended, disabled).
+Result<void> erase_account(Services& services, const Request& request, const Account& caller);
+
 }  // namespace latchkey

@@ -51,4 +51,14 @@ Result<Customer> Customers::find(std::string_view site, std::int64_t account_id)
     return c;
 }
 
+Result<void> Customers::set_email(std::int64_t account_id, std::string_view email,
+                                  std::int64_t now) {
+    auto stmt = store_.prepare(
+        "UPDATE customers SET email = ?2, email_verified = 1, updated_at = ?3 WHERE account_id = "
+        "?1");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, account_id).bind(2, email).bind(3, now);
+    return stmt->run();
+}
+
 }  // namespace latchkey

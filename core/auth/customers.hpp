@@ -31,6 +31,8 @@ class Customers {
                             std::int64_t now);
     // Errc::not_found when the account has none.
     Result<Customer> find(std::string_view site, std::int64_t account_id);
+    // The profile follows its account's confirmed change of email (none: nothing to do).
+    Result<void> set_email(std::int64_t account_id, std::string_view email, std::int64_t now);
 
   private:
     Store& store_;

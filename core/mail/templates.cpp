@@ -32,6 +32,13 @@ constexpr BuiltinTemplate kBuiltins[] = {
      "ignore this message.\n",
      "<p>Your sign-in code is <strong>{{code}}</strong></p><p>It expires in 5 minutes. If you did "
      "not try to sign in, ignore this message.</p>"},
+    {"en", "email_change_code", "Confirm your new email address",
+     "Your confirmation code is {{code}}\n\nEnter it to make this the email address of your "
+     "account on {{site}}. It expires in 5 minutes. If you did not ask for this, ignore this "
+     "message: nothing changes.\n",
+     "<p>Your confirmation code is <strong>{{code}}</strong></p><p>Enter it to make this the email "
+     "address of your account on {{site}}. It expires in 5 minutes. If you did not ask for this, "
+     "ignore this message: nothing changes.</p>"},
     {"en", "notice_new_sign_in", "New sign-in to your account",
      "Hello {{name}},\n\nYour account on {{site}} was signed in to from a device or network it "
      "had not used before:\n\n  When: {{when}}\n  From: {{address}}\n  Using: {{device}}\n\n"
@@ -54,13 +61,14 @@ constexpr BuiltinTemplate kBuiltins[] = {
      "Hello {{name}},\n\nYour account on {{site}} was deleted at its owner's request, with its "
      "sessions and its data:\n\n  When: {{when}}\n  From: {{address}}\n  Using: {{device}}\n\n"
      "If this was you, there is nothing to do; this address can register again. If it was not, "
-     "someone knew your password: register again and use a new password everywhere you used "
-     "that one.\n",
+     "someone could act as you there (your password, or a signed-in device or this mailbox): "
+     "secure this mailbox, register again, and change that password wherever you used it.\n",
      "<p>Hello {{name}},</p><p>Your account on {{site}} was deleted at its owner's request, with "
      "its sessions and its data:</p><ul><li>When: {{when}}</li><li>From: {{address}}</li>"
      "<li>Using: {{device}}</li></ul><p>If this was you, there is nothing to do; this address can "
-     "register again. If it was not, someone knew your password: register again and use a new "
-     "password everywhere you used that one.</p>"},
+     "register again. If it was not, someone could act as you there (your password, or a "
+     "signed-in device or this mailbox): secure this mailbox, register again, and change that "
+     "password wherever you used it.</p>"},
     {"es", "verify_email", "Confirma tu dirección de correo",
      "Hola, {{name}}:\n\nConfirma tu dirección de correo abriendo este enlace:\n\n{{link}}\n\n"
      "El enlace sirve una sola vez y caduca en 24 horas. Si no creaste una cuenta, ignora este "
@@ -81,6 +89,13 @@ constexpr BuiltinTemplate kBuiltins[] = {
      "ignora este mensaje.\n",
      "<p>Tu código de acceso es <strong>{{code}}</strong></p><p>Caduca en 5 minutos. Si no "
      "intentaste iniciar sesión, ignora este mensaje.</p>"},
+    {"es", "email_change_code", "Confirma tu nueva dirección de correo",
+     "Tu código de confirmación es {{code}}\n\nIntrodúcelo para que esta sea la dirección de "
+     "correo de tu cuenta de {{site}}. Caduca en 5 minutos. Si no lo pediste, ignora este mensaje: "
+     "no cambia nada.\n",
+     "<p>Tu código de confirmación es <strong>{{code}}</strong></p><p>Introdúcelo para que esta "
+     "sea la dirección de correo de tu cuenta de {{site}}. Caduca en 5 minutos. Si no lo pediste, "
+     "ignora este mensaje: no cambia nada.</p>"},
     {"es", "notice_new_sign_in", "Nuevo inicio de sesión en tu cuenta",
      "Hola, {{name}}:\n\nSe inició sesión en tu cuenta de {{site}} desde un dispositivo o una red "
      "que no había usado antes:\n\n  Cuándo: {{when}}\n  Desde: {{address}}\n  Con: {{device}}\n\n"
@@ -104,13 +119,15 @@ constexpr BuiltinTemplate kBuiltins[] = {
      "Hola, {{name}}:\n\nTu cuenta de {{site}} se eliminó a petición de su titular, con sus "
      "sesiones y sus datos:\n\n  Cuándo: {{when}}\n  Desde: {{address}}\n  Con: {{device}}\n\n"
      "Si fuiste tú, no tienes que hacer nada; esta dirección puede registrarse de nuevo. Si no, "
-     "alguien conocía tu contraseña: regístrate de nuevo y usa una contraseña nueva dondequiera "
-     "que usaras esa.\n",
+     "alguien podía actuar en tu nombre (con tu contraseña, un dispositivo con la sesión iniciada "
+     "o este buzón): protege este buzón, regístrate de nuevo y cambia esa contraseña dondequiera "
+     "que la usaras.\n",
      "<p>Hola, {{name}}:</p><p>Tu cuenta de {{site}} se eliminó a petición de su titular, con sus "
      "sesiones y sus datos:</p><ul><li>Cuándo: {{when}}</li><li>Desde: {{address}}</li>"
      "<li>Con: {{device}}</li></ul><p>Si fuiste tú, no tienes que hacer nada; esta dirección puede "
-     "registrarse de nuevo. Si no, alguien conocía tu contraseña: regístrate de nuevo y usa una "
-     "contraseña nueva dondequiera que usaras esa.</p>"},
+     "registrarse de nuevo. Si no, alguien podía actuar en tu nombre (con tu contraseña, un "
+     "dispositivo con la sesión iniciada o este buzón): protege este buzón, regístrate de nuevo y "
+     "cambia esa contraseña dondequiera que la usaras.</p>"},
 };
 
 // Site names come from nginx; only plain names may become a path component.

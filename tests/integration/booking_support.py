@@ -14,9 +14,11 @@ def cognito(client, op, body, path="/cognito", content_type=AMZ_JSON, raw=None, 
 
 
 def code_in(message):
-    """The sign-in code of a code mail, in either language it speaks (en, es)."""
+    """The code of a code mail (signing in, confirming a new address), in either language it
+    speaks (en, es)."""
     text = message.get_body(preferencelist=("plain",)).get_content()
-    return re.search(r"(?:code is|código de acceso es) (\d+)", text).group(1)
+    return re.search(r"(?:code is|código de acceso es|código de confirmación es) (\d+)",
+                     text).group(1)
 
 
 def sign_up(stack, client, email):

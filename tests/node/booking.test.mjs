@@ -8,11 +8,14 @@ import { test } from 'node:test';
 
 import { Amplify } from 'aws-amplify';
 import {
-  autoSignIn, confirmSignIn, confirmSignUp, fetchAuthSession, getCurrentUser, signIn, signOut, signUp,
+  autoSignIn, confirmSignIn, confirmSignUp, confirmUserAttribute, deleteUser, fetchAuthSession,
+  fetchUserAttributes, getCurrentUser, sendUserAttributeVerificationCode, signIn, signOut, signUp,
+  updateUserAttributes,
 } from 'aws-amplify/auth';
 import {
-  CognitoIdentityProviderClient, GetTokensFromRefreshTokenCommand, InitiateAuthCommand,
-  RespondToAuthChallengeCommand, RevokeTokenCommand,
+  CognitoIdentityProviderClient, ConfirmSignUpCommand, DeleteUserCommand, GetTokensFromRefreshTokenCommand,
+  GetUserAttributeVerificationCodeCommand, GetUserCommand, InitiateAuthCommand, RespondToAuthChallengeCommand,
+  RevokeTokenCommand, SignUpCommand, UpdateUserAttributesCommand, VerifyUserAttributeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 
 import { nextCode as nextMailedCode } from './mail.mjs';
@@ -218,4 +221,95 @@ test('a global signOut ends every sign-in of the user', async () => {
   assert.equal((await customers('GET', other.IdToken)).status, 401);
   await assert.rejects(sdk.send(new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: other.RefreshToken })),
     { name: 'NotAuthorizedException' });
+});
+
+test('updateUserAttributes changes the email once confirmUserAttribute has its code; the profile follows', async () => {
+  const email = unique('change');
+  await signUpAndAutoSignIn(email);
+  assert.equal((await customers('POST', (await fetchAuthSession()).tokens.idToken.toString(), seedProfile)).status, 201);
+  const address = unique('changed');
+  const first = nextCode(address);
+  const out = await updateUserAttributes({ userAttributes: { email: address } });
+  assert.equal(out.email.isUpdated, false);
+  assert.equal(out.email.nextStep.updateAttributeStep, 'CONFIRM_ATTRIBUTE_WITH_CODE');
+  assert.equal(out.email.nextStep.codeDeliveryDetails.deliveryMedium, 'EMAIL');
+  assert.equal(out.email.nextStep.codeDeliveryDetails.attributeName, 'email');
+  // The original address stays until the code is answered.
+  assert.equal((await fetchUserAttributes()).email, email);
+  const firstCode = await first();
+  const second = nextCode(address);
+  const resent = await sendUserAttributeVerificationCode({ userAttributeKey: 'email' });
+  assert.equal(resent.deliveryMedium, 'EMAIL');
+  const secondCode = await second();
+  if (firstCode !== secondCode) {
+    await assert.rejects(confirmUserAttribute({ userAttributeKey: 'email', confirmationCode: firstCode }),
+      { name: 'CodeMismatchException' });
+  }
+  await confirmUserAttribute({ userAttributeKey: 'email', confirmationCode: secondCode });
+  const attributes = await fetchUserAttributes();
+  assert.equal(attributes.email, address);
+  assert.equal(attributes.email_verified, 'true');
+  const idToken = (await fetchAuthSession({ forceRefresh: true })).tokens.idToken;
+  assert.equal(idToken.payload.email, address);
+  const profile = await customers('GET', idToken.toString());
+  assert.equal(profile.status, 200);
+  assert.equal(profile.body.email, address);
+  await signOut();
+  await signInWithCode(address);
+  await signOut();
+  await assert.rejects(
+    signIn({ username: email, options: { authFlowType: 'USER_AUTH', preferredChallenge: 'EMAIL_OTP' } }),
+    { name: 'UserNotFoundException' },
+  );
+});
+
+test('deleteUser erases the user, its profile and every sign-in; the address signs up anew', async () => {
+  const email = unique('delete');
+  const userId = await signUpAndAutoSignIn(email);
+  const idToken = (await fetchAuthSession()).tokens.idToken.toString();
+  assert.equal((await customers('POST', idToken, seedProfile)).status, 201);
+  const other = await sdkSignIn(email);  // a second device
+  await deleteUser();
+  await assert.rejects(getCurrentUser());  // Amplify forgot the user
+  assert.equal((await customers('GET', idToken)).status, 401);
+  await assert.rejects(sdk.send(new GetUserCommand({ AccessToken: other.AccessToken })), { name: 'NotAuthorizedException' });
+  await assert.rejects(sdk.send(new DeleteUserCommand({ AccessToken: other.AccessToken })), { name: 'NotAuthorizedException' });
+  await assert.rejects(sdk.send(new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: other.RefreshToken })),
+    { name: 'NotAuthorizedException' });
+  const code = nextCode(email);
+  const again = await sdk.send(new SignUpCommand({ ClientId: clientId, Username: email, UserAttributes: [{ Name: 'email', Value: email }] }));
+  assert.notEqual(again.UserSub, userId);
+  await sdk.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: email, ConfirmationCode: await code() }));
+  const tokens = await sdkSignIn(email);
+  assert.equal((await customers('GET', tokens.IdToken)).status, 404);
+});
+
+test('the SDK speaks UpdateUserAttributes, GetUserAttributeVerificationCode, VerifyUserAttribute and DeleteUser', async () => {
+  const email = unique('sdk');
+  await signUpAndAutoSignIn(email);
+  await signOut();
+  const tokens = await sdkSignIn(email);
+  const address = unique('sdk-new');
+  const first = nextCode(address);
+  const updated = await sdk.send(new UpdateUserAttributesCommand({
+    AccessToken: tokens.AccessToken, UserAttributes: [{ Name: 'email', Value: address }],
+  }));
+  assert.equal(updated.CodeDeliveryDetailsList.length, 1);
+  assert.equal(updated.CodeDeliveryDetailsList[0].AttributeName, 'email');
+  assert.equal(updated.CodeDeliveryDetailsList[0].DeliveryMedium, 'EMAIL');
+  await first();
+  const second = nextCode(address);
+  const resent = await sdk.send(new GetUserAttributeVerificationCodeCommand({ AccessToken: tokens.AccessToken, AttributeName: 'email' }));
+  assert.equal(resent.CodeDeliveryDetails.AttributeName, 'email');
+  const code = await second();
+  await assert.rejects(sdk.send(new VerifyUserAttributeCommand({ AccessToken: tokens.AccessToken, AttributeName: 'phone_number', Code: code })),
+    { name: 'InvalidParameterException' });
+  // Taken meanwhile: told only with the right code, and nothing changes.
+  await sdk.send(new SignUpCommand({ ClientId: clientId, Username: address, UserAttributes: [{ Name: 'email', Value: address }] }));
+  await assert.rejects(sdk.send(new VerifyUserAttributeCommand({ AccessToken: tokens.AccessToken, AttributeName: 'email', Code: code })),
+    { name: 'AliasExistsException' });
+  const user = await sdk.send(new GetUserCommand({ AccessToken: tokens.AccessToken }));
+  assert.equal(user.UserAttributes.find((a) => a.Name === 'email').Value, email);
+  await sdk.send(new DeleteUserCommand({ AccessToken: tokens.AccessToken }));
+  await assert.rejects(sdk.send(new GetUserCommand({ AccessToken: tokens.AccessToken })), { name: 'NotAuthorizedException' });
 });

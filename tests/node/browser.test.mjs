@@ -430,3 +430,67 @@ test('booking: Amplify email-code sign-up, the profile, reload, sign out and sig
   await expectText(page, 'section[data-step="profile"] [data-field="phone"]', '+34 612 345 678');
   checkConsole(page);
 });
+
+test('booking: change the email with a code, sign out everywhere, delete the account', async () => {
+  const { page } = await openPage();
+  const site = sites.booking;
+  const email = unique('bk-acct');
+  const address = unique('bk-moved');
+
+  await page.goto(`${site}/`);
+  await expectText(page, 'section[data-step="email"] h2', 'Sign in or sign up');
+  let code = nextCode(mailDir, email);
+  await page.fill('#email', email);
+  await submit(page, 'email-form');  // a new user: signUp
+  await expectText(page, '#code-email', email);
+  await page.fill('#code', await code());
+  await submit(page, 'code-form');
+  await expectText(page, 'section[data-step="profile-form"] [data-field="email"]', email);
+  await page.fill('#profile-name', 'Ana');
+  await submit(page, 'profile-form');
+  await expectText(page, 'section[data-step="profile"] [data-field="email"]', email);
+
+  // updateUserAttributes mails the new address; a wrong code changes nothing; a new code
+  // replaces the first; confirmUserAttribute with it moves the account and its profile.
+  code = nextCode(mailDir, address);
+  await page.fill('#new-email', address);
+  await submit(page, 'email-change-form');
+  await expectText(page, '#new-email-sent', address);
+  const first = await code();
+  await page.fill('#email-code', first === '00000000' ? '11111111' : '00000000');
+  await submit(page, 'email-code-form');
+  await expectText(page, '#email-code-form [data-error-for="code"]', 'That code is not right. Check the email and try again.');
+  await expectText(page, 'section[data-step="profile"] [data-field="email"]', email);
+  code = nextCode(mailDir, address);
+  await page.click('#resend-email-code');
+  await expectText(page, '#email-code-form .alert', 'A new code is on its way; the earlier one no longer works.');
+  await page.fill('#email-code', await code());
+  await submit(page, 'email-code-form');
+  await expectText(page, '#email-change-form .alert', 'Your email has changed.');
+  await expectText(page, 'section[data-step="profile"] [data-field="email"]', address);
+  await shot(page, 'booking-email-changed');
+
+  // signOut({global: true}), then a sign-in with the new address finds the same profile.
+  await page.click('#sign-out-everywhere');
+  await expectText(page, 'section[data-step="email"] h2', 'Sign in or sign up');
+  code = nextCode(mailDir, address);
+  await page.fill('#email', address);
+  await submit(page, 'email-form');
+  await page.fill('#code', await code());
+  await submit(page, 'code-form');
+  await expectText(page, 'section[data-step="profile"] [data-field="name"]', 'Ana');
+
+  // deleteUser, only once confirmed; the address is then free to sign up anew.
+  await submit(page, 'delete-form');
+  await expectText(page, '#delete-form [data-error-for="confirm"]', 'Tick the box to confirm.');
+  await page.check('#delete-confirm');
+  await submit(page, 'delete-form');
+  await expectText(page, '#email-form .alert', 'Your account was deleted.');
+  await shot(page, 'booking-deleted');
+  code = nextCode(mailDir, address);
+  await page.fill('#email', address);
+  await submit(page, 'email-form');  // signIn: UserNotFound, then signUp
+  await expectText(page, '#code-email', address);
+  await code();
+  checkConsole(page);
+});

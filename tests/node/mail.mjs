@@ -30,9 +30,9 @@ function foundInMail(mailDir, email, pattern) {
   return found;
 }
 
-// A sign-in code in either language the mail speaks (en, es).
+// A code (signing in, confirming a new address) in either language the mail speaks (en, es).
 export const codesMailedTo = (mailDir, email) =>
-  foundInMail(mailDir, email, /(?:sign-in code is|código de acceso es) (\d+)/);
+  foundInMail(mailDir, email, /(?:sign-in code is|confirmation code is|código de acceso es|código de confirmación es) (\d+)/);
 export const linksMailedTo = (mailDir, email) => foundInMail(mailDir, email, /(https?:\/\/[^\s"<>]+)/);
 
 // Call before the request that mails something, await what it returns after: what the first mail

@@ -41,7 +41,8 @@ TEST(Locale, AcceptLanguagePicksTheBestSupportedLocale) {
 
 TEST(Locale, EachBuiltInKindSpeaksEveryLocale) {
     for (const auto locale : kMailLocales) {
-        for (const char* kind : {"verify_email", "reset_password", "sign_in_code"}) {
+        for (const char* kind : {"verify_email", "reset_password", "sign_in_code",
+                                 "email_change_code", "notice_account_deleted"}) {
             bool found = false;
             for (const auto& t : builtin_templates()) {
                 found |= t.locale == locale && t.kind == kind;

@@ -4,7 +4,8 @@
 // /cognito, which speaks the Cognito user-pool API. Bundled by esbuild (scripts/build-web).
 import { Amplify } from 'aws-amplify';
 import {
-  autoSignIn, confirmSignIn, confirmSignUp, fetchAuthSession, getCurrentUser, signIn, signOut, signUp,
+  autoSignIn, confirmSignIn, confirmSignUp, confirmUserAttribute, deleteUser, fetchAuthSession,
+  getCurrentUser, sendUserAttributeVerificationCode, signIn, signOut, signUp, updateUserAttributes,
 } from 'aws-amplify/auth';
 
 import { client } from './api/client.gen';
@@ -44,6 +45,7 @@ function step(name) {
 function explain(error) {
   switch (error?.name) {
     case 'CodeMismatchException': return { code: 'That code is not right. Check the email and try again.' };
+    case 'AliasExistsException': return { '': 'Another account uses that email now. Your email has not changed.' };
     case 'ExpiredCodeException': return { '': 'That code has expired. Start again for a new one.' };
     case 'NotAuthorizedException': return { '': 'This sign-in has ended (too many wrong codes, or it expired). Start again.' };
     case 'LimitExceededException':
@@ -132,6 +134,70 @@ onSubmit(document.getElementById('profile-form'), async (values) => {
   }
 });
 
+// Changing the email (Cognito's UpdateUserAttributes): a code goes to the new address and the
+// current one stays until the code is confirmed; the profile follows on the server.
+function emailChangeStep(sentTo) {
+  const codeForm = document.getElementById('email-code-form');
+  document.getElementById('email-change-form').hidden = Boolean(sentTo);
+  codeForm.hidden = !sentTo;
+  codeForm.reset();
+  clearErrors(codeForm);
+  document.getElementById('new-email-sent').textContent = sentTo ?? '';
+}
+
+onSubmit(document.getElementById('email-change-form'), async ({ email }) => {
+  const form = document.getElementById('email-change-form');
+  if (!email) return showFieldErrors(form, { email: 'Email is required.' });
+  try {
+    await updateUserAttributes({ userAttributes: { email } });
+  } catch (error) {
+    return report(form, error);
+  }
+  emailChangeStep(email);
+});
+
+document.getElementById('resend-email-code').addEventListener('click', async () => {
+  const form = document.getElementById('email-code-form');
+  clearErrors(form);
+  try {
+    await sendUserAttributeVerificationCode({ userAttributeKey: 'email' });
+    showAlert(form, 'A new code is on its way; the earlier one no longer works.', 'info');
+  } catch (error) {
+    report(form, error);
+  }
+});
+
+onSubmit(document.getElementById('email-code-form'), async ({ code }) => {
+  const form = document.getElementById('email-code-form');
+  if (!code) return showFieldErrors(form, { code: 'Enter the code from the email.' });
+  try {
+    await confirmUserAttribute({ userAttributeKey: 'email', confirmationCode: code });
+  } catch (error) {
+    return report(form, error);
+  }
+  await fetchAuthSession({ forceRefresh: true });  // id tokens from now on carry the new address
+  emailChangeStep(null);
+  document.getElementById('email-change-form').reset();
+  await showProfile();
+  showAlert(document.getElementById('email-change-form'), 'Your email has changed.', 'success');
+});
+
+// Cognito's DeleteUser: the account and its booking profile go; Amplify forgets the tokens.
+onSubmit(document.getElementById('delete-form'), async () => {
+  const form = document.getElementById('delete-form');
+  if (!document.getElementById('delete-confirm').checked) {
+    return showFieldErrors(form, { confirm: 'Tick the box to confirm.' });
+  }
+  try {
+    await deleteUser();
+  } catch (error) {
+    return report(form, error);
+  }
+  form.reset();
+  await startOver();
+  showAlert(document.getElementById('email-form'), 'Your account was deleted.', 'success');
+});
+
 async function startOver() {
   await signOut().catch(() => {});
   pending = null;
@@ -141,6 +207,11 @@ async function startOver() {
 }
 
 document.getElementById('sign-out').addEventListener('click', startOver);
+// GlobalSignOut: every device's sign-in ends, this one's too.
+document.getElementById('sign-out-everywhere').addEventListener('click', async () => {
+  await signOut({ global: true }).catch(() => {});
+  await startOver();
+});
 document.getElementById('start-over').addEventListener('click', (event) => {
   event.preventDefault();
   startOver();
