@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/auth/one_time.hpp"
 #include "handlers/context.hpp"
 
 namespace latchkey {
@@ -26,8 +27,8 @@ inline constexpr std::string_view kConfirmEmailPath = "/api/auth/confirm-email";
 inline constexpr const char* kEmailChangeSent =
     "If the new address can be used, a confirmation link has been sent to it.";
 
-// The one-time token's purpose, and the kind of the mail that carries it.
-inline constexpr const char* kChangeEmailPurpose = "change_email";
+// The one-time token's purpose (core/auth/one_time.hpp) is also the kind of the mail that carries
+// it.
 // How long the link works: as long as a verification link, since it proves an address too.
 inline constexpr std::int64_t kChangeEmailTtl = 24 * 3600;
 

@@ -12,6 +12,9 @@
 
 namespace latchkey {
 
+// The purpose of a pending email change's token, which carries the new address (sql/017).
+inline constexpr const char* kChangeEmailPurpose = "change_email";
+
 struct Redeemed {
     std::int64_t account_id;
     bool already_used;      // redeemed before: the caller decides whether a repeat is harmless
