@@ -7,7 +7,10 @@
 #include "core/auth/customers.hpp"
 #include "core/auth/pending_emails.hpp"
 #include "core/base/email.hpp"
+#include "core/base/log.hpp"
+#include "core/mail/notices.hpp"
 #include "core/mail/templates.hpp"
+#include "handlers/auth.hpp"
 #include "handlers/cognito.hpp"
 #include "handlers/delete_account.hpp"
 #include "handlers/throttle.hpp"
@@ -174,8 +177,17 @@ Outcome verify_user_attribute(Call& c) {
         (void)PendingEmails(*c.services.store).remove(account.id);
         return fail("AliasExistsException", "An account with the given email already exists.");
     }
-    // email_changed notice: wired at merge
     audit(c.services, c.request, "email.change", account.id, change.email);
+    // To the old address (`account` as it was), as the password contracts' confirm-email does:
+    // best effort, as every notice.
+    auto queued = notify_email_changed(*c.services.store, c.services.keys, c.services.config,
+                                       notice_facts(c.request, account), change.email,
+                                       link_send_policy(c.services.config));
+    if (!queued) {
+        log_event(LogLevel::warn, "notice not queued", {{"error", queued.error().detail}});
+    } else if (*queued) {
+        c.services.mail_queued();
+    }
     return answer(empty_object());
 }
 

@@ -3,6 +3,8 @@ UpdateUserAttributes (email) with VerifyUserAttribute and GetUserAttributeVerifi
 customer profile following the change, and DeleteUser taking the profile with it. The attacks on
 these (a taken address, guessing codes, deleting without a valid access token) are in
 test_attack_booking_account.py; the real Amplify and SDK clients in tests/node/booking.test.mjs."""
+import time
+
 import pytest
 
 from booking_support import cognito, code_in, sign_in
@@ -11,6 +13,7 @@ from test_booking import assert_aws_error, bearer, claims, fresh_user
 
 CHANGE_SUBJECTS = ("Confirm your new email address", "Confirma tu nueva dirección de correo")
 DELETED_SUBJECTS = {"en": "Your account was deleted", "es": "Tu cuenta ha sido eliminada"}
+CHANGED_SUBJECTS = {"en": "Your email address was changed", "es": "Tu dirección de correo ha cambiado"}
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +46,18 @@ def change_code(stack, address, count=1):
     message = stack.wait_for_mail(address, count=count)[count - 1]
     assert message["Subject"] in CHANGE_SUBJECTS
     return code_in(message)
+
+
+def notice_to(stack, address, subject):
+    """The one notice of `subject` mailed to `address` (waiting for it to arrive)."""
+    deadline = time.time() + 10
+    while True:
+        found = [m for m in stack.mails()
+                 if m["To"].lower() == address.lower() and m["Subject"] == subject]
+        if found or time.time() > deadline:
+            assert len(found) == 1, (address, subject, found)
+            return found[0]
+        time.sleep(0.05)
 
 
 def wrong(code):
@@ -81,6 +96,9 @@ def test_a_change_of_email_waits_for_the_code_then_follows_everywhere(stack, boo
     assert profile.status == 200, profile
     assert profile.json()["email"] == address and profile.json()["email_verified"] is True
     assert pending_of(stack, address) == 0
+    # The old address is told where the account went.
+    notice = notice_to(stack, email, CHANGED_SUBJECTS["en"])
+    assert address in notice.get_body(preferencelist=("plain",)).get_content(), notice
     # The new address signs in; the old one names no user any more, and can sign up again.
     sign_in(stack, booking, address)
     r = cognito(booking, "InitiateAuth", {"ClientId": "demo", "AuthFlow": "USER_AUTH",
@@ -181,6 +199,7 @@ def test_the_code_mail_speaks_the_profile_language(stack, booking):
     [message] = stack.wait_for_mail(address)
     assert message["Subject"] == "Confirma tu nueva dirección de correo"
     assert verify(booking, tokens, code_in(message)).status == 200
+    notice_to(stack, email, CHANGED_SUBJECTS["es"])  # the old address is told in its language
 
 
 @pytest.mark.parametrize("body", [
