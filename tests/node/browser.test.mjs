@@ -680,3 +680,55 @@ test('gateway, HttpOnly cookie: the new password comes with a new cookie; ending
   assert.equal(await apiStatus(`${site}/api/auth/me`, { Cookie: `token=${second.value}` }), 401);
   checkConsole(page);
 });
+
+// Change email, one flow per site: the password is asked for (a wrong one is the contract's
+// error), the link goes to the new address and opens /confirm-email, which posts the token and
+// shows the answer; then the account logs in with the new address only.
+async function changeEmailFlow(name) {
+  const t = ACCOUNT_SITES[name];
+  const site = t.site();
+  const { page } = await openPage();
+  const email = unique(`${name}-old`);
+  const newEmail = unique(`${name}-new`);
+  await t.signUp(site, email, 'first-password-1');
+  await logInOnPage(page, site, email, 'first-password-1', t.kind);
+  await openSettings(page, email, 1);
+
+  const change = region(page, 'Change email');
+  await change.getByLabel('New email').fill(newEmail);
+  await change.getByLabel('Password', { exact: true }).fill('not-the-password');
+  await change.getByRole('button', { name: 'Change email' }).click();
+  await page.waitForSelector('#email-form .alert.error:not([hidden])');
+  assert.notEqual((await page.textContent('#email-form .alert')).trim(), '', 'the contract\'s error is shown');
+
+  await change.getByLabel('Password', { exact: true }).fill('first-password-1');
+  const link = nextLink(mailDir, newEmail);
+  const asked = nextResponse(page, '/api/auth/change-email', 'POST');
+  await change.getByRole('button', { name: 'Change email' }).click();
+  assert.equal((await asked).status(), 202);
+  await expectText(page, '#email-form .alert.success', new RegExp(`Open the link sent to ${newEmail.replace(/[.+]/g, '\\$&')} to confirm it\\.$`));
+  await shot(page, `${name}-change-email`);
+
+  const url = await link();
+  assert.ok(url.startsWith(`${site}/confirm-email?token=`), url);
+  const confirmed = nextResponse(page, '/api/auth/confirm-email', 'POST');
+  await page.goto(url);
+  assert.equal((await confirmed).status(), 200);
+  await page.waitForSelector('#confirm-status.success');
+  await expectPath(page, '/confirm-email');  // the token left the address bar
+  await shot(page, `${name}-confirm-email`);
+
+  await logInOnPage(page, site, newEmail, 'first-password-1', t.kind);
+  await page.click('#logout');
+  await expectPath(page, '/login');
+  await page.fill('#login-email', email);
+  await page.fill('#login-password', 'first-password-1');
+  await submit(page, 'login-form');
+  await expectText(page, '#login-form .alert', t.loginRefused);
+  checkConsole(page);
+}
+
+test('gateway: change email, confirmed from the mailed link', () => changeEmailFlow('gateway'));
+test('fastapi: change email, confirmed from the mailed link', () => changeEmailFlow('fastapi'));
+test('verified: change email, confirmed from the mailed link', () => changeEmailFlow('verified'));
+test('storefront: change email, confirmed from the mailed link', () => changeEmailFlow('storefront'));
