@@ -47,7 +47,9 @@ export function accountPage(site) {
     const reply = await authorized('/api/auth/sessions');
     if (reply.status === 401) return;
     if (reply.status !== 200) return status(reply.status === 0 ? networkError : site.message(reply), 'error');
-    sessionList.replaceChildren(...(reply.body.sessions ?? []).map(sessionItem));
+    // This device first, the others newest first as the API lists them.
+    const sessions = [...(reply.body.sessions ?? [])].sort((x, y) => Number(y.current === true) - Number(x.current === true));
+    sessionList.replaceChildren(...sessions.map(sessionItem));
   }
 
   async function revoke(session) {
