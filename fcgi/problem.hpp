@@ -28,6 +28,8 @@ enum class Issue {
     duplicate_key,   // a key repeated in one object
     // A new password among the most common ones or in the breached-password store.
     common_password,
+    // A new value equal to the one it replaces (an email change to the current address).
+    unchanged,
 };
 
 struct FieldIssue {

@@ -205,7 +205,8 @@ NoticeFacts notice_facts(const Request& request, const Account& account) {
                        .network = client_network_of(request),
                        .address = std::string(request.param("REMOTE_ADDR").value_or("")),
                        .user_agent = std::string(request.header("User-Agent").value_or("")),
-                       .when = unix_now()};
+                       .when = unix_now(),
+                       .new_email = {}};
 }
 
 void notify(Services& services, const Request& request, const Account& account, NoticeKind kind) {

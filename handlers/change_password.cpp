@@ -1,24 +1,15 @@
 #include "handlers/change_password.hpp"
 
 #include "handlers/auth.hpp"
-#include "handlers/throttle.hpp"
+#include "handlers/reauthenticate.hpp"
 
 namespace latchkey {
 
 Outcome change_password(Context& c, const PasswordChange& change) {
     Services& services = c.services;
     const Account& caller = c.who().account;
-    // The guess is at the caller's own account, keyed as its login is: what a stolen token
-    // guesses here counts where the login's guesses count, and locks where they lock.
-    auto proven = services.accounts().authenticate(services.guesses, c.site, caller.kind,
-                                                   caller.email, change.current, c.now);
-    if (!proven) {
-        if (proven.error().code == Errc::rate_limited) return guess_refusal(services, c.request);
-        if (proven.error().code == Errc::invalid_credentials) {
-            audit(services, c.request, "password.change.failure", caller.id, caller.email,
-                  caller.kind);
-        }
-        return proven.error();
+    if (auto refused = reauthenticate(c, change.current, "password.change.failure")) {
+        return std::move(*refused);
     }
     auto hash = services.hasher.hash(change.replacement);  // before the write lock
     if (!hash) return hash.error();

@@ -4,24 +4,15 @@
 #include "core/base/clock.hpp"
 #include "core/mail/mail.hpp"
 #include "handlers/auth.hpp"
-#include "handlers/throttle.hpp"
+#include "handlers/reauthenticate.hpp"
 
 namespace latchkey {
 
 Outcome delete_account(Context& c, const AccountDeletion& deletion) {
     Services& services = c.services;
     const Account& caller = c.who().account;
-    // Keyed as the login is, like change-password: a stolen token guessing here spends the
-    // login's budget.
-    auto proven = services.accounts().authenticate(services.guesses, c.site, caller.kind,
-                                                   caller.email, deletion.password, c.now);
-    if (!proven) {
-        if (proven.error().code == Errc::rate_limited) return guess_refusal(services, c.request);
-        if (proven.error().code == Errc::invalid_credentials) {
-            audit(services, c.request, "account.delete.failure", caller.id, caller.email,
-                  caller.kind);
-        }
-        return proven.error();
+    if (auto refused = reauthenticate(c, deletion.password, "account.delete.failure")) {
+        return std::move(*refused);
     }
     bool notice_queued = false;
     {

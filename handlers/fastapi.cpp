@@ -6,6 +6,7 @@
 #include "core/base/log.hpp"
 #include "handlers/account_sessions.hpp"
 #include "handlers/auth.hpp"
+#include "handlers/change_email.hpp"
 #include "handlers/change_password.hpp"
 #include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
@@ -23,6 +24,8 @@ Outcome current_user(Context&);
 Outcome logout(Context&);
 Outcome change_password(Context&);
 Outcome delete_account(Context&);
+Outcome change_email(Context&);
+Outcome confirm_email(Context&);
 Outcome sessions(Context&);
 Outcome revoke_session(Context&);
 Outcome revoke_all_sessions(Context&);
@@ -59,6 +62,19 @@ constexpr Route kRoutes[] = {
      .body = Body::json,
      .caller_kind = "user",
      .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kChangeEmailPath,
+     .handler = change_email,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
+    // Open: the link may be followed on another device, signed in or not.
+    {.method = "POST",
+     .path = kConfirmEmailPath,
+     .handler = confirm_email,
+     .access = Access::open,
+     .body = Body::json,
+     .throttle = kThrottleToken},
     {.method = "GET", .path = kSessionsPath, .handler = sessions, .caller_kind = "user"},
     {.method = "POST",
      .path = kRevokeSessionPath,
@@ -89,6 +105,12 @@ constexpr Wording kWording[] = {
     {Errc::invalid_credentials, 400, "Incorrect password", {}, kDeleteAccountPath},
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kDeleteAccountPath},
     {Errc::not_found, 404, kSessionNotFound, {}, kRevokeSessionPath},
+    {Errc::invalid_credentials, 400, "Incorrect password", {}, kChangeEmailPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangeEmailPath},
+    {Errc::invalid_token, 400, "Invalid or expired token", {}, kConfirmEmailPath},
+    // 409, not register's 400: a conflict with what another account did since the request, which
+    // a frontend must tell from a bad token (also 400).
+    {Errc::email_taken, 409, "Email already registered", {}, kConfirmEmailPath},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -107,6 +129,13 @@ constexpr FieldRule kLoginFormFields[] = {
 };
 constexpr FieldRule kDeleteAccountFields[] = {
     {.name = "password", .kind = FieldKind::password},
+};
+constexpr FieldRule kChangeEmailFields[] = {
+    {.name = "password", .kind = FieldKind::password},
+    {.name = "new_email", .kind = FieldKind::email},
+};
+constexpr FieldRule kConfirmEmailFields[] = {
+    {.name = "token"},
 };
 constexpr FieldRule kRevokeSessionFields[] = {
     {.name = "session_id", .min_length = 1, .max_length = 64},
@@ -181,6 +210,9 @@ Json validation_entry(const FieldIssue& issue) {
             break;
         case Issue::common_password:  // as a pydantic validator raising ValueError words it
             msg = "password is too common", type = "value_error";
+            break;
+        case Issue::unchanged:
+            msg = "new email is the same as the current one", type = "value_error";
             break;
         case Issue::invalid_choice: {
             // pydantic v1 on a Literal: "unexpected value; permitted: 'en', 'es'".
@@ -337,6 +369,32 @@ Outcome delete_account(Context& c) {
                                                      "Account deleted successfully");
                                             return Response::json(200, out.get());
                                         }});
+}
+
+Outcome message_reply(int status, const char* text) {
+    Json out = json_object();
+    json_put(out.get(), "message", text);
+    return Response::json(status, out.get());
+}
+
+// A link to the new address (or, if it is taken, a notice to it); the same 202 either way.
+Outcome change_email(Context& c) {
+    auto fields = read_fields(c, kChangeEmailFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return request_email_change(c, {.password = v["password"],
+                                    .new_email = v["new_email"],
+                                    .email_field = "new_email",
+                                    .answer = [] { return message_reply(202, kEmailChangeSent); }});
+}
+
+Outcome confirm_email(Context& c) {
+    auto fields = read_fields(c, kConfirmEmailFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return confirm_email_change(c, {.token = v["token"], .answer = [] {
+                                        return message_reply(200, "Email changed successfully");
+                                    }});
 }
 
 // The caller's sessions, as every password contract lists them (handlers/account_sessions).

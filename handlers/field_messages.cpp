@@ -19,6 +19,7 @@ std::string label(std::string_view field) {
         {"currentPassword", "Current password"},
         {"newPassword", "New password"},
         {"token", "Token"},
+        {"newEmail", "New email"},
         {"storeName", "Store name"},
     };
     for (const auto& l : kLabels) {
@@ -49,6 +50,8 @@ std::string sentence(const FieldIssue& issue, const FieldWording& wording) {
             return name + " has an unexpected value";
         case Issue::common_password:
             return name + " is too common; choose one that is harder to guess";
+        case Issue::unchanged:
+            return name + " is the same as the current one";
         case Issue::not_object:
             return "Request body must be a JSON object";
         case Issue::malformed:

@@ -5,6 +5,7 @@
 #include "core/base/clock.hpp"
 #include "handlers/account_sessions.hpp"
 #include "handlers/auth.hpp"
+#include "handlers/change_email.hpp"
 #include "handlers/change_password.hpp"
 #include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
@@ -23,6 +24,8 @@ Outcome current_user(Context&);
 Outcome logout(Context&);
 Outcome change_password(Context&);
 Outcome delete_account(Context&);
+Outcome change_email(Context&);
+Outcome confirm_email(Context&);
 Outcome sessions(Context&);
 Outcome revoke_session(Context&);
 Outcome revoke_all_sessions(Context&);
@@ -59,6 +62,19 @@ constexpr Route kRoutes[] = {
      .body = Body::json,
      .caller_kind = "user",
      .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kChangeEmailPath,
+     .handler = change_email,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
+    // Open: the link may be followed on another device, signed in or not.
+    {.method = "POST",
+     .path = kConfirmEmailPath,
+     .handler = confirm_email,
+     .access = Access::open,
+     .body = Body::json,
+     .throttle = kThrottleToken},
     {.method = "GET", .path = kSessionsPath, .handler = sessions, .caller_kind = "user"},
     {.method = "POST",
      .path = kRevokeSessionPath,
@@ -88,6 +104,9 @@ constexpr Wording kWording[] = {
     {Errc::invalid_credentials, 400, "Password is incorrect", {}, kDeleteAccountPath},
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kDeleteAccountPath},
     {Errc::not_found, 404, kSessionNotFound, {}, kRevokeSessionPath},
+    {Errc::invalid_credentials, 400, "Password is incorrect", {}, kChangeEmailPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangeEmailPath},
+    {Errc::invalid_token, 400, "Invalid or expired confirmation token", {}, kConfirmEmailPath},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -102,6 +121,13 @@ constexpr FieldRule kLoginFields[] = {
 };
 constexpr FieldRule kDeleteAccountFields[] = {
     {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
+};
+constexpr FieldRule kChangeEmailFields[] = {
+    {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
+    {.name = "newEmail", .kind = FieldKind::email, .blank_is_missing = true},
+};
+constexpr FieldRule kConfirmEmailFields[] = {
+    {.name = "token", .blank_is_missing = true},
 };
 constexpr FieldRule kRevokeSessionFields[] = {
     {.name = "sessionId", .min_length = 1, .max_length = 64, .blank_is_missing = true},
@@ -185,6 +211,12 @@ Json user_json(const Account& a) {
     json_put(user.get(), "lastName", field("lastName"));
     json_put(user.get(), "email", a.email);
     return user;
+}
+
+Outcome message_reply(int status, const char* text) {
+    Json out = json_object();
+    json_put(out.get(), "message", text);
+    return Response::json(status, out.get());
 }
 
 // --- handlers ----------------------------------------------------------------------------------
@@ -316,6 +348,30 @@ Outcome delete_account(Context& c) {
                                             }
                                             return r;
                                         }});
+}
+
+// A link to the new address (or, if it is taken, a notice to it); the same 202 either way.
+Outcome change_email(Context& c) {
+    if (!delivery_of(c.request)) return misconfigured_delivery();
+    if (c.who().from_cookie && !same_origin_or_trusted(c.request)) {
+        return make_error(Errc::cross_origin);
+    }
+    auto fields = read_fields(c, kChangeEmailFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return request_email_change(c, {.password = v["password"],
+                                    .new_email = v["newEmail"],
+                                    .email_field = "newEmail",
+                                    .answer = [] { return message_reply(202, kEmailChangeSent); }});
+}
+
+// The mailed link's token; no caller needed, so no cookie is read or written.
+Outcome confirm_email(Context& c) {
+    auto fields = read_fields(c, kConfirmEmailFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return confirm_email_change(
+        c, {.token = v["token"], .answer = [] { return message_reply(200, "Email changed"); }});
 }
 
 // The caller's sessions, as every password contract lists them (handlers/account_sessions).

@@ -7,6 +7,7 @@
 #include "core/base/clock.hpp"
 #include "handlers/account_sessions.hpp"
 #include "handlers/auth.hpp"
+#include "handlers/change_email.hpp"
 #include "handlers/change_password.hpp"
 #include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
@@ -28,6 +29,8 @@ Outcome logout(Context&);
 Outcome current_user(Context&);
 Outcome change_password(Context&);
 Outcome delete_account(Context&);
+Outcome change_email(Context&);
+Outcome confirm_email(Context&);
 Outcome list_sessions(Context&);
 Outcome revoke_session(Context&);
 Outcome revoke_all_sessions(Context&);
@@ -72,6 +75,18 @@ constexpr Route kRoutes[] = {
      .handler = delete_account,
      .body = Body::json,
      .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kChangeEmailPath,
+     .handler = change_email,
+     .body = Body::json,
+     .throttle = kThrottleLogin},
+    // Open: the link may be followed on another device, signed in or not.
+    {.method = "POST",
+     .path = kConfirmEmailPath,
+     .handler = confirm_email,
+     .access = Access::open,
+     .body = Body::json,
+     .throttle = kThrottleToken},
     {.method = "GET", .path = kSessionsPath, .handler = list_sessions},
     {.method = "POST", .path = kRevokeSessionPath, .handler = revoke_session, .body = Body::json},
     {.method = "POST",
@@ -97,6 +112,9 @@ constexpr Wording kWording[] = {
     {Errc::invalid_credentials, 400, "Password is incorrect", {}, kDeleteAccountPath},
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kDeleteAccountPath},
     {Errc::not_found, 404, kSessionNotFound, {}, kRevokeSessionPath},
+    {Errc::invalid_credentials, 400, "Password is incorrect", {}, kChangeEmailPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangeEmailPath},
+    {Errc::invalid_token, 400, "Invalid or expired confirmation token", {}, kConfirmEmailPath},
 };
 
 constexpr FieldRule kMerchantFields[] = {
@@ -116,6 +134,13 @@ constexpr FieldRule kLoginFields[] = {
 };
 constexpr FieldRule kRevokeSessionFields[] = {
     {.name = "sessionId", .min_length = 1, .max_length = 64, .blank_is_missing = true},
+};
+constexpr FieldRule kChangeEmailFields[] = {
+    {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
+    {.name = "newEmail", .kind = FieldKind::email, .blank_is_missing = true},
+};
+constexpr FieldRule kConfirmEmailFields[] = {
+    {.name = "token", .blank_is_missing = true},
 };
 constexpr FieldRule kDeleteAccountFields[] = {
     {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
@@ -387,6 +412,35 @@ Outcome delete_account(Context& c) {
              json_put(out.get(), "message", "Account deleted successfully");
              return Response::json(200, out.get()).with_header("Set-Cookie", refresh_cookie("", 0));
          }});
+}
+
+Outcome message_reply(int status, const char* text) {
+    Json out = json_object();
+    json_put(out.get(), "message", text);
+    return Response::json(status, out.get());
+}
+
+// Merchants and customers alike, each within its own namespace. A state change on a site whose
+// sessions live in a cookie: a foreign origin is refused as on change-password.
+Outcome change_email(Context& c) {
+    if (!same_origin_or_trusted(c.request)) return make_error(Errc::cross_origin);
+    auto fields = read_fields(c, kChangeEmailFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return request_email_change(c, {.password = v["password"],
+                                    .new_email = v["newEmail"],
+                                    .email_field = "newEmail",
+                                    .answer = [] { return message_reply(202, kEmailChangeSent); }});
+}
+
+// The mailed link's token; the account type is the token's own.
+Outcome confirm_email(Context& c) {
+    auto fields = read_fields(c, kConfirmEmailFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return confirm_email_change(c, {.token = v["token"], .answer = [] {
+                                        return message_reply(200, "Email changed successfully");
+                                    }});
 }
 
 // The caller's sessions (refresh families), as every password contract lists them

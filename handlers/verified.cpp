@@ -8,6 +8,7 @@
 #include "core/mail/templates.hpp"
 #include "handlers/account_sessions.hpp"
 #include "handlers/auth.hpp"
+#include "handlers/change_email.hpp"
 #include "handlers/change_password.hpp"
 #include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
@@ -29,6 +30,8 @@ Outcome reset_password(Context&);
 Outcome current_user(Context&);
 Outcome change_password(Context&);
 Outcome delete_account(Context&);
+Outcome change_email(Context&);
+Outcome confirm_email(Context&);
 Outcome sessions(Context&);
 Outcome revoke_session(Context&);
 Outcome revoke_all_sessions(Context&);
@@ -80,6 +83,19 @@ constexpr Route kRoutes[] = {
      .body = Body::json,
      .caller_kind = "user",
      .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kChangeEmailPath,
+     .handler = change_email,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
+    // Open: the link may be followed on another device, signed in or not.
+    {.method = "POST",
+     .path = kConfirmEmailPath,
+     .handler = confirm_email,
+     .access = Access::open,
+     .body = Body::json,
+     .throttle = kThrottleToken},
     {.method = "GET", .path = kSessionsPath, .handler = sessions, .caller_kind = "user"},
     {.method = "POST",
      .path = kRevokeSessionPath,
@@ -111,6 +127,9 @@ constexpr Wording kWording[] = {
     {Errc::invalid_credentials, 400, "Password is incorrect", {}, kDeleteAccountPath},
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kDeleteAccountPath},
     {Errc::not_found, 404, kSessionNotFound, {}, kRevokeSessionPath},
+    {Errc::invalid_credentials, 400, "Password is incorrect", {}, kChangeEmailPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangeEmailPath},
+    {Errc::invalid_token, 400, "Invalid or expired confirmation token", {}, kConfirmEmailPath},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -141,6 +160,13 @@ constexpr FieldRule kResetFields[] = {
 // The new password obeys register's rules, confirmation included.
 constexpr FieldRule kRevokeSessionFields[] = {
     {.name = "sessionId", .min_length = 1, .max_length = 64, .blank_is_missing = true},
+};
+constexpr FieldRule kChangeEmailFields[] = {
+    {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
+    {.name = "newEmail", .kind = FieldKind::email, .blank_is_missing = true},
+};
+constexpr FieldRule kConfirmEmailFields[] = {
+    {.name = "token", .blank_is_missing = true},
 };
 constexpr FieldRule kDeleteAccountFields[] = {
     {.name = "password", .kind = FieldKind::password, .blank_is_missing = true},
@@ -495,6 +521,36 @@ Outcome delete_account(Context& c) {
                                             json_put(out.get(), "message", "Account deleted");
                                             return Response::json(200, out.get());
                                         }});
+}
+
+// A link to the new address (or, if it is taken, a notice to it); the same 202 either way, worded
+// as forgot-password's answer is.
+Outcome change_email(Context& c) {
+    auto fields = read_fields(c, kChangeEmailFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return request_email_change(c, {.password = v["password"],
+                                    .new_email = v["newEmail"],
+                                    .email_field = "newEmail",
+                                    .answer = [] {
+                                        Json out = json_object();
+                                        json_put(out.get(), "message", kEmailChangeSent);
+                                        return Outcome(Response::json(202, out.get()));
+                                    }});
+}
+
+// The reset links mailed to the old address end with the move: the mailbox the account left must
+// not be able to take it back.
+Outcome confirm_email(Context& c) {
+    auto fields = read_fields(c, kConfirmEmailFields);
+    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
+    auto& v = std::get<FieldValues>(fields);
+    return confirm_email_change(
+        c, {.token = v["token"], .one_time_purpose = kResetPurpose, .answer = [] {
+                Json out = json_object();
+                json_put(out.get(), "message", "Email changed");
+                return Outcome(Response::json(200, out.get()));
+            }});
 }
 
 // The caller's sessions, as every password contract lists them (handlers/account_sessions).

@@ -381,6 +381,17 @@ Result<void> Accounts::change_email(const Account& account, std::string_view ema
     return tx->commit();
 }
 
+Result<bool> Accounts::email_free_for(const Account& account, std::string_view email,
+                                      std::int64_t now) {
+    if (email_key(email) == email_key(account.email)) return true;
+    const NewAccount wanted{
+        .site = account.site, .kind = account.kind, .email = std::string(email)};
+    auto free = ensure_free(wanted, now);
+    if (free) return true;
+    if (free.error().code == Errc::email_taken) return false;
+    return free.error();
+}
+
 Result<void> Accounts::set_locale(std::int64_t id, std::string_view locale, std::int64_t now) {
     auto stmt = store_.prepare(
         "UPDATE accounts SET locale = ?2, updated_at = ?3 WHERE id = ?1 AND locale <> ?2");

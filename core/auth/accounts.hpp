@@ -94,6 +94,9 @@ class Accounts {
     // (case-insensitively); a change of case only is always free. Joins the caller's transaction.
     // Sessions and tokens stay: the password did not change.
     Result<void> change_email(const Account& account, std::string_view email, std::int64_t now);
+    // Whether change_email(account, email, now) would find the address free: what a request to
+    // change it decides by before anything is mailed.
+    Result<bool> email_free_for(const Account& account, std::string_view email, std::int64_t now);
     // The language of the account's mail from now on (a stored preference changed).
     Result<void> set_locale(std::int64_t id, std::string_view locale, std::int64_t now);
 

@@ -1,5 +1,7 @@
 #include "core/auth/end_sessions.hpp"
 
+#include "core/auth/one_time.hpp"
+
 namespace latchkey {
 
 Result<void> end_sessions(Store& store, std::int64_t account_id, const SessionsEnd& end,
@@ -12,6 +14,12 @@ Result<void> end_sessions(Store& store, std::int64_t account_id, const SessionsE
         if (!bump) return bump.error();
         bump->bind(1, account_id);
         if (auto r = bump->run(); !r) return r;
+        auto pending = store.prepare(
+            "UPDATE one_time_tokens SET expires_at = 0 WHERE account_id = ?1 AND purpose = ?2 AND "
+            "used_at IS NULL");
+        if (!pending) return pending.error();
+        pending->bind(1, account_id).bind(2, kChangeEmailPurpose);
+        if (auto r = pending->run(); !r) return r;
     }
     {
         auto families = store.prepare(

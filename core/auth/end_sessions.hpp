@@ -13,6 +13,8 @@ namespace latchkey {
 struct SessionsEnd {
     std::string_view reason;  // recorded on every revoked refresh family
     // Bump accounts.session_version: every access (and ID) token signed before stops verifying.
+    // A pending email change ends with them: whoever asked for it may be who the owner is
+    // signing out (the link could otherwise still move the account after a password change).
     bool access_tokens = true;
     // When not empty, the account's unused one-time tokens of this purpose stop working too.
     std::string_view one_time_purpose = {};

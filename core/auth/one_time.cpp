@@ -12,7 +12,8 @@ std::string OneTimeTokens::keyed_hash(std::string_view purpose, std::string_view
 }
 
 Result<std::string> OneTimeTokens::issue(std::int64_t account_id, std::string_view purpose,
-                                         std::int64_t ttl, std::int64_t now) {
+                                         std::int64_t ttl, std::int64_t now,
+                                         std::string_view new_email) {
     unsigned char raw[32];
     randombytes_buf(raw, sizeof raw);
     std::string token =
@@ -20,14 +21,19 @@ Result<std::string> OneTimeTokens::issue(std::int64_t account_id, std::string_vi
     auto tx = store_.begin();
     if (!tx) return tx.error();
     auto insert = store_.prepare(
-        "INSERT INTO one_time_tokens(token_hash, purpose, account_id, created_at, expires_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5)");
+        "INSERT INTO one_time_tokens(token_hash, purpose, account_id, created_at, expires_at, "
+        "new_email) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     if (!insert) return insert.error();
     insert->bind(1, keyed_hash(purpose, token))
         .bind(2, purpose)
         .bind(3, account_id)
         .bind(4, now)
         .bind(5, now + ttl);
+    if (new_email.empty()) {
+        insert->bind_optional(6, std::nullopt);
+    } else {
+        insert->bind(6, new_email);
+    }
     if (auto r = insert->run(); !r) return r.error();
     if (auto r = tx->commit(); !r) return r.error();
     return token;
@@ -41,9 +47,10 @@ Result<Redeemed> OneTimeTokens::redeem(const GuessPass&, std::string_view purpos
     if (!tx) return tx.error();
     std::int64_t account_id = 0;
     bool used = false;
+    std::string new_email;
     {
         auto find = store_.prepare(
-            "SELECT account_id, used_at IS NOT NULL FROM one_time_tokens "
+            "SELECT account_id, used_at IS NOT NULL, COALESCE(new_email, '') FROM one_time_tokens "
             "WHERE token_hash = ?1 AND purpose = ?2 AND expires_at > ?3");
         if (!find) return find.error();
         find->bind(1, hash).bind(2, purpose).bind(3, now);
@@ -52,6 +59,7 @@ Result<Redeemed> OneTimeTokens::redeem(const GuessPass&, std::string_view purpos
         if (!*row) return make_error(Errc::invalid_token, "unknown or expired");
         account_id = find->column_int(0);
         used = find->column_int(1) != 0;
+        new_email = find->column_text(2);
     }
     if (!used) {
         auto mark = store_.prepare("UPDATE one_time_tokens SET used_at = ?2 WHERE token_hash = ?1");
@@ -66,7 +74,15 @@ Result<Redeemed> OneTimeTokens::redeem(const GuessPass&, std::string_view purpos
     purge->bind(1, now);
     if (auto r = purge->run(); !r) return r.error();
     if (auto r = tx->commit(); !r) return r.error();
-    return Redeemed{account_id, used};
+    return Redeemed{account_id, used, std::move(new_email)};
+}
+
+Result<void> OneTimeTokens::revoke(std::int64_t account_id, std::string_view purpose) {
+    auto drop =
+        store_.prepare("DELETE FROM one_time_tokens WHERE account_id = ?1 AND purpose = ?2");
+    if (!drop) return drop.error();
+    drop->bind(1, account_id).bind(2, purpose);
+    return drop->run();
 }
 
 Result<bool> OneTimeTokens::live(const GuessPass&, std::string_view purpose, std::string_view token,

@@ -12,9 +12,13 @@
 
 namespace latchkey {
 
+// The purpose of a pending email change's token, which carries the new address (sql/017).
+inline constexpr const char* kChangeEmailPurpose = "change_email";
+
 struct Redeemed {
     std::int64_t account_id;
-    bool already_used;  // redeemed before: the caller decides whether a repeat is harmless
+    bool already_used;      // redeemed before: the caller decides whether a repeat is harmless
+    std::string new_email;  // what a change_email token moves the account to; else empty
 };
 
 class OneTimeTokens {
@@ -24,8 +28,13 @@ class OneTimeTokens {
     // A new token for `purpose`, valid `ttl` seconds. The
     // account's earlier tokens stay valid: a stranger asking for a new one must not void the one
     // the owner is about to use (how many can be outstanding is bounded by the sending limits).
+    // `new_email`: the address a pending email change waits to move the account to (sql/017).
     Result<std::string> issue(std::int64_t account_id, std::string_view purpose, std::int64_t ttl,
-                              std::int64_t now);
+                              std::int64_t now, std::string_view new_email = {});
+
+    // Ends the account's tokens of `purpose`, used or not: a newer email change supersedes the
+    // pending one, whose link must stop working.
+    Result<void> revoke(std::int64_t account_id, std::string_view purpose);
 
     // Marks the token used; the caller's transaction holds the change the token authorises, so
     // both happen or neither. Errc::invalid_token when unknown, of another purpose

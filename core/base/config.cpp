@@ -98,6 +98,8 @@ const std::vector<Row>& rows() {
          &Config::verify_link_path},
         {{"reset_link_path", "frontend page the password-reset link opens"},
          &Config::reset_link_path},
+        {{"confirm_email_link_path", "frontend page the link confirming a new email address opens"},
+         &Config::confirm_email_link_path},
         {{"refresh_lifetime", "absolute lifetime of a refresh-token family, seconds"},
          IntField{&Config::refresh_lifetime, 1, 365LL * 86400, 10}},
         {{"refresh_reuse_grace", "seconds a rotated refresh token may be presented again"},
@@ -152,6 +154,12 @@ const std::vector<Row>& rows() {
          IntField{&Config::notify_password_changed, 0, 1, 10}},
         {{"notify_account_deleted", "1: mail a notice when the account is deleted"},
          IntField{&Config::notify_account_deleted, 0, 1, 10}},
+        {{"notify_email_changed", "1: mail the old address a notice when the email is changed"},
+         IntField{&Config::notify_email_changed, 0, 1, 10}},
+        {{"notify_email_change_attempt",
+          "1: mail an address that has an account a notice when another account asks to move to "
+          "it"},
+         IntField{&Config::notify_email_change_attempt, 0, 1, 10}},
     };
     return table;
 }
@@ -225,7 +233,8 @@ Result<void> check_config(const Config& config) {
     if (std::find(std::begin(levels), std::end(levels), config.log_level) == std::end(levels)) {
         return make_error(Errc::config, "log_level must be debug, info, warn or error");
     }
-    for (const auto* path : {&config.verify_link_path, &config.reset_link_path}) {
+    for (const auto* path :
+         {&config.verify_link_path, &config.reset_link_path, &config.confirm_email_link_path}) {
         if (path->empty() || path->front() != '/' ||
             path->find_first_of("?# ") != std::string::npos) {
             return make_error(Errc::config,

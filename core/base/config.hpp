@@ -44,7 +44,8 @@ struct Config {
     std::string public_url;  // mail links' base: URL, or site=URL,... (when nginx passes none)
     std::string verify_link_path = "/verify-email";   // frontend page a verification link opens
     std::string reset_link_path = "/reset-password";  // frontend page a reset link opens
-    std::int64_t refresh_lifetime = 7 * 24 * 3600;    // absolute life of a refresh family, seconds
+    std::string confirm_email_link_path = "/confirm-email";  // page an email-change link opens
+    std::int64_t refresh_lifetime = 7 * 24 * 3600;  // absolute life of a refresh family, seconds
     std::int64_t refresh_reuse_grace = 10;  // a rotated refresh token may come again this long
     std::int64_t otp_length = 8;            // digits in an emailed sign-in code
     std::int64_t otp_ttl = 300;             // seconds a code lives
@@ -79,6 +80,8 @@ struct Config {
     std::int64_t notify_new_sign_in = 1;  // a sign-in from a device and network not seen before
     std::int64_t notify_password_changed = 1;
     std::int64_t notify_account_deleted = 1;
+    std::int64_t notify_email_changed = 1;         // to the old address, when the change is done
+    std::int64_t notify_email_change_attempt = 1;  // to a taken address someone asked to move to
 };
 
 // The base URL of `site`'s mail links from `public_url` ("https://app.example.com" for every

@@ -19,6 +19,10 @@ const char* kind_name(NoticeKind kind) {
             return "notice_password_changed";
         case NoticeKind::account_deleted:
             return "notice_account_deleted";
+        case NoticeKind::email_changed:
+            return "notice_email_changed";
+        case NoticeKind::email_change_attempt:
+            return "notice_email_change_attempt";
     }
     return "notice";
 }
@@ -31,6 +35,10 @@ bool switched_on(const Config& config, NoticeKind kind) {
             return config.notify_password_changed != 0;
         case NoticeKind::account_deleted:
             return config.notify_account_deleted != 0;
+        case NoticeKind::email_changed:
+            return config.notify_email_changed != 0;
+        case NoticeKind::email_change_attempt:
+            return config.notify_email_change_attempt != 0;
     }
     return false;
 }
@@ -107,12 +115,20 @@ Result<bool> queue_notice(Store& store, const KeyRing& keys, const Config& confi
                       {"site", facts.site},
                       {"when", iso8601_utc(facts.when)},
                       {"address", shown_address(facts.address)},
-                      {"device", device_summary(facts.user_agent)}});
+                      {"device", device_summary(facts.user_agent)},
+                      {"new_email", facts.new_email}});
     if (auto queued = Outbox(store, keys).enqueue(mail, facts.when); !queued) {
         return queued.error();
     }
     if (auto r = tx->commit(); !r) return r.error();
     return true;
+}
+
+Result<bool> notify_email_changed(Store& store, const KeyRing& keys, const Config& config,
+                                  NoticeFacts old_address, std::string_view new_email,
+                                  const SendPolicy& policy) {
+    old_address.new_email = std::string(new_email);
+    return queue_notice(store, keys, config, NoticeKind::email_changed, old_address, policy);
 }
 
 }  // namespace latchkey

@@ -14,7 +14,13 @@
 
 namespace latchkey {
 
-enum class NoticeKind { new_sign_in, password_changed, account_deleted };
+enum class NoticeKind {
+    new_sign_in,
+    password_changed,
+    account_deleted,
+    email_changed,         // to the old address, once the new one is confirmed
+    email_change_attempt,  // to an address someone tried to move another account to
+};
 
 // The facts a notice states; `address` and `device` as nginx passed them.
 struct NoticeFacts {
@@ -27,6 +33,7 @@ struct NoticeFacts {
     std::string address;     // REMOTE_ADDR
     std::string user_agent;  // User-Agent, shown only as a browser and system it names
     std::int64_t when = 0;
+    std::string new_email;  // email_changed: the address the account moved to
 };
 
 // "Firefox on Linux", "Chrome on Android", "an unknown browser": what a notice shows of a user
@@ -37,5 +44,12 @@ std::string device_summary(std::string_view user_agent);
 // off or the sending limits refuse it. True when it was queued.
 Result<bool> queue_notice(Store& store, const KeyRing& keys, const Config& config, NoticeKind kind,
                           const NoticeFacts& facts, const SendPolicy& policy);
+
+// The email_changed notice to the old address (`old_address.email`) of an account that now has
+// `new_email`: what the password contracts' confirm-email and booking's attribute verification
+// both send when an address change takes effect. As queue_notice.
+Result<bool> notify_email_changed(Store& store, const KeyRing& keys, const Config& config,
+                                  NoticeFacts old_address, std::string_view new_email,
+                                  const SendPolicy& policy);
 
 }  // namespace latchkey

@@ -61,6 +61,37 @@ constexpr BuiltinTemplate kBuiltins[] = {
      "<li>Using: {{device}}</li></ul><p>If this was you, there is nothing to do; this address can "
      "register again. If it was not, someone knew your password: register again and use a new "
      "password everywhere you used that one.</p>"},
+    {"en", "change_email", "Confirm your new email address",
+     "Hello {{name}},\n\nSomeone asked to move an account on {{site}} to this "
+     "address. To confirm, open this link:\n\n{{link}}\n\nUntil then the account keeps its "
+     "old address. The link works once and expires in 24 hours. If it was not you, ignore this "
+     "message: nothing changes.\n",
+     "<p>Hello {{name}},</p><p>Someone asked to move an account on {{site}} to this "
+     "address.</p><p><a href=\"{{link}}\">Confirm my new email address</a></p><p>Until then the "
+     "account keeps its old address. The link works once and expires in 24 hours. If it was not "
+     "you, ignore this message: nothing changes.</p>"},
+    {"en", "notice_email_changed", "Your email address was changed",
+     "Hello {{name}},\n\nThe email address of your account on {{site}} was changed from this "
+     "address to {{new_email}}; mail about the account now goes there:\n\n  When: {{when}}\n"
+     "  From: {{address}}\n  Using: {{device}}\n\nIf this was you, there is nothing to do. If it "
+     "was not, someone knows your password and has taken the account: contact the site's "
+     "support at once, and change that password everywhere you use it.\n",
+     "<p>Hello {{name}},</p><p>The email address of your account on {{site}} was changed from "
+     "this address to {{new_email}}; mail about the account now goes there:</p><ul><li>When: "
+     "{{when}}</li><li>From: {{address}}</li><li>Using: {{device}}</li></ul><p>If this was you, "
+     "there is nothing to do. If it was not, someone knows your password and has taken the "
+     "account: contact the site's support at once, and change that password everywhere you use "
+     "it.</p>"},
+    {"en", "notice_email_change_attempt", "Someone tried to use your email address",
+     "Hello {{name}},\n\nSomeone asked to move another account on {{site}} to this address, "
+     "which already has an account there. Nothing was changed:\n\n  When: {{when}}\n  From: "
+     "{{address}}\n  Using: {{device}}\n\nIf this was you, sign in with this address instead. If "
+     "it was not, there is nothing to do: your account is unaffected.\n",
+     "<p>Hello {{name}},</p><p>Someone asked to move another account on {{site}} to this "
+     "address, which already has an account there. Nothing was changed:</p><ul><li>When: "
+     "{{when}}</li><li>From: {{address}}</li><li>Using: {{device}}</li></ul><p>If this was you, "
+     "sign in with this address instead. If it was not, there is nothing to do: your account is "
+     "unaffected.</p>"},
     {"es", "verify_email", "Confirma tu dirección de correo",
      "Hola, {{name}}:\n\nConfirma tu dirección de correo abriendo este enlace:\n\n{{link}}\n\n"
      "El enlace sirve una sola vez y caduca en 24 horas. Si no creaste una cuenta, ignora este "
@@ -111,6 +142,36 @@ constexpr BuiltinTemplate kBuiltins[] = {
      "<li>Con: {{device}}</li></ul><p>Si fuiste tú, no tienes que hacer nada; esta dirección puede "
      "registrarse de nuevo. Si no, alguien conocía tu contraseña: regístrate de nuevo y usa una "
      "contraseña nueva dondequiera que usaras esa.</p>"},
+    {"es", "change_email", "Confirma tu nueva dirección de correo",
+     "Hola, {{name}}:\n\nAlguien pidió trasladar una cuenta de {{site}} a esta "
+     "dirección. Para confirmarlo, abre este enlace:\n\n{{link}}\n\nHasta entonces la cuenta "
+     "conserva su dirección anterior. El enlace sirve una sola vez y caduca en 24 horas. Si no "
+     "fuiste tú, ignora este mensaje: nada cambia.\n",
+     "<p>Hola, {{name}}:</p><p>Alguien pidió trasladar una cuenta de {{site}} a esta "
+     "dirección.</p><p><a href=\"{{link}}\">Confirmar mi nueva dirección de correo</a></p><p>"
+     "Hasta entonces la cuenta conserva su dirección anterior. El enlace sirve una sola vez y "
+     "caduca en 24 horas. Si no fuiste tú, ignora este mensaje: nada cambia.</p>"},
+    {"es", "notice_email_changed", "Tu dirección de correo ha cambiado",
+     "Hola, {{name}}:\n\nLa dirección de correo de tu cuenta de {{site}} cambió de esta "
+     "dirección a {{new_email}}; el correo sobre la cuenta va ahora allí:\n\n  Cuándo: {{when}}"
+     "\n  Desde: {{address}}\n  Con: {{device}}\n\nSi fuiste tú, no tienes que hacer nada. Si "
+     "no, alguien conoce tu contraseña y se ha quedado con la cuenta: avisa al soporte del sitio "
+     "cuanto antes y cambia esa contraseña dondequiera que la uses.\n",
+     "<p>Hola, {{name}}:</p><p>La dirección de correo de tu cuenta de {{site}} cambió de esta "
+     "dirección a {{new_email}}; el correo sobre la cuenta va ahora allí:</p><ul><li>Cuándo: "
+     "{{when}}</li><li>Desde: {{address}}</li><li>Con: {{device}}</li></ul><p>Si fuiste tú, no "
+     "tienes que hacer nada. Si no, alguien conoce tu contraseña y se ha quedado con la cuenta: "
+     "avisa al soporte del sitio cuanto antes y cambia esa contraseña dondequiera que la uses."
+     "</p>"},
+    {"es", "notice_email_change_attempt", "Alguien intentó usar tu dirección de correo",
+     "Hola, {{name}}:\n\nAlguien pidió trasladar otra cuenta de {{site}} a esta dirección, que "
+     "ya tiene una cuenta allí. No se cambió nada:\n\n  Cuándo: {{when}}\n  Desde: {{address}}"
+     "\n  Con: {{device}}\n\nSi fuiste tú, inicia sesión con esta dirección. Si no, no tienes "
+     "que hacer nada: tu cuenta no se ve afectada.\n",
+     "<p>Hola, {{name}}:</p><p>Alguien pidió trasladar otra cuenta de {{site}} a esta dirección, "
+     "que ya tiene una cuenta allí. No se cambió nada:</p><ul><li>Cuándo: {{when}}</li><li>Desde: "
+     "{{address}}</li><li>Con: {{device}}</li></ul><p>Si fuiste tú, inicia sesión con esta "
+     "dirección. Si no, no tienes que hacer nada: tu cuenta no se ve afectada.</p>"},
 };
 
 // Site names come from nginx; only plain names may become a path component.

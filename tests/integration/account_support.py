@@ -13,6 +13,9 @@ DELETE_PATH = "/api/auth/delete-account"
 SESSIONS_PATH = "/api/auth/sessions"
 REVOKE_PATH = "/api/auth/sessions/revoke"
 REVOKE_ALL_PATH = "/api/auth/sessions/revoke-all"
+EMAIL_PATH = "/api/auth/change-email"
+CONFIRM_PATH = "/api/auth/confirm-email"
+EMAIL_SENT = "If the new address can be used, a confirmation link has been sent to it."
 FOREIGN = "https://evil.example"
 
 _addresses = (f"127.3.{a}.{b}" for a, b in itertools.product(range(1, 250), range(2, 250)))
@@ -115,6 +118,36 @@ class Site:
         """The Set-Cookie a successful delete clears the site's cookie with, or None."""
         return None
 
+    # --- change email (names as the contract spells them) -------------------------------------
+    new_email_field = "newEmail"
+    email_changed_body = {"message": "Email changed"}  # confirm-email's success body
+    email_refused_body = None  # change-email's wrong-password answer (400)
+    confirm_invalid_body = None  # confirm-email's unknown, used or superseded token (400)
+    email_taken_body = None  # confirm-email when the address was taken since (409)
+    unchanged_status = 400
+
+    def email_sent_body(self):
+        return {"message": EMAIL_SENT}
+
+    def email_body(self, password, new_email):
+        return {"password": password, self.new_email_field: new_email}
+
+    def change_email(self, session, new_email, password=OLD, body=None, headers=None, source=None):
+        sent = self.auth_headers(session) if session is not None else {}
+        sent.update(headers or {})
+        return self.client.request("POST", EMAIL_PATH,
+                                   json_body=body if body is not None
+                                   else self.email_body(password, new_email),
+                                   headers=sent, source=source or fresh_ip())
+
+    def confirm_email(self, token, body=None, source=None):
+        return self.client.request("POST", CONFIRM_PATH,
+                                   json_body=body if body is not None else {"token": token},
+                                   source=source or fresh_ip())
+
+    def unchanged_refusal(self, reply):
+        raise NotImplementedError
+
     # --- sessions (names as the contract spells them) -----------------------------------------
     session_keys = ("id", "createdAt", "lastUsedAt", "expiresAt", "userAgent", "ipAddress", "current")
     session_id_field = "sessionId"
@@ -172,9 +205,17 @@ class Gateway(Site):
     throttled_body = {"error": "Too many password attempts, try again later", "status_code": 429}
     unauthenticated_body = {"error": "Authentication required"}
     session_not_found_body = {"error": "Session not found", "status_code": 404}
+    email_refused_body = {"error": "Password is incorrect", "status_code": 400}
+    confirm_invalid_body = {"error": "Invalid or expired confirmation token", "status_code": 400}
+    email_taken_body = {"error": "User with this email already exists"}
 
     def register_body(self, email, password):
         return {"firstName": "Gina", "lastName": "Hale", "email": email, "password": password}
+
+    def unchanged_refusal(self, reply):
+        assert reply.status == 400, reply
+        assert reply.json() == {"error": "Validation failed",
+                                "details": {"newEmail": "New email is the same as the current one."}}
 
     def changed_body(self, reply):
         body = reply.json()
@@ -230,9 +271,21 @@ class Fastapi(Site):
     session_keys = ("id", "created_at", "last_used_at", "expires_at", "user_agent", "ip_address",
                     "current")
     session_id_field = "session_id"
+    new_email_field = "new_email"
+    email_changed_body = {"message": "Email changed successfully"}
+    email_refused_body = {"detail": "Incorrect password"}
+    confirm_invalid_body = {"detail": "Invalid or expired token"}
+    email_taken_body = {"detail": "Email already registered"}
+    unchanged_status = 422
 
     def register_body(self, email, password):
         return {"username": unique("u"), "email": email, "password": password}
+
+    def unchanged_refusal(self, reply):
+        assert reply.status == 422, reply
+        assert reply.json() == {"detail": [{
+            "loc": ["body", "new_email"], "msg": "new email is the same as the current one",
+            "type": "value_error"}]}
 
     def session_of(self, reply):
         return Session(reply.json()["access_token"])
@@ -265,9 +318,18 @@ class Verified(Site):
     throttled_body = {"message": "Too many password attempts, try again later"}
     unauthenticated_body = {"message": "Not authenticated"}
     session_not_found_body = {"message": "Session not found"}
+    email_refused_body = {"message": "Password is incorrect"}
+    confirm_invalid_body = {"message": "Invalid or expired confirmation token"}
+    email_taken_body = {"message": "Email already in use"}
 
     def register_body(self, email, password):
         return {"email": email, "password": password, "confirmPassword": password}
+
+    def unchanged_refusal(self, reply):
+        assert reply.status == 400, reply
+        body = reply.json()
+        assert body["message"] == "Validation failed" and body["details"] == body["errors"], body
+        assert body["details"] == {"newEmail": "New email is the same as the current one"}, body
 
     def new_account(self, password=OLD):
         email = super().new_account(password)
@@ -301,6 +363,15 @@ class Storefront(Site):
     throttled_body = {"message": "Too many password attempts, try again later"}
     unauthenticated_body = {"message": "Not authenticated"}
     session_not_found_body = {"message": "Session not found"}
+    email_changed_body = {"message": "Email changed successfully"}
+    email_refused_body = {"message": "Password is incorrect"}
+    confirm_invalid_body = {"message": "Invalid or expired confirmation token"}
+    email_taken_body = {"message": "Email already exists"}
+
+    def unchanged_refusal(self, reply):
+        assert reply.status == 400, reply
+        assert reply.json() == {"message": "Validation failed",
+                                "errors": {"newEmail": "New email is the same as the current one"}}
 
     @property
     def register_path(self):

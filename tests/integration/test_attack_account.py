@@ -162,3 +162,119 @@ def test_a_cross_site_form_cannot_delete_the_account(stack, kind):
     r = site.client.request("POST", DELETE_PATH, body=f"password={OLD}", headers=headers)
     assert r.status in (401, 403, 415) and site.error_key in r.json(), r
     assert site.login(email, OLD).status == 200
+
+
+# --- change email --------------------------------------------------------------------------------
+
+LINK_SUBJECT = "Confirm your new email address"
+
+
+def mails_to(stack, email, subject):
+    return [m for m in stack.mails() if m["To"].lower() == email.lower() and m["Subject"] == subject]
+
+
+def link_token(stack, email):
+    import time
+    from conftest import mailed_token
+    deadline = time.time() + 10
+    while not mails_to(stack, email, LINK_SUBJECT):
+        assert time.time() < deadline, f"no change-email link to {email}"
+        time.sleep(0.05)
+    return mailed_token(mails_to(stack, email, LINK_SUBJECT)[-1])
+
+
+def pending_email_changes(stack, account_id):
+    with stack.db() as db:
+        return db.execute("SELECT COUNT(*) FROM one_time_tokens WHERE account_id = ? AND purpose = "
+                          "'change_email' AND used_at IS NULL AND expires_at > 0",
+                          (account_id,)).fetchone()[0]
+
+
+def test_an_email_change_to_a_taken_address_tells_the_asker_nothing(stack, site):
+    """Enumeration: the answer for an address another account has is the answer for a free one
+    (status, body, headers that matter), and the taken address gets no link to follow."""
+    mine, theirs = site.new_account(), site.new_account()
+    caller = site.sign_in(mine)
+    free = f"free-{mine}"
+    to_free = site.change_email(caller, free, source=fresh_ip())
+    to_taken = site.change_email(caller, theirs, source=fresh_ip())
+    assert to_free.status == to_taken.status == 202, (to_free, to_taken)
+    assert to_free.json() == to_taken.json()
+    assert to_free.headers_named("Set-Cookie") == to_taken.headers_named("Set-Cookie") == []
+    link_token(stack, free)
+    with stack.db() as db:
+        kinds = [r[0] for r in db.execute("SELECT kind FROM outbox WHERE lower(recipient) = ?",
+                                          (theirs.lower(),)).fetchall()]
+    assert "change_email" not in kinds, kinds
+    assert pending_email_changes(stack, site.account_id(mine)) == 0  # the taken one superseded it
+    assert site.login(theirs, OLD).status == 200 and site.login(mine, OLD).status == 200
+
+
+def test_an_email_change_takes_no_account_to_aim_at(stack, site):
+    """Whatever the body names, the pending change is the caller's own."""
+    victim, attacker = site.new_account(), site.new_account()
+    victim_id = site.account_id(victim)
+    new = f"aimed-{attacker}"
+    body = dict(site.email_body(OLD, new), email=victim, userId=victim_id, user_id=victim_id,
+                id=victim_id, username=victim)
+    assert site.change_email(site.sign_in(attacker), None, body=body).status == 202
+    assert site.confirm_email(link_token(stack, new)).status == 200
+    assert site.login(victim, OLD).status == 200
+    assert site.login(new, OLD).status == 200 and site.login(attacker, OLD).status == \
+        site.login_unauthorized
+
+
+def test_a_password_change_ends_a_pending_email_change(stack, site):
+    """Someone with the password asks to move the account to their address; the owner changes
+    the password: the link in the intruder's mailbox no longer moves the account."""
+    mine = site.new_account()
+    intruder = site.sign_in(mine)
+    theirs = f"intruder-{mine}"
+    assert site.change_email(intruder, theirs).status == 202
+    token = link_token(stack, theirs)
+    assert site.change(site.sign_in(mine)).status == 200
+    r = site.confirm_email(token)
+    assert r.status == 400 and r.json() == site.confirm_invalid_body, r
+    assert site.login(mine, NEW).status == 200 and site.login(theirs, NEW).status == \
+        site.login_unauthorized
+
+
+def test_a_stolen_token_without_the_password_moves_nothing(stack, site):
+    mine = site.new_account()
+    caller = site.sign_in(mine)
+    for body in ({}, {"password": ""}, {"password": None},
+                 {site.new_email_field: f"thief-{mine}"},
+                 {"password": "guess-1", site.new_email_field: f"thief-{mine}"}):
+        r = site.change_email(caller, None, body=body)
+        assert r.status in (400, 422) and site.error_key in r.json(), (body, r)
+    assert pending_email_changes(stack, site.account_id(mine)) == 0
+
+
+@pytest.mark.parametrize("kind", ["gateway-cookie", "merchant", "customer"])
+@pytest.mark.parametrize("media", ["application/x-www-form-urlencoded", "text/plain"])
+def test_a_cross_site_form_cannot_change_the_email(stack, kind, media):
+    """CSRF: what an HTML form on another site can send, with the site's cookie."""
+    site = ADAPTERS[kind](stack)
+    mine = site.new_account()
+    caller = site.sign_in(mine)
+    headers = dict(site.auth_headers(caller), **{"Content-Type": media})
+    if kind != "gateway-cookie":
+        headers = {"Cookie": "refreshToken=" + caller.cookie, "Content-Type": media}
+    r = site.client.request("POST", "/api/auth/change-email",
+                            body=f"password={OLD}&newEmail=csrf-{mine}", headers=headers)
+    assert r.status in (401, 403, 415) and site.error_key in r.json(), r
+    r = site.change_email(caller, f"csrf-{mine}", headers={"Origin": "https://evil.example"})
+    assert r.status == 403, r
+    assert pending_email_changes(stack, site.account_id(mine)) == 0
+
+
+def test_racing_confirmations_of_one_link_move_the_account_once(stack, site):
+    mine = site.new_account()
+    new = f"race-{mine}"
+    assert site.change_email(site.sign_in(mine), new).status == 202
+    token = link_token(stack, new)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        replies = list(pool.map(lambda _: site.confirm_email(token), range(4)))
+    statuses = sorted(r.status for r in replies)
+    assert statuses == [200, 400, 400, 400], replies
+    assert site.login(new, OLD).status == 200

@@ -348,10 +348,11 @@ def test_guessing_a_confirmation_code_is_throttled_per_account_and_network(stric
 def test_every_route_that_checks_a_secret_declares_a_throttle():
     rows = json.loads(subprocess.run([BIN, "routes", "--json"], check=True, capture_output=True,
                                      text=True).stdout)
-    secret = re.compile(r"/(login|token|reset|verify|change-password|delete-account)$|^/cognito")
+    secret = re.compile(r"/(login|token|reset|verify|change-password|delete-account|change-email|"
+                        r"confirm-email)$|^/cognito")
     # ops' /_latchkey/verify checks signed tokens for nginx's auth_request: nothing to guess.
     checked = [r for r in rows if secret.search(r["path"]) and r["contract"] != "ops"]
-    assert len(checked) >= 13, checked
+    assert len(checked) >= 21, checked
     for r in checked:
         assert r["throttle"], r
     declared = {(r["contract"], r["method"], r["path"]): r["throttle"] for r in rows if r["throttle"]}
@@ -365,6 +366,14 @@ def test_every_route_that_checks_a_secret_declares_a_throttle():
         ("gateway", "POST", "/api/auth/delete-account"): "login",
         ("verified", "POST", "/api/auth/delete-account"): "login",
         ("storefront", "POST", "/api/auth/delete-account"): "login",
+        ("fastapi", "POST", "/api/auth/change-email"): "login",
+        ("gateway", "POST", "/api/auth/change-email"): "login",
+        ("verified", "POST", "/api/auth/change-email"): "login",
+        ("storefront", "POST", "/api/auth/change-email"): "login",
+        ("fastapi", "POST", "/api/auth/confirm-email"): "token",
+        ("gateway", "POST", "/api/auth/confirm-email"): "token",
+        ("verified", "POST", "/api/auth/confirm-email"): "token",
+        ("storefront", "POST", "/api/auth/confirm-email"): "token",
         ("gateway", "POST", "/api/auth/login"): "login",
         ("verified", "POST", "/api/auth/login"): "login",
         ("verified", "GET", "/api/auth/verify"): "token",

@@ -73,6 +73,60 @@ def sessions_replayed(x, ops, sign_in, field="sessionId"):
     x.send(all_op, "signed_out", auth=True)
 
 
+LINK_SUBJECT = "Confirm your new email address"
+
+
+def link_token_to(stack, to):
+    """The token of the newest change-email link mailed to `to`."""
+    deadline = time.time() + 10
+    while True:
+        found = [m for m in stack.mails() if m["To"] == to and m["Subject"] == LINK_SUBJECT]
+        if found:
+            text = found[-1].get_body(preferencelist=("plain",)).get_content()
+            return re.search(r"token=([^\s&]+)", text).group(1)
+        assert time.time() < deadline, f"no change-email link to {to}"
+        time.sleep(0.05)
+
+
+def email_changed(x, ops, field, password, register, sources, cross_origin=None, login_op="login"):
+    """Change-email refused without a token, with bad bodies, the current address and wrong
+    passwords until the throttle holds; accepted alike for a taken address and a free one; the
+    link confirmed after its address was taken (409), then a newer link refused without a token,
+    confirmed, and refused when used again; made-up tokens until the token throttle holds.
+    `register(email)` gives another account that address; `cross_origin` sends the refused
+    cross-site request."""
+    change, confirm = ops
+    login = x.ops[login_op][2]
+    example = login["requestBody"]["content"]["application/json"]["examples"]["ok"]["value"]
+    current = x.renamed[example.get("email", example.get("username"))]
+    x.send(change, "no_token")
+    x.send(change, "invalid", auth=True)
+    x.send(change, "unchanged", auth=True, body_override={"password": password, field: current})
+    throttled(x, change, next(sources), auth=True)
+    if cross_origin:
+        cross_origin()
+    taken = f"{unique('taken')}@example.com"
+    register(taken)
+    x.send(change, "taken", auth=True, body_override={"password": password, field: taken},
+           source=next(sources))
+    first, second = (f"{unique('moved')}@example.com" for _ in range(2))
+    x.send(change, "sent", auth=True, body_override={"password": password, field: first},
+           source=next(sources))
+    token = link_token_to(x.stack, first)
+    register(first)
+    x.send(confirm, "taken", body_override={"token": token}, source=next(sources))
+    x.send(change, "sent", auth=True, body_override={"password": password, field: second},
+           source=next(sources))
+    token = link_token_to(x.stack, second)
+    x.send(confirm, "invalid", source=next(sources))
+    x.send(confirm, "changed", body_override={"token": token}, source=next(sources))
+    x.send(confirm, "bad_token", body_override={"token": token}, source=next(sources))
+    guesser = next(sources)
+    for _ in range(3):
+        x.send(confirm, "bad_token", source=guesser)
+    x.send(confirm, "throttled", source=guesser)
+
+
 def load(contract):
     with open(os.path.join(DOCS, contract + ".json")) as f:
         return json.load(f)
@@ -225,6 +279,10 @@ def test_fastapi_document_replayed(stack):
     sessions_replayed(x, ("list_sessions", "revoke_session", "revoke_all_sessions"), login,
                       field="session_id")
     x.token = login()
+    email_changed(x, ("change_email", "confirm_email"), "new_email", CHANGED,
+                  lambda email: x.send("register_user", "created",
+                                       body_override={"email": email, "username": unique("u")}),
+                  iter(f"127.0.1.{n}" for n in range(1, 40)))
     deleted_after_refusals(x, "delete_account", "127.0.0.13")
     x.send("current_user", "no_token", auth=True)  # the account is gone
     x.assert_every_status_reached()
@@ -262,6 +320,11 @@ def test_gateway_document_replayed(stack):
     x.token = login()
     r = cookie_site.send("login", "ok", body_override={"password": CHANGED})  # signed out too
     cookie_site.cookies = {"token": r.cookie("token")}
+    email_changed(x, ("changeEmail", "confirmEmail"), "newEmail", CHANGED,
+                  lambda email: x.send("register", "created", body_override={"email": email}),
+                  iter(f"127.0.2.{n}" for n in range(1, 40)),
+                  cross_origin=lambda: cookie_site.send(
+                      "changeEmail", "cross_origin", headers={"Origin": "https://evil.example"}))
     x.send("deleteAccount", "no_token")
     x.send("deleteAccount", "invalid", auth=True)
     throttled(x, "deleteAccount", "127.0.0.14", auth=True)
@@ -318,6 +381,9 @@ def test_verified_document_replayed(stack):
     x.token = login()
     sessions_replayed(x, ("list_sessions", "revoke_session", "revoke_all_sessions"), login)
     x.token = login()
+    email_changed(x, ("change_email", "confirm_email"), "newEmail", "new-correct-horse",
+                  lambda email: x.send("register", "created", body_override={"email": email}),
+                  iter(f"127.0.3.{n}" for n in range(1, 40)))
     deleted_after_refusals(x, "delete_account", "127.0.0.15", password="new-correct-horse")
     x.send("me", "no_token", auth=True)
     x.assert_every_status_reached()
@@ -362,6 +428,12 @@ def test_storefront_document_replayed(stack):
         x.send(op, "cross_origin", auth=True, headers={"Origin": "https://evil.example"})
     sessions_replayed(x, ("listSessions", "revokeSession", "revokeAllSessions"), login)
     x.token = login()
+    email_changed(x, ("changeEmail", "confirmEmail"), "newEmail", CHANGED,
+                  lambda email: x.send("registerCustomer", "created", body_override={"email": email}),
+                  iter(f"127.0.4.{n}" for n in range(1, 40)),
+                  cross_origin=lambda: x.send("changeEmail", "cross_origin", auth=True,
+                                              headers={"Origin": "https://evil.example"}),
+                  login_op="loginCustomer")
     x.send("deleteAccount", "cross_origin", auth=True, headers={"Origin": "https://evil.example"})
     deleted_after_refusals(x, "deleteAccount", "127.0.0.16")
     x.send("me", "no_token", auth=True)

@@ -1,9 +1,13 @@
 // An account's address changes only to one free in its namespace; a change of case is always free.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <chrono>
 
 #include "core/auth/accounts.hpp"
+#include "core/auth/end_sessions.hpp"
+#include "core/auth/one_time.hpp"
+#include "core/auth/throttle.hpp"
 #include "core/crypto/password.hpp"
 #include "core/store/store.hpp"
 #include "test_support.hpp"
@@ -65,6 +69,64 @@ TEST_F(ChangeEmail, AChangeOfCaseIsFreeAndOtherNamespacesDoNotCount) {
     EXPECT_TRUE(accounts_->change_email(a, "A@Example.com", kNow + 1).ok());
     EXPECT_TRUE(accounts_->change_email(a, "b@example.com", kNow + 2).ok())
         << "another account type's address blocked the change";
+}
+
+TEST_F(ChangeEmail, EmailFreeForAnswersAsChangeEmailWould) {
+    const Account a = make("a@example.com");
+    make("b@example.com");
+    make("c@example.com", "merchant");
+    auto taken = accounts_->email_free_for(a, "B@example.com", kNow);
+    ASSERT_TRUE(taken.ok());
+    EXPECT_FALSE(*taken);
+    for (const char* free : {"A@example.com", "c@example.com", "d@example.com"}) {
+        auto r = accounts_->email_free_for(a, free, kNow);
+        ASSERT_TRUE(r.ok());
+        EXPECT_TRUE(*r) << free;
+    }
+}
+
+TEST_F(ChangeEmail, APendingChangeCarriesItsAddressAndEndsWithTheSessions) {
+    const Account a = make("a@example.com");
+    std::array<unsigned char, 32> master{};
+    master.fill(5);
+    const auto keys = KeyRing::from_master(master);
+    OneTimeTokens tokens(*store_, *keys);
+    GuessBudget guesses;
+    guesses.arm(*store_, *keys, GuessPolicy{}, "token", "shop", "192.0.2.1");
+    auto first = tokens.issue(a.id, kChangeEmailPurpose, 3600, kNow, "new@example.com");
+    ASSERT_TRUE(first.ok());
+    auto pass = guesses.reserve("", kNow);
+    ASSERT_TRUE(pass.ok());
+    auto live = tokens.live(*pass, kChangeEmailPurpose, *first, kNow);
+    ASSERT_TRUE(live.ok() && *live);
+
+    // Superseded: a newer request revokes the pending one.
+    ASSERT_TRUE(tokens.revoke(a.id, kChangeEmailPurpose).ok());
+    auto gone = tokens.redeem(*pass, kChangeEmailPurpose, *first, kNow);
+    ASSERT_FALSE(gone.ok());
+    EXPECT_EQ(gone.error().code, Errc::invalid_token);
+
+    auto second = tokens.issue(a.id, kChangeEmailPurpose, 3600, kNow, "other@example.com");
+    ASSERT_TRUE(second.ok());
+    auto redeemed = tokens.redeem(*pass, kChangeEmailPurpose, *second, kNow);
+    ASSERT_TRUE(redeemed.ok());
+    EXPECT_EQ(redeemed->new_email, "other@example.com");
+    EXPECT_FALSE(redeemed->already_used);
+
+    // A password change (any end of the sessions that stales access tokens) voids a pending one.
+    auto third = tokens.issue(a.id, kChangeEmailPurpose, 3600, kNow, "third@example.com");
+    ASSERT_TRUE(third.ok());
+    ASSERT_TRUE(end_sessions(*store_, a.id, {"password"}, kNow).ok());
+    auto ended = tokens.redeem(*pass, kChangeEmailPurpose, *third, kNow);
+    ASSERT_FALSE(ended.ok());
+    EXPECT_EQ(ended.error().code, Errc::invalid_token);
+
+    // Other purposes carry no address.
+    auto reset = tokens.issue(a.id, "reset_password", 3600, kNow);
+    ASSERT_TRUE(reset.ok());
+    auto plain = tokens.redeem(*pass, "reset_password", *reset, kNow);
+    ASSERT_TRUE(plain.ok());
+    EXPECT_EQ(plain->new_email, "");
 }
 
 }  // namespace

@@ -1,0 +1,172 @@
+#include "handlers/change_email.hpp"
+
+#include "core/base/log.hpp"
+#include "core/mail/templates.hpp"
+#include "handlers/auth.hpp"
+#include "handlers/reauthenticate.hpp"
+#include "handlers/throttle.hpp"
+
+namespace latchkey {
+namespace {
+
+// The link to the new address. Counted as mail to an address without an account (account 0):
+// the address is nobody's here yet, so it gets a stranger's ceiling, whoever asks. False:
+// limited, nothing sent (the answer is the same).
+Result<bool> queue_confirmation(Context& c, const Account& account, const std::string& email) {
+    Services& services = c.services;
+    auto allowed = services.send_limits().allow(c.site, kChangeEmailPurpose, email, 0,
+                                                client_network_of(c.request),
+                                                link_send_policy(services.config), c.now);
+    if (!allowed) {
+        if (allowed.error().code == Errc::rate_limited) return false;
+        return allowed.error();
+    }
+    const auto base = public_url(services, c.request);
+    if (!base) return base.error();
+    auto token = services.one_time_tokens().issue(account.id, kChangeEmailPurpose, kChangeEmailTtl,
+                                                  c.now, email);
+    if (!token) return token.error();
+    const std::string link = *base + services.config.confirm_email_link_path + "?token=" + *token;
+    const std::string name = notice_facts(c.request, account).name;
+    const MailMessage mail = compose_mail(
+        services.config.template_dir, c.site, kChangeEmailPurpose, account.locale, email,
+        {{"link", link}, {"name", name.empty() ? email : name}, {"site", std::string(c.site)}});
+    if (auto queued = services.outbox().enqueue(mail, c.now); !queued) return queued.error();
+    return true;
+}
+
+// The notice to a taken address: greeted and worded as its own account would be (or, for an
+// address a registration is still claiming, in the asker's language), under that account's
+// sending limits, so asking again and again cannot flood its owner.
+Result<bool> queue_attempt_notice(Context& c, const Account& account, const std::string& email) {
+    Services& services = c.services;
+    NoticeFacts facts = notice_facts(c.request, account);
+    facts.email = email;
+    facts.name.clear();
+    facts.account_id = 0;
+    auto holders = services.accounts().with_email(account.site, email);
+    if (!holders) return holders.error();
+    for (const Account& holder : *holders) {
+        if (holder.kind != account.kind) continue;
+        const NoticeFacts own = notice_facts(c.request, holder);
+        facts.name = own.name;
+        facts.locale = own.locale;
+        facts.account_id = holder.id;
+    }
+    return queue_notice(*services.store, services.keys, services.config,
+                        NoticeKind::email_change_attempt, facts, link_send_policy(services.config));
+}
+
+}  // namespace
+
+Outcome request_email_change(Context& c, const EmailChangeRequest& request) {
+    Services& services = c.services;
+    const Account& caller = c.who().account;
+    if (request.new_email == caller.email) {
+        return invalid_fields({FieldIssue{request.email_field, Issue::unchanged}});
+    }
+    if (auto refused = reauthenticate(c, request.password, "email.change.failure")) {
+        return std::move(*refused);
+    }
+    bool queued = false;
+    {
+        auto tx = services.store->begin();
+        if (!tx) return tx.error();
+        auto accounts = services.accounts();
+        // A password change or disabling ended the caller's session while the password was
+        // checked: this request no longer speaks for the account.
+        auto before = accounts.find_by_id(caller.id);
+        if (!before) {
+            if (before.error().code == Errc::not_found) return make_error(Errc::invalid_token);
+            return before.error();
+        }
+        if (before->session_version != caller.session_version || before->disabled) {
+            return make_error(Errc::invalid_token);
+        }
+        // Whatever follows, the earlier pending change ends: were it kept only when the new
+        // address is taken, its owner could tell taken addresses from free ones by it.
+        if (auto r = services.one_time_tokens().revoke(before->id, kChangeEmailPurpose); !r) {
+            return r.error();
+        }
+        auto free = accounts.email_free_for(*before, request.new_email, c.now);
+        if (!free) return free.error();
+        auto sent = *free ? queue_confirmation(c, *before, request.new_email)
+                          : queue_attempt_notice(c, *before, request.new_email);
+        if (!sent) return sent.error();
+        queued = *sent;
+        if (auto r = tx->commit(); !r) return r.error();
+    }
+    audit(services, c.request, "email.change.request", caller.id, caller.email, caller.kind);
+    if (queued) services.mail_queued();
+    return request.answer();
+}
+
+Outcome confirm_email_change(Context& c, const EmailConfirmation& confirmation) {
+    Services& services = c.services;
+    const Error invalid = make_error(Errc::invalid_token);
+    auto pass = services.guesses.reserve("", c.now);
+    if (!pass) {
+        if (pass.error().code == Errc::rate_limited) return guess_refusal(services, c.request);
+        return pass.error();
+    }
+    // Any failure other than a wrong token is not a guess heard: it counts nothing.
+    const auto failed = [&](const Error& error) -> Outcome {
+        (void)services.guesses.cancel(*pass);
+        return error;
+    };
+    Account moved;
+    std::string new_email;
+    {
+        auto tx = services.store->begin();
+        if (!tx) return failed(tx.error());
+        auto redeemed = services.one_time_tokens().redeem(*pass, kChangeEmailPurpose,
+                                                          confirmation.token, c.now);
+        if (!redeemed) {
+            if (redeemed.error().code == Errc::invalid_token) return invalid;
+            return failed(redeemed.error());
+        }
+        // Single use, like a reset link: a second click finds the change made, or superseded.
+        if (redeemed->already_used || redeemed->new_email.empty()) return invalid;
+        auto accounts = services.accounts();
+        auto account = accounts.find_by_id(redeemed->account_id);
+        if (!account) return failed(account.error());
+        if (account->disabled) return invalid;
+        new_email = redeemed->new_email;
+        if (auto r = accounts.change_email(*account, new_email, c.now); !r) {
+            if (r.error().code != Errc::email_taken) return failed(r.error());
+            // The right token, for an address someone took since: the guess was good, and the
+            // token stays unused (this transaction is undone) in case the address frees again.
+            if (auto ok = services.guesses.succeeded(*pass, c.now); !ok) return ok.error();
+            return r.error();
+        }
+        if (!confirmation.one_time_purpose.empty()) {
+            if (auto r =
+                    services.one_time_tokens().revoke(account->id, confirmation.one_time_purpose);
+                !r) {
+                return failed(r.error());
+            }
+        }
+        // The link reached the mailbox from here: the network is the owner's, as after a reset.
+        if (auto r =
+                services.send_limits().remember(account->id, client_network_of(c.request), c.now);
+            !r) {
+            return failed(r.error());
+        }
+        if (auto r = tx->commit(); !r) return failed(r.error());
+        moved = std::move(*account);
+    }
+    if (auto r = services.guesses.succeeded(*pass, c.now); !r) return r.error();
+    audit(services, c.request, "email.change", moved.id, new_email, moved.kind);
+    // To the old address (`moved` is the account as it was): best effort, as every notice.
+    auto queued = notify_email_changed(*services.store, services.keys, services.config,
+                                       notice_facts(c.request, moved), new_email,
+                                       link_send_policy(services.config));
+    if (!queued) {
+        log_event(LogLevel::warn, "notice not queued", {{"error", queued.error().detail}});
+    } else if (*queued) {
+        services.mail_queued();
+    }
+    return confirmation.answer();
+}
+
+}  // namespace latchkey

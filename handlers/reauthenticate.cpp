@@ -1,0 +1,22 @@
+#include "handlers/reauthenticate.hpp"
+
+#include "handlers/auth.hpp"
+#include "handlers/throttle.hpp"
+
+namespace latchkey {
+
+std::optional<Outcome> reauthenticate(Context& c, std::string_view password,
+                                      std::string_view failure_event) {
+    Services& services = c.services;
+    const Account& caller = c.who().account;
+    auto proven = services.accounts().authenticate(services.guesses, c.site, caller.kind,
+                                                   caller.email, password, c.now);
+    if (proven) return std::nullopt;
+    if (proven.error().code == Errc::rate_limited) return guess_refusal(services, c.request);
+    if (proven.error().code == Errc::invalid_credentials) {
+        audit(services, c.request, failure_event, caller.id, caller.email, caller.kind);
+    }
+    return proven.error();
+}
+
+}  // namespace latchkey

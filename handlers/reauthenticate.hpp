@@ -1,0 +1,19 @@
+#pragma once
+// A signed-in caller proving it is still its account's owner before a change that a stolen token
+// alone must not make (change password, change email, delete account): the password is checked
+// as a guess at the caller's own account, keyed as its login is, so what a stolen token guesses
+// here counts where the login's guesses count, and locks where they lock (the route's `login`
+// throttle class).
+#include <optional>
+#include <string_view>
+
+#include "handlers/context.hpp"
+
+namespace latchkey {
+
+// Nothing when `password` is the caller's; else the answer: the guess refusal while throttled,
+// Errc::invalid_credentials for a wrong password (audited as `failure_event`), or the error.
+std::optional<Outcome> reauthenticate(Context& c, std::string_view password,
+                                      std::string_view failure_event);
+
+}  // namespace latchkey
