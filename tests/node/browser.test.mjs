@@ -621,11 +621,14 @@ async function accountFlow(name) {
   await shot(page, `${name}-change-password-errors`);
   const before = await scriptView(page);
   await fillPasswords('first-password-1', 'second-password-2');
+  const relisted = nextResponse(page, '/api/auth/sessions', 'GET');
   await passwords.getByRole('button', { name: 'Change password' }).click();
   await expectText(page, '#password-form .alert', t.changed);
   assert.equal(await apiStatus(me, another), 401, 'the change ended the other device\'s session');
+  const { sessions: left } = await (await relisted).json();
+  assert.deepEqual(left.map((s) => s.current), [true], 'this device continues in a new session, alone');
   await page.waitForFunction(() => document.querySelectorAll('#sessions li').length === 1);
-  assert.equal(await here.count(), 1, 'this device continues in a new session');
+  assert.equal(await here.count(), 1);
   const after = await scriptView(page);
   if (before.local.token ?? before.local.auth_token) {
     assert.notEqual(after.local.token ?? after.local.auth_token, before.local.token ?? before.local.auth_token);
