@@ -596,7 +596,7 @@ async function accountFlow(name) {
   const there = sessionRows(page).filter({ hasNotText: 'This device' });
   await expectText(page, '#sessions li:not(:has(.badge)) strong', 'curl');
   assert.match(await there.textContent(), /Address127\.0\.0\.1/);
-  assert.match(await there.textContent(), new RegExp(`Browser${OTHER_AGENT.replace('.', '\\.')}`));
+  assert.match(await there.textContent(), new RegExp(`Browser${OTHER_AGENT.replaceAll('.', '\\.')}`));
   await shot(page, `${name}-account-settings`);
   assert.equal(await apiStatus(me, other), 200);
   await there.getByRole('button', { name: 'End session' }).click();
