@@ -494,3 +494,327 @@ test('booking: change the email with a code, sign out everywhere, delete the acc
   await code();
   checkConsole(page);
 });
+
+// --- the account settings page (/account) and the email-change landing page (/confirm-email) ---
+// One flow per site, the same steps on each: another device signed in from outside the browser is
+// listed and ended from the page; a password change (a wrong current password and a too-short new
+// one first) keeps this device signed in with a fresh credential and ends every other session;
+// sign out everywhere ends them all; deleting the account takes a confirmation and the password.
+// What differs per site is in ACCOUNT_SITES: how to get signed in, how another device signs in,
+// and the contract's wording.
+
+const OTHER_AGENT = 'curl/8.4.0';  // the other device's User-Agent, shown on its session row
+
+async function post(url, body, headers = {}) {
+  const response = await fetch(url, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', 'User-Agent': OTHER_AGENT, ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json(), cookies: response.headers.getSetCookie() };
+}
+
+const bearer = (token) => ({ Authorization: `Bearer ${token}` });
+
+// Logs in through the site's login form (the email filled in, the password typed).
+async function logInOnPage(page, site, email, password, kind = null) {
+  await page.goto(`${site}/login`);
+  if (kind) await page.check(`#login-form input[value="${kind}"]`);
+  await page.fill('#login-email', email);
+  await page.fill('#login-password', password);
+  await submit(page, 'login-form');
+  await expectText(page, 'section[data-path="/"] [data-field="email"]', email);
+}
+
+const ACCOUNT_SITES = {
+  gateway: {
+    site: () => sites.gateway,
+    async signUp(site, email, password) {
+      const r = await post(`${site}/api/auth/register`, { firstName: 'Ada', lastName: 'Lovelace', email, password });
+      assert.equal(r.status, 201);
+    },
+    async otherDevice(site, email, password) {
+      const r = await post(`${site}/api/auth/login`, { email, password });
+      assert.equal(r.status, 200);
+      return bearer(r.body.token);
+    },
+    wrongCurrent: 'Current password is incorrect',
+    shortNew: 'New password must be at least 8 characters.',
+    changed: 'Password changed. Every other session has been signed out.',
+    wrongPassword: 'Password is incorrect',
+    deleted: 'Account deleted. Everything it held is gone.',
+    loginRefused: 'Invalid email or password',
+  },
+  fastapi: {
+    site: () => sites.fastapi,
+    async signUp(site, email, password) {
+      const r = await post(`${site}/api/auth/register`, { username: `u${Date.now() % 1e9}`, email, password });
+      assert.equal(r.status, 201);
+    },
+    async otherDevice(site, email, password) {
+      const r = await post(`${site}/api/auth/token`, { email, password });
+      assert.equal(r.status, 200);
+      return bearer(r.body.access_token);
+    },
+    wrongCurrent: 'Incorrect password',
+    shortNew: 'ensure this value has at least 6 characters',
+    changed: 'Password updated successfully. Every other session has been signed out.',
+    wrongPassword: 'Incorrect password',
+    deleted: 'Account deleted successfully. Everything it held is gone.',
+    loginRefused: 'Invalid email or password',
+  },
+  verified: {
+    site: () => sites.verified,
+    async signUp(site, email, password) {
+      const link = nextLink(mailDir, email);
+      const r = await post(`${site}/api/auth/register`, { email, password, confirmPassword: password });
+      assert.equal(r.status, 201);
+      const token = new URL(await link()).searchParams.get('token');
+      assert.equal((await fetch(`${site}/api/auth/verify?token=${encodeURIComponent(token)}`)).status, 200);
+    },
+    async otherDevice(site, email, password) {
+      const r = await post(`${site}/api/auth/login`, { email, password });
+      assert.equal(r.status, 200);
+      return bearer(r.body.token);
+    },
+    confirmField: true,
+    wrongCurrent: 'Current password is incorrect',
+    shortNew: 'New password must be at least 8 characters',
+    changed: 'Password changed. Every other session has been signed out.',
+    wrongPassword: 'Password is incorrect',
+    deleted: 'Account deleted. Everything it held is gone.',
+    loginRefused: 'Invalid credentials',
+  },
+  // nginx lets one network log in on storefront 5 times a minute: the browser signs up on the
+  // page (registering signs in), and the deleted account is checked by registering its address.
+  storefront: {
+    site: () => sites.storefront,
+    kind: 'customer',
+    async signUpHere(page, site, email, password) {
+      await page.goto(`${site}/register`);
+      await page.fill('#register-first', 'Cleo');
+      await page.fill('#register-last', 'Buyer');
+      await page.fill('#register-email', email);
+      await page.fill('#register-password', password);
+      await submit(page, 'register-form');
+      await expectText(page, 'section[data-path="/"] [data-field="email"]', email);
+    },
+    async gone(page, site, email, password) {
+      const r = await post(`${site}/api/auth/customer/register`, { email, password, firstName: 'Cleo', lastName: 'Again' });
+      assert.equal(r.status, 201, 'the deleted account\'s address is free');
+    },
+    async otherDevice(site, email, password) {
+      const r = await post(`${site}/api/auth/customer/login`, { email, password });
+      assert.equal(r.status, 200);
+      return bearer(r.body.accessToken);
+    },
+    wrongCurrent: 'Current password is incorrect',
+    shortNew: 'New password must be at least 8 characters',
+    changed: 'Password changed successfully. Every other session has been signed out.',
+    wrongPassword: 'Password is incorrect',
+    deleted: 'Account deleted successfully. Everything it held is gone.',
+    loginRefused: 'Invalid credentials',
+  },
+};
+
+// Signs up and logs in: through the API and the login form, or on the page where that is cheaper.
+async function signUpAndIn(t, page, site, email, password) {
+  if (t.signUpHere) return t.signUpHere(page, site, email, password);
+  await t.signUp(site, email, password);
+  await logInOnPage(page, site, email, password, t.kind);
+}
+
+// After deletion the account cannot log in (storefront: its address registers anew, see above).
+async function assertGone(t, page, site, email, password) {
+  if (t.gone) return t.gone(page, site, email, password);
+  await page.fill('#login-email', email);
+  await page.fill('#login-password', password);
+  await submit(page, 'login-form');
+  await expectText(page, '#login-form .alert', t.loginRefused);
+}
+
+const region = (page, name) => page.getByRole('region', { name });
+const sessionRows = (page) => region(page, 'Sessions').getByRole('listitem');
+
+// Opens the settings from the navigation and waits for the sessions to be listed.
+async function openSettings(page, email, rows) {
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await expectPath(page, '/account');
+  await expectText(page, 'section[data-path="/account"] [data-field="email"]', email);
+  await page.waitForFunction((n) => document.querySelectorAll('#sessions li').length === n, rows);
+}
+
+async function accountFlow(name) {
+  const t = ACCOUNT_SITES[name];
+  const site = t.site();
+  const { page } = await openPage();
+  const email = unique(`${name}-acct`);
+  const me = `${site}/api/auth/me`;
+  await signUpAndIn(t, page, site, email, 'first-password-1');
+  const other = await t.otherDevice(site, email, 'first-password-1');
+
+  // Two sessions: this browser's, marked, and the other device's, with its agent and address.
+  await openSettings(page, email, 2);
+  const here = sessionRows(page).filter({ hasText: 'This device' });
+  await expectText(page, '#sessions li:has(.badge) strong', 'Chrome on Linux');
+  assert.equal(await here.count(), 1);
+  const there = sessionRows(page).filter({ hasNotText: 'This device' });
+  await expectText(page, '#sessions li:not(:has(.badge)) strong', 'curl');
+  assert.match(await there.textContent(), /Address127\.0\.0\.1/);
+  assert.match(await there.textContent(), new RegExp(`Browser${OTHER_AGENT.replaceAll('.', '\\.')}`));
+  await shot(page, `${name}-account-settings`);
+  assert.equal(await apiStatus(me, other), 200);
+  await there.getByRole('button', { name: 'End session' }).click();
+  await expectText(page, '#sessions-status', 'Session revoked');
+  await page.waitForFunction(() => document.querySelectorAll('#sessions li').length === 1);
+  assert.equal(await apiStatus(me, other), 401, 'the ended session\'s token is refused');
+
+  // The password: the contract's errors first, then a change that keeps this device signed in.
+  const another = await t.otherDevice(site, email, 'first-password-1');
+  const passwords = region(page, 'Change password');
+  const fillPasswords = async (current, next) => {
+    await passwords.getByLabel('Current password').fill(current);
+    await passwords.getByLabel('New password', { exact: true }).fill(next);
+    if (t.confirmField) await passwords.getByLabel('Confirm new password').fill(next);
+  };
+  await fillPasswords('not-the-password', 'second-password-2');
+  await passwords.getByRole('button', { name: 'Change password' }).click();
+  await expectText(page, '#password-form .alert', t.wrongCurrent);
+  await fillPasswords('first-password-1', 'short');
+  await passwords.getByRole('button', { name: 'Change password' }).click();
+  await expectText(page, '#password-form .field-error:not(:empty)', t.shortNew);
+  await shot(page, `${name}-change-password-errors`);
+  const before = await scriptView(page);
+  await fillPasswords('first-password-1', 'second-password-2');
+  const relisted = nextResponse(page, '/api/auth/sessions', 'GET');
+  await passwords.getByRole('button', { name: 'Change password' }).click();
+  await expectText(page, '#password-form .alert', t.changed);
+  assert.equal(await apiStatus(me, another), 401, 'the change ended the other device\'s session');
+  const { sessions: left } = await (await relisted).json();
+  assert.deepEqual(left.map((s) => s.current), [true], 'this device continues in a new session, alone');
+  await page.waitForFunction(() => document.querySelectorAll('#sessions li').length === 1);
+  assert.equal(await here.count(), 1);
+  const after = await scriptView(page);
+  if (before.local.token ?? before.local.auth_token) {
+    assert.notEqual(after.local.token ?? after.local.auth_token, before.local.token ?? before.local.auth_token);
+    assert.equal(await apiStatus(me, bearer(before.local.token ?? before.local.auth_token)), 401);
+  }
+
+  // Sign out everywhere: this device and every other.
+  const third = await t.otherDevice(site, email, 'second-password-2');
+  await page.reload();  // the fresh credential is the one the page keeps
+  await expectText(page, 'section[data-path="/account"] [data-field="email"]', email);
+  await page.waitForFunction(() => document.querySelectorAll('#sessions li').length === 2);
+  await region(page, 'Sessions').getByRole('button', { name: 'Sign out everywhere' }).click();
+  await expectPath(page, '/login');
+  await expectText(page, '#login-form .alert', 'Signed out everywhere. Log in again to continue.');
+  assert.equal(await apiStatus(me, third), 401);
+  assert.deepEqual((await scriptView(page)).local, {});
+  await page.goto(`${site}/account`);
+  await expectPath(page, '/login');  // signed out: the settings send the user to log in
+
+  // Delete: nothing happens before the confirmation; a wrong password is the contract's error.
+  await logInOnPage(page, site, email, 'second-password-2', t.kind);
+  await openSettings(page, email, 1);
+  const deletion = region(page, 'Delete account');
+  await deletion.getByRole('button', { name: 'Delete my account…' }).click();
+  await deletion.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal(await deletion.getByLabel('Password to confirm').isVisible(), false);
+  await deletion.getByRole('button', { name: 'Delete my account…' }).click();
+  await deletion.getByLabel('Password to confirm').fill('first-password-1');
+  await deletion.getByRole('button', { name: 'Delete the account permanently' }).click();
+  await expectText(page, '#delete-form .alert', t.wrongPassword);
+  await shot(page, `${name}-delete-confirm`);
+  await deletion.getByLabel('Password to confirm').fill('second-password-2');
+  await deletion.getByRole('button', { name: 'Delete the account permanently' }).click();
+  await expectPath(page, '/login');
+  await expectText(page, '#login-form .alert', t.deleted);
+  await assertGone(t, page, site, email, 'second-password-2');
+  checkConsole(page);
+}
+
+test('gateway: account settings: sessions, change password, sign out everywhere, delete', () => accountFlow('gateway'));
+test('fastapi: account settings: sessions, change password, sign out everywhere, delete', () => accountFlow('fastapi'));
+test('verified: account settings: sessions, change password, sign out everywhere, delete', () => accountFlow('verified'));
+test('storefront: account settings: sessions, change password, sign out everywhere, delete', () => accountFlow('storefront'));
+
+test('gateway, HttpOnly cookie: the new password comes with a new cookie; ending this session clears it', async () => {
+  const { page, context } = await openPage();
+  const site = sites['gateway-cookie'];
+  const email = unique('gwcookie-acct');
+  await ACCOUNT_SITES.gateway.signUp(site, email, 'first-password-1');
+  await logInOnPage(page, site, email, 'first-password-1');
+  const [first] = await context.cookies();
+  await openSettings(page, email, 1);
+  const passwords = region(page, 'Change password');
+  await passwords.getByLabel('Current password').fill('first-password-1');
+  await passwords.getByLabel('New password', { exact: true }).fill('second-password-2');
+  await passwords.getByRole('button', { name: 'Change password' }).click();
+  await expectText(page, '#password-form .alert', 'Password changed. Every other session has been signed out.');
+  const [second] = await context.cookies();
+  assert.notEqual(second.value, first.value, 'the change set a new token cookie');
+  assert.equal(second.httpOnly, true);
+  assert.equal(await apiStatus(`${site}/api/auth/me`, { Cookie: `token=${first.value}` }), 401);
+  assert.deepEqual(await scriptView(page), { local: {}, session: {}, cookie: '' });
+  await page.reload();
+  await page.waitForFunction(() => document.querySelectorAll('#sessions li').length === 1);
+  await shot(page, 'gateway-cookie-account-settings');
+
+  await sessionRows(page).filter({ hasText: 'This device' })
+    .getByRole('button', { name: 'End this session (sign out here)' }).click();
+  await expectPath(page, '/login');
+  await expectText(page, '#login-form .alert', 'Session revoked. This device is signed out.');
+  assert.deepEqual(await context.cookies(), [], 'ending this session cleared the cookie');
+  assert.equal(await apiStatus(`${site}/api/auth/me`, { Cookie: `token=${second.value}` }), 401);
+  checkConsole(page);
+});
+
+// Change email, one flow per site: the password is asked for (a wrong one is the contract's
+// error), the link goes to the new address and opens /confirm-email, which posts the token and
+// shows the answer; then the account logs in with the new address only.
+async function changeEmailFlow(name) {
+  const t = ACCOUNT_SITES[name];
+  const site = t.site();
+  const { page } = await openPage();
+  const email = unique(`${name}-old`);
+  const newEmail = unique(`${name}-new`);
+  await signUpAndIn(t, page, site, email, 'first-password-1');
+  await openSettings(page, email, 1);
+
+  const change = region(page, 'Change email');
+  await change.getByLabel('New email').fill(newEmail);
+  await change.getByLabel('Password', { exact: true }).fill('not-the-password');
+  await change.getByRole('button', { name: 'Change email' }).click();
+  await page.waitForSelector('#email-form .alert.error:not([hidden])');
+  assert.notEqual((await page.textContent('#email-form .alert')).trim(), '', 'the contract\'s error is shown');
+
+  await change.getByLabel('Password', { exact: true }).fill('first-password-1');
+  const link = nextLink(mailDir, newEmail);
+  const asked = nextResponse(page, '/api/auth/change-email', 'POST');
+  await change.getByRole('button', { name: 'Change email' }).click();
+  assert.equal((await asked).status(), 202);
+  await expectText(page, '#email-form .alert.success', new RegExp(`Open the link sent to ${newEmail.replace(/[.+]/g, '\\$&')} to confirm it\\.$`));
+  await shot(page, `${name}-change-email`);
+
+  const url = await link();
+  assert.ok(url.startsWith(`${site}/confirm-email?token=`), url);
+  const confirmed = nextResponse(page, '/api/auth/confirm-email', 'POST');
+  await page.goto(url);
+  assert.equal((await confirmed).status(), 200);
+  await page.waitForSelector('#confirm-status.success');
+  await expectPath(page, '/confirm-email');  // the token left the address bar
+  await shot(page, `${name}-confirm-email`);
+
+  await logInOnPage(page, site, newEmail, 'first-password-1', t.kind);
+  await page.click('#logout');
+  await expectPath(page, '/login');
+  await page.fill('#login-email', email);
+  await page.fill('#login-password', 'first-password-1');
+  await submit(page, 'login-form');
+  await expectText(page, '#login-form .alert', t.loginRefused);
+  checkConsole(page);
+}
+
+test('gateway: change email, confirmed from the mailed link', () => changeEmailFlow('gateway'));
+test('fastapi: change email, confirmed from the mailed link', () => changeEmailFlow('fastapi'));
+test('verified: change email, confirmed from the mailed link', () => changeEmailFlow('verified'));
+test('storefront: change email, confirmed from the mailed link', () => changeEmailFlow('storefront'));

@@ -5,6 +5,7 @@
 import {
   api, navigate, networkError, onSubmit, showAccount, showAlert, showFieldErrors, startRouter,
 } from '/demo/common/demo.js';
+import { accountPage } from '/demo/common/account.js';
 
 const TOKEN_KEY = 'auth_token';
 
@@ -64,4 +65,29 @@ document.getElementById('logout').addEventListener('click', async () => {
   navigate('/login');
 });
 
-startRouter({ '/': account, '/login': null, '/register': null });
+// The account settings, with the same bearer token; a password change answers with the new one.
+function detailText(reply) {
+  const { message, detail } = reply.body;
+  if (message) return message;
+  if (Array.isArray(detail)) return detail.map((item) => item?.msg).join(' ');
+  return detail ?? 'Something went wrong.';
+}
+
+const settings = accountPage({
+  call: (path, options) => api(path, { ...options, token: localStorage.getItem(TOKEN_KEY) }),
+  report,
+  message: detailText,
+  loadUser: async () => {
+    const token = localStorage.getItem(TOKEN_KEY);
+    const reply = token ? await api('/api/auth/me', { token }) : { status: 401 };
+    if (reply.status === 401) localStorage.removeItem(TOKEN_KEY);
+    return reply.status === 200 ? reply.body : null;
+  },
+  sessionIdField: 'session_id',
+  passwordChanged: (reply) => localStorage.setItem(TOKEN_KEY, reply.body.access_token),
+  forget: () => localStorage.removeItem(TOKEN_KEY),
+});
+
+startRouter({
+  '/': account, '/login': null, '/register': null, '/account': settings.view, '/confirm-email': settings.confirmEmail,
+});

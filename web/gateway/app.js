@@ -6,19 +6,24 @@
 import {
   api, navigate, networkError, onSubmit, showAccount, showAlert, showFieldErrors, startRouter,
 } from '/demo/common/demo.js';
+import { accountPage } from '/demo/common/account.js';
 
 const TOKEN_KEY = 'token';
 
 const call = (path, options = {}) =>
   api(path, { ...options, token: localStorage.getItem(TOKEN_KEY), credentials: 'include' });
 
+// A 503 from the gateway has {"error": {"message"}}; the service's own errors a string.
+function errorText(reply) {
+  const error = reply.body.error;
+  return typeof error === 'string' ? error : error?.message ?? 'Something went wrong.';
+}
+
 function report(form, reply) {
   if (reply.status === 0) return showAlert(form, networkError);
   const unplaced = showFieldErrors(form, reply.body.details);
   if (reply.body.details && !unplaced.length) return;
-  // A 503 from the gateway has {"error": {"message"}}; the service's own errors a string.
-  const error = reply.body.error;
-  showAlert(form, typeof error === 'string' ? error : error?.message ?? 'Something went wrong.');
+  showAlert(form, errorText(reply));
 }
 
 function showDelivery(mode) {
@@ -68,4 +73,23 @@ document.getElementById('logout').addEventListener('click', async () => {
   navigate('/login');
 });
 
-startRouter({ '/': account, '/login': null, '/register': null });
+// The account settings: a password change answers with a new token as login does (in the body,
+// or in a new cookie the page never sees); ending this device's session clears the cookie.
+const settings = accountPage({
+  call,
+  report,
+  message: (reply) => reply.body.message ?? errorText(reply),
+  loadUser: async () => {
+    const reply = await call('/api/auth/me');
+    return reply.status === 200 ? reply.body.user : null;
+  },
+  sessionIdField: 'sessionId',
+  passwordChanged: (reply) => {
+    if (reply.body.token) localStorage.setItem(TOKEN_KEY, reply.body.token);
+  },
+  forget: () => localStorage.removeItem(TOKEN_KEY),
+});
+
+startRouter({
+  '/': account, '/login': null, '/register': null, '/account': settings.view, '/confirm-email': settings.confirmEmail,
+});

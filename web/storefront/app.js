@@ -6,6 +6,7 @@
 import {
   api, claims, navigate, networkError, onSubmit, showAccount, showAlert, showFieldErrors, startRouter,
 } from '/demo/common/demo.js';
+import { accountPage } from '/demo/common/account.js';
 
 let accessToken = null;
 let renewTimer = null;
@@ -40,10 +41,10 @@ function refresh() {
 }
 
 // Step 5: the bearer header on protected calls; on 401, one refresh and one retry.
-async function authorized(path) {
+async function authorized(path, options = {}) {
   if (!accessToken && !(await refresh())) return { status: 401, body: {} };
-  let reply = await api(path, { token: accessToken });
-  if (reply.status === 401 && (await refresh())) reply = await api(path, { token: accessToken });
+  let reply = await api(path, { ...options, token: accessToken });
+  if (reply.status === 401 && (await refresh())) reply = await api(path, { ...options, token: accessToken });
   return reply;
 }
 
@@ -109,4 +110,25 @@ document.getElementById('logout').addEventListener('click', async () => {
   navigate('/login');
 });
 
-startRouter({ '/': account, '/login': null, '/register': null });
+// The account settings, through the same refresh-and-retry calls. A password change starts a new
+// refresh family: its access token comes in the body (kept in memory), its refresh token in the
+// cookie. Ending this device's session, or all of them, clears the cookie server-side.
+const settings = accountPage({
+  call: authorized,
+  report,
+  message: (reply) => reply.body.message ?? 'Something went wrong.',
+  loadUser: async () => {
+    const reply = await authorized('/api/auth/me');
+    return reply.status === 200 ? reply.body.user : null;
+  },
+  sessionIdField: 'sessionId',
+  passwordChanged: (reply) => remember(reply.body.accessToken),
+  forget: () => {
+    remember(null);
+    renewals = 0;
+  },
+});
+
+startRouter({
+  '/': account, '/login': null, '/register': null, '/account': settings.view, '/confirm-email': settings.confirmEmail,
+});

@@ -5,6 +5,7 @@
 import {
   api, navigate, networkError, onSubmit, showAccount, showAlert, showFieldErrors, startRouter,
 } from '/demo/common/demo.js';
+import { accountPage } from '/demo/common/account.js';
 
 const TOKEN_KEY = 'token';
 let resetToken = null;  // read from the reset link, then taken out of the address bar
@@ -115,7 +116,24 @@ document.getElementById('logout').addEventListener('click', () => {
   navigate('/login');
 });
 
+// The account settings, with the same bearer token; a password change answers with the new one.
+const settings = accountPage({
+  call: (path, options) => api(path, { ...options, token: localStorage.getItem(TOKEN_KEY) }),
+  report,
+  message: (reply) => reply.body.message ?? 'Something went wrong.',
+  loadUser: async () => {
+    const token = localStorage.getItem(TOKEN_KEY);
+    const reply = token ? await api('/api/auth/me', { token }) : { status: 401 };
+    if (reply.status === 401) localStorage.removeItem(TOKEN_KEY);
+    return reply.status === 200 ? reply.body.user : null;
+  },
+  sessionIdField: 'sessionId',
+  passwordChanged: (reply) => localStorage.setItem(TOKEN_KEY, reply.body.token),
+  forget: () => localStorage.removeItem(TOKEN_KEY),
+});
+
 startRouter({
+  '/account': settings.view, '/confirm-email': settings.confirmEmail,
   '/': account, '/login': login, '/register': null, '/verify-email': verifyEmail,
   '/forgot-password': null, '/reset-password': resetPassword,
 });
