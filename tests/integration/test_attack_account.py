@@ -166,41 +166,6 @@ def test_a_cross_site_form_cannot_delete_the_account(stack, kind):
     assert site.login(email, OLD).status == 200
 
 
-# --- sessions ------------------------------------------------------------------------------------
-
-def current_session_id(site, session):
-    [mine] = [s["id"] for s in site.session_list(session) if s["current"]]
-    return mine
-
-
-def live_sessions(stack, site, email):
-    with stack.db() as db:
-        return db.execute(
-            "SELECT COUNT(*) FROM refresh_families f JOIN accounts a ON a.id = f.account_id "
-            "WHERE a.site = ? AND a.kind = ? AND a.email_key = ? AND f.revoked_at IS NULL",
-            (site.site_name(), site.kind, email)).fetchone()[0]
-
-
-def test_another_accounts_session_id_revokes_nothing(stack, site):
-    """A session id that leaked (a screenshot, a support ticket) is no handle on its account: the
-    attacker's revoke answers as for an id that never was, and the victim stays signed in."""
-    victim, attacker = site.new_account(), site.new_account()
-    victim_session = site.sign_in(victim)
-    leaked = current_session_id(site, victim_session)
-    before = live_sessions(stack, site, victim)
-    r = site.revoke(site.sign_in(attacker), leaked)
-    assert r.status == 404 and r.json() == site.session_not_found_body, r
-    assert live_sessions(stack, site, victim) == before
-    assert site.me(victim_session).status == 200
-
-
-def test_a_session_id_is_not_a_credential(stack, site):
-    """The id the list shows cannot stand in for the token it names."""
-    caller = site.sign_in(site.new_account())
-    session_id = current_session_id(site, caller)
-    r = site.client.request("GET", "/api/auth/sessions",
-                            headers={"Authorization": "Bearer " + session_id})
-    assert r.status == 401 and site.error_key in r.json(), r
 # --- change email --------------------------------------------------------------------------------
 
 LINK_SUBJECT = "Confirm your new email address"
@@ -289,20 +254,6 @@ def test_a_stolen_token_without_the_password_moves_nothing(stack, site):
 
 @pytest.mark.parametrize("kind", ["gateway-cookie", "merchant", "customer"])
 @pytest.mark.parametrize("media", ["application/x-www-form-urlencoded", "text/plain"])
-def test_a_cross_site_form_cannot_end_sessions(stack, kind, media):
-    """What an HTML form on another site can send with the cookie ends no session: neither one
-    (`revoke`) nor all (`revoke-all`)."""
-    site = ADAPTERS[kind](stack)
-    email = site.new_account()
-    caller, other = site.sign_in(email), site.sign_in(email)
-    other_id = current_session_id(site, other)
-    headers = dict(site.auth_headers(caller), **{"Content-Type": media})
-    if kind != "gateway-cookie":  # storefront: the refresh cookie is the ambient credential
-        headers = {"Cookie": "refreshToken=" + caller.cookie, "Content-Type": media}
-    for path in (REVOKE_PATH, REVOKE_ALL_PATH):
-        r = site.client.request("POST", path, body=f"sessionId={other_id}", headers=headers)
-        assert r.status in (401, 403, 415) and site.error_key in r.json(), (path, r)
-    assert site.me(other).status == 200 and site.me(caller).status == 200
 def test_a_cross_site_form_cannot_change_the_email(stack, kind, media):
     """CSRF: what an HTML form on another site can send, with the site's cookie."""
     site = ADAPTERS[kind](stack)
@@ -329,3 +280,58 @@ def test_racing_confirmations_of_one_link_move_the_account_once(stack, site):
     statuses = sorted(r.status for r in replies)
     assert statuses == [200, 400, 400, 400], replies
     assert site.login(new, OLD).status == 200
+
+
+# --- sessions ------------------------------------------------------------------------------------
+
+def current_session_id(site, session):
+    [mine] = [s["id"] for s in site.session_list(session) if s["current"]]
+    return mine
+
+
+def live_sessions(stack, site, email):
+    with stack.db() as db:
+        return db.execute(
+            "SELECT COUNT(*) FROM refresh_families f JOIN accounts a ON a.id = f.account_id "
+            "WHERE a.site = ? AND a.kind = ? AND a.email_key = ? AND f.revoked_at IS NULL",
+            (site.site_name(), site.kind, email)).fetchone()[0]
+
+
+def test_another_accounts_session_id_revokes_nothing(stack, site):
+    """A session id that leaked (a screenshot, a support ticket) is no handle on its account: the
+    attacker's revoke answers as for an id that never was, and the victim stays signed in."""
+    victim, attacker = site.new_account(), site.new_account()
+    victim_session = site.sign_in(victim)
+    leaked = current_session_id(site, victim_session)
+    before = live_sessions(stack, site, victim)
+    r = site.revoke(site.sign_in(attacker), leaked)
+    assert r.status == 404 and r.json() == site.session_not_found_body, r
+    assert live_sessions(stack, site, victim) == before
+    assert site.me(victim_session).status == 200
+
+
+def test_a_session_id_is_not_a_credential(stack, site):
+    """The id the list shows cannot stand in for the token it names."""
+    caller = site.sign_in(site.new_account())
+    session_id = current_session_id(site, caller)
+    r = site.client.request("GET", "/api/auth/sessions",
+                            headers={"Authorization": "Bearer " + session_id})
+    assert r.status == 401 and site.error_key in r.json(), r
+
+
+@pytest.mark.parametrize("kind", ["gateway-cookie", "merchant", "customer"])
+@pytest.mark.parametrize("media", ["application/x-www-form-urlencoded", "text/plain"])
+def test_a_cross_site_form_cannot_end_sessions(stack, kind, media):
+    """What an HTML form on another site can send with the cookie ends no session: neither one
+    (`revoke`) nor all (`revoke-all`)."""
+    site = ADAPTERS[kind](stack)
+    email = site.new_account()
+    caller, other = site.sign_in(email), site.sign_in(email)
+    other_id = current_session_id(site, other)
+    headers = dict(site.auth_headers(caller), **{"Content-Type": media})
+    if kind != "gateway-cookie":  # storefront: the refresh cookie is the ambient credential
+        headers = {"Cookie": "refreshToken=" + caller.cookie, "Content-Type": media}
+    for path in (REVOKE_PATH, REVOKE_ALL_PATH):
+        r = site.client.request("POST", path, body=f"sessionId={other_id}", headers=headers)
+        assert r.status in (401, 403, 415) and site.error_key in r.json(), (path, r)
+    assert site.me(other).status == 200 and site.me(caller).status == 200
