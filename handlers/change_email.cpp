@@ -73,16 +73,8 @@ Outcome request_email_change(Context& c, const EmailChangeRequest& request) {
         auto tx = services.store->begin();
         if (!tx) return tx.error();
         auto accounts = services.accounts();
-        // A password change or disabling ended the caller's session while the password was
-        // checked: this request no longer speaks for the account.
-        auto before = accounts.find_by_id(caller.id);
-        if (!before) {
-            if (before.error().code == Errc::not_found) return make_error(Errc::invalid_token);
-            return before.error();
-        }
-        if (before->session_version != caller.session_version || before->disabled) {
-            return make_error(Errc::invalid_token);
-        }
+        auto before = still_the_callers(accounts, caller);
+        if (!before) return before.error();
         // Whatever follows, the earlier pending change ends: were it kept only when the new
         // address is taken, its owner could tell taken addresses from free ones by it.
         if (auto r = services.one_time_tokens().revoke(before->id, kChangeEmailPurpose); !r) {

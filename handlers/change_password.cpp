@@ -18,13 +18,8 @@ Outcome change_password(Context& c, const PasswordChange& change) {
         auto tx = services.store->begin();
         if (!tx) return tx.error();
         auto accounts = services.accounts();
-        // A concurrent change (or a disabling) ended the caller's session while this one hashed:
-        // it must not go on to replace that change's password.
-        auto before = accounts.find_by_id(caller.id);
+        auto before = still_the_callers(accounts, caller);
         if (!before) return before.error();
-        if (before->session_version != caller.session_version || before->disabled) {
-            return make_error(Errc::invalid_token);
-        }
         if (auto r = accounts.replace_password(caller.id, *hash, c.now, change.one_time_purpose);
             !r) {
             return r.error();

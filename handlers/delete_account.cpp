@@ -24,16 +24,8 @@ Result<void> erase_account(Services& services, const Request& request, const Acc
         auto tx = services.store->begin();
         if (!tx) return tx.error();
         auto accounts = services.accounts();
-        // A concurrent delete removed the account (or a password change ended this session)
-        // while the password was checked: this request no longer speaks for it.
-        auto before = accounts.find_by_id(caller.id);
-        if (!before) {
-            if (before.error().code == Errc::not_found) return make_error(Errc::invalid_token);
-            return before.error();
-        }
-        if (before->session_version != caller.session_version || before->disabled) {
-            return make_error(Errc::invalid_token);
-        }
+        auto before = still_the_callers(accounts, caller);
+        if (!before) return before.error();
         const Account& account = *before;
         if (auto r =
                 Outbox(*services.store, services.keys).drop_unsent(account.site, account.email);

@@ -19,4 +19,16 @@ std::optional<Outcome> reauthenticate(Context& c, std::string_view password,
     return proven.error();
 }
 
+Result<Account> still_the_callers(Accounts& accounts, const Account& caller) {
+    auto now_is = accounts.find_by_id(caller.id);
+    if (!now_is) {
+        if (now_is.error().code == Errc::not_found) return make_error(Errc::invalid_token);
+        return now_is.error();
+    }
+    if (now_is->session_version != caller.session_version || now_is->disabled) {
+        return make_error(Errc::invalid_token);
+    }
+    return now_is;
+}
+
 }  // namespace latchkey

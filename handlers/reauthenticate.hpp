@@ -7,6 +7,7 @@
 #include <optional>
 #include <string_view>
 
+#include "core/auth/accounts.hpp"
 #include "handlers/context.hpp"
 
 namespace latchkey {
@@ -15,5 +16,10 @@ namespace latchkey {
 // Errc::invalid_credentials for a wrong password (audited as `failure_event`), or the error.
 std::optional<Outcome> reauthenticate(Context& c, std::string_view password,
                                       std::string_view failure_event);
+
+// Inside the writer transaction of such a change: the caller's account as it now is, or
+// Errc::invalid_token when the caller no longer speaks for it (the account deleted or disabled,
+// or its session ended by a concurrent change while the password was checked or hashed).
+Result<Account> still_the_callers(Accounts& accounts, const Account& caller);
 
 }  // namespace latchkey
