@@ -643,6 +643,13 @@ async function openSettings(page, email, rows) {
   await page.waitForFunction((n) => document.querySelectorAll('#sessions li').length === n, rows);
 }
 
+// The account pages call the API through the client generated from the contract's OpenAPI
+// document: the page loaded the bundle scripts/build-web makes of it.
+async function assertGeneratedClient(page, contract) {
+  const loaded = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+  assert.ok(loaded.includes(`/demo/${contract}/dist/account-api.js`), `the generated client's bundle: ${loaded.join(' ')}`);
+}
+
 async function accountFlow(name) {
   const t = ACCOUNT_SITES[name];
   const site = t.site();
@@ -654,6 +661,7 @@ async function accountFlow(name) {
 
   // Two sessions: this browser's, marked, and the other device's, with its agent and address.
   await openSettings(page, email, 2);
+  await assertGeneratedClient(page, name);
   const here = sessionRows(page).filter({ hasText: 'This device' });
   await expectText(page, '#sessions li:has(.badge) strong', 'Chrome on Linux');
   assert.equal(await here.count(), 1);
@@ -745,6 +753,7 @@ test('gateway, HttpOnly cookie: the new password comes with a new cookie; ending
   await logInOnPage(page, site, email, 'first-password-1');
   const [first] = await context.cookies();
   await openSettings(page, email, 1);
+  await assertGeneratedClient(page, 'gateway');
   const passwords = region(page, 'Change password');
   await passwords.getByLabel('Current password').fill('first-password-1');
   await passwords.getByLabel('New password', { exact: true }).fill('second-password-2');
@@ -779,6 +788,7 @@ async function changeEmailFlow(name) {
   const newEmail = unique(`${name}-new`);
   await signUpAndIn(t, page, site, email, 'first-password-1');
   await openSettings(page, email, 1);
+  await assertGeneratedClient(page, name);
 
   const change = region(page, 'Change email');
   await change.getByLabel('New email').fill(newEmail);
@@ -801,6 +811,7 @@ async function changeEmailFlow(name) {
   await page.goto(url);
   assert.equal((await confirmed).status(), 200);
   await page.waitForSelector('#confirm-status.success');
+  await assertGeneratedClient(page, name);
   await expectPath(page, '/confirm-email');  // the token left the address bar
   await shot(page, `${name}-confirm-email`);
 
