@@ -829,3 +829,33 @@ test('gateway: change email, confirmed from the mailed link', () => changeEmailF
 test('fastapi: change email, confirmed from the mailed link', () => changeEmailFlow('fastapi'));
 test('verified: change email, confirmed from the mailed link', () => changeEmailFlow('verified'));
 test('storefront: change email, confirmed from the mailed link', () => changeEmailFlow('storefront'));
+
+// Storefront's account calls keep the demo's refresh-and-retry through the generated client: the
+// first sessions call goes out with an access token the service refuses (as an expired one would
+// be), and the page refreshes once from the cookie and retries once with the renewed token.
+test('storefront: an account call answered 401 is refreshed and retried once', async () => {
+  const t = ACCOUNT_SITES.storefront;
+  const site = t.site();
+  const { page } = await openPage();
+  const email = unique('storefront-retry');
+  await signUpAndIn(t, page, site, email, 'first-password-1');
+  const sent = [];
+  await page.route(`${site}/api/auth/sessions`, async (route) => {
+    const headers = route.request().headers();
+    sent.push(headers.authorization);
+    if (sent.length === 1) headers.authorization = 'Bearer not-a-valid-token';
+    await route.continue({ headers });
+  });
+  const refused = nextResponse(page, '/api/auth/sessions', 'GET');
+  const renewed = nextResponse(page, '/api/auth/refresh', 'POST');
+  await openSettings(page, email, 1);
+  assert.equal((await refused).status(), 401);
+  const renewal = await renewed;
+  assert.equal(renewal.status(), 200);
+  await assertGeneratedClient(page, 'storefront');
+  assert.equal(sent.length, 2, 'one retry');
+  assert.equal(sent[1], `Bearer ${(await renewal.json()).accessToken}`, 'the retry carries the renewed access token');
+  await expectText(page, '#sessions li .badge', 'This device');
+  await expectPath(page, '/account');
+  checkConsole(page);
+});
