@@ -34,7 +34,8 @@ error-pages: build
 dist: deps
 	@JOBS=$(JOBS) scripts/make-dist --build $(BUILD)
 
-# The demo frontends (web/): plain files, except the booking demo's Amplify bundle built here.
+# The demo frontends (web/): plain files, except the bundles built here: the booking demo's Amplify
+# bundle and the password demos' generated clients (scripts/build-web).
 web: deps
 	@scripts/build-web
 
@@ -98,4 +99,4 @@ format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	@rm -rf $(BUILD) $(ASAN_BUILD) web/booking/dist web/booking/src/api
+	@rm -rf $(BUILD) $(ASAN_BUILD) web/*/dist web/*/src/api

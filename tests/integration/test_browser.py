@@ -4,6 +4,7 @@ chromium, one flow per process. Screenshots of every page land in <build>/artifa
 The plain-HTTP tests below check how nginx serves the pages."""
 import json
 import os
+import re
 import shutil
 
 import pytest
@@ -13,12 +14,15 @@ from node_support import run_node, scenarios
 
 SCREENSHOTS = os.path.join(os.path.dirname(os.path.abspath(BIN)), "artifacts", "screenshots")
 CHROMIUM = os.environ.get("LATCHKEY_CHROMIUM", "/usr/bin/chromium")
+# The demos whose account pages call their API through the generated client, bundled by build-web.
+PASSWORD_DEMOS = ["fastapi", "gateway", "verified", "storefront"]
 
 
 @pytest.fixture(scope="module")
 def stack():
-    if not os.path.exists(os.path.join(ROOT, "web", "booking", "dist", "app.js")):
-        pytest.fail("the booking demo is not built: run `make web` (make run and make test do)")
+    for built in ["booking/dist/app.js", *(f"{c}/dist/account-api.js" for c in PASSWORD_DEMOS)]:
+        if not os.path.exists(os.path.join(ROOT, "web", built)):
+            pytest.fail(f"web/{built} is not built: run `make web` (make run and make test do)")
     assert shutil.which(CHROMIUM), f"{CHROMIUM} is missing (scripts/install-deps installs chromium)"
     s = Stack(frontend_origin=f"http://127.0.0.1:{free_port()}").start()
     try:
@@ -59,6 +63,15 @@ def test_every_page_is_the_app_with_a_strict_policy(stack, site):
         assert r.header("X-Content-Type-Options") == "nosniff"
     script = client.get("/demo/common/demo.js")
     assert script.status == 200 and script.header("Content-Type") == "text/javascript; charset=utf-8"
+    # A password demo's account pages load its generated-client bundle, served as its scripts are.
+    demo = re.search(rb'<script type="module" src="/demo/([a-z]+)/', r.body).group(1).decode()
+    if demo in PASSWORD_DEMOS:
+        bundle = client.get(f"/demo/{demo}/dist/account-api.js")
+        assert bundle.status == 200, bundle
+        assert bundle.header("Content-Type") == "text/javascript; charset=utf-8"
+        assert bundle.header("Content-Security-Policy") == r.header("Content-Security-Policy")
+        assert bundle.header("X-Content-Type-Options") == "nosniff"
+        assert b"new Function" not in bundle.body and b"eval(" not in bundle.body  # no 'unsafe-eval'
 
 
 def test_the_api_around_the_pages_stays_json(stack):
@@ -72,6 +85,9 @@ def test_the_api_around_the_pages_stays_json(stack):
     assert r.status == 404 and r.json() == {"detail": "Not Found"}
     r = c.get("/demo/booking/src/app.js")  # sources and the npm tree are not served
     assert r.status == 404
+    for source in ["/demo/fastapi/src/account-api.js", "/demo/fastapi/src/api/sdk.gen.ts",
+                   "/demo/common/src/account-client.js"]:
+        assert c.get(source).status == 404, source
     r = c.get("/api/auth/me")
     assert r.status == 401 and r.header("WWW-Authenticate") == "Bearer"
     g = stack.client("gateway").post("/register", json={})

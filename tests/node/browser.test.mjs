@@ -643,6 +643,13 @@ async function openSettings(page, email, rows) {
   await page.waitForFunction((n) => document.querySelectorAll('#sessions li').length === n, rows);
 }
 
+// The account pages call the API through the client generated from the contract's OpenAPI
+// document: the page loaded the bundle scripts/build-web makes of it.
+async function assertGeneratedClient(page, contract) {
+  const loaded = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+  assert.ok(loaded.includes(`/demo/${contract}/dist/account-api.js`), `the generated client's bundle: ${loaded.join(' ')}`);
+}
+
 async function accountFlow(name) {
   const t = ACCOUNT_SITES[name];
   const site = t.site();
@@ -654,6 +661,7 @@ async function accountFlow(name) {
 
   // Two sessions: this browser's, marked, and the other device's, with its agent and address.
   await openSettings(page, email, 2);
+  await assertGeneratedClient(page, name);
   const here = sessionRows(page).filter({ hasText: 'This device' });
   await expectText(page, '#sessions li:has(.badge) strong', 'Chrome on Linux');
   assert.equal(await here.count(), 1);
@@ -745,6 +753,7 @@ test('gateway, HttpOnly cookie: the new password comes with a new cookie; ending
   await logInOnPage(page, site, email, 'first-password-1');
   const [first] = await context.cookies();
   await openSettings(page, email, 1);
+  await assertGeneratedClient(page, 'gateway');
   const passwords = region(page, 'Change password');
   await passwords.getByLabel('Current password').fill('first-password-1');
   await passwords.getByLabel('New password', { exact: true }).fill('second-password-2');
@@ -779,6 +788,7 @@ async function changeEmailFlow(name) {
   const newEmail = unique(`${name}-new`);
   await signUpAndIn(t, page, site, email, 'first-password-1');
   await openSettings(page, email, 1);
+  await assertGeneratedClient(page, name);
 
   const change = region(page, 'Change email');
   await change.getByLabel('New email').fill(newEmail);
@@ -801,6 +811,7 @@ async function changeEmailFlow(name) {
   await page.goto(url);
   assert.equal((await confirmed).status(), 200);
   await page.waitForSelector('#confirm-status.success');
+  await assertGeneratedClient(page, name);
   await expectPath(page, '/confirm-email');  // the token left the address bar
   await shot(page, `${name}-confirm-email`);
 
@@ -818,3 +829,33 @@ test('gateway: change email, confirmed from the mailed link', () => changeEmailF
 test('fastapi: change email, confirmed from the mailed link', () => changeEmailFlow('fastapi'));
 test('verified: change email, confirmed from the mailed link', () => changeEmailFlow('verified'));
 test('storefront: change email, confirmed from the mailed link', () => changeEmailFlow('storefront'));
+
+// Storefront's account calls keep the demo's refresh-and-retry through the generated client: the
+// first sessions call goes out with an access token the service refuses (as an expired one would
+// be), and the page refreshes once from the cookie and retries once with the renewed token.
+test('storefront: an account call answered 401 is refreshed and retried once', async () => {
+  const t = ACCOUNT_SITES.storefront;
+  const site = t.site();
+  const { page } = await openPage();
+  const email = unique('storefront-retry');
+  await signUpAndIn(t, page, site, email, 'first-password-1');
+  const sent = [];
+  await page.route(`${site}/api/auth/sessions`, async (route) => {
+    const headers = route.request().headers();
+    sent.push(headers.authorization);
+    if (sent.length === 1) headers.authorization = 'Bearer not-a-valid-token';
+    await route.continue({ headers });
+  });
+  const refused = nextResponse(page, '/api/auth/sessions', 'GET');
+  const renewed = nextResponse(page, '/api/auth/refresh', 'POST');
+  await openSettings(page, email, 1);
+  assert.equal((await refused).status(), 401);
+  const renewal = await renewed;
+  assert.equal(renewal.status(), 200);
+  await assertGeneratedClient(page, 'storefront');
+  assert.equal(sent.length, 2, 'one retry');
+  assert.equal(sent[1], `Bearer ${(await renewal.json()).accessToken}`, 'the retry carries the renewed access token');
+  await expectText(page, '#sessions li .badge', 'This device');
+  await expectPath(page, '/account');
+  checkConsole(page);
+});

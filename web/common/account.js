@@ -3,12 +3,16 @@
 // all, change the email, delete the account after a confirmation step. What differs per contract
 // (how a call is authorized, its field names, its error bodies, where a new token goes) comes in
 // `site`; the markup is each demo's index.html, the form inputs named as the contract's fields.
+// The calls go through the client @hey-api/openapi-ts generates from the contract's OpenAPI
+// document (web/common/src/account-client.js, bundled per demo into /demo/CONTRACT/dist/).
 import {
-  api, fill, navigate, networkError, onSubmit, showAlert,
+  fill, navigate, networkError, onSubmit, showAlert,
 } from '/demo/common/demo.js';
 
 // site:
-//   call(path, {method, body})  an authorized call, as the demo's other protected calls are made
+//   api                         the demo's accountApi(...) from its dist/account-api.js: one
+//                               function per endpoint, authorized as the demo's other protected
+//                               calls are, each answering {status, body}
 //   report(form, reply)         the contract's error body under the form's inputs, or as its alert
 //   message(reply)              the human text of a success or error body
 //   loadUser()                  the signed-in user ({email, ...}) or null
@@ -31,8 +35,8 @@ export function accountPage(site) {
     if (text) showAlert(document.getElementById('login-form'), text, kind);
   }
 
-  async function authorized(path, options = {}) {
-    const reply = await site.call(path, options);
+  async function authorized(endpoint, body) {
+    const reply = await site.api[endpoint](body);
     if (reply.status === 401) await signedOut('Your session has ended. Log in again.');
     return reply;
   }
@@ -44,7 +48,7 @@ export function accountPage(site) {
   }
 
   async function loadSessions() {
-    const reply = await authorized('/api/auth/sessions');
+    const reply = await authorized('listSessions');
     if (reply.status === 401) return;
     if (reply.status !== 200) return status(reply.status === 0 ? networkError : site.message(reply), 'error');
     // This device first, the others newest first as the API lists them.
@@ -53,9 +57,7 @@ export function accountPage(site) {
   }
 
   async function revoke(session) {
-    const reply = await authorized('/api/auth/sessions/revoke', {
-      method: 'POST', body: { [site.sessionIdField]: session.id },
-    });
+    const reply = await authorized('revokeSession', { [site.sessionIdField]: session.id });
     if (reply.status === 401) return;
     if (reply.status !== 200) return status(reply.status === 0 ? networkError : site.message(reply), 'error');
     if (session.current) return signedOut(`${sentence(site.message(reply))} This device is signed out.`, 'success');
@@ -116,7 +118,7 @@ export function accountPage(site) {
   revokeAll.addEventListener('click', async () => {
     revokeAll.disabled = true;
     try {
-      const reply = await authorized('/api/auth/sessions/revoke-all', { method: 'POST' });
+      const reply = await authorized('revokeAllSessions');
       if (reply.status === 401) return;
       if (reply.status !== 200) return status(reply.status === 0 ? networkError : site.message(reply), 'error');
       await signedOut(`${sentence(site.message(reply))} Log in again to continue.`, 'success');
@@ -126,7 +128,7 @@ export function accountPage(site) {
   });
 
   onSubmit(passwordForm, async (values) => {
-    const reply = await authorized('/api/auth/change-password', { method: 'POST', body: values });
+    const reply = await authorized('changePassword', values);
     if (reply.status === 401) return;
     if (reply.status !== 200) return site.report(passwordForm, reply);
     site.passwordChanged(reply);
@@ -136,7 +138,7 @@ export function accountPage(site) {
   });
 
   onSubmit(emailForm, async (values) => {
-    const reply = await authorized('/api/auth/change-email', { method: 'POST', body: values });
+    const reply = await authorized('changeEmail', values);
     if (reply.status === 401) return;
     if (reply.status !== 202 && reply.status !== 200) return site.report(emailForm, reply);
     const address = Object.entries(values).find(([name]) => name !== 'password')?.[1];
@@ -159,7 +161,7 @@ export function accountPage(site) {
     showAlert(deleteForm, '');
   });
   onSubmit(deleteForm, async (values) => {
-    const reply = await authorized('/api/auth/delete-account', { method: 'POST', body: values });
+    const reply = await authorized('deleteAccount', values);
     if (reply.status === 401) return;
     if (reply.status !== 200) return site.report(deleteForm, reply);
     await signedOut(`${sentence(site.message(reply))} Everything it held is gone.`, 'success');
@@ -193,7 +195,7 @@ export function accountPage(site) {
     }
     result.className = 'alert info';
     result.textContent = 'Confirming…';
-    const reply = await api('/api/auth/confirm-email', { method: 'POST', body: { token } });
+    const reply = await site.api.confirmEmail({ token });
     result.className = reply.status === 200 ? 'alert success' : 'alert error';
     result.textContent = reply.status === 0 ? networkError : site.message(reply) || 'Something went wrong.';
   }

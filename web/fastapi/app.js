@@ -6,6 +6,7 @@ import {
   api, navigate, networkError, onSubmit, showAccount, showAlert, showFieldErrors, startRouter,
 } from '/demo/common/demo.js';
 import { accountPage } from '/demo/common/account.js';
+import { accountApi } from '/demo/fastapi/dist/account-api.js';
 
 const TOKEN_KEY = 'auth_token';
 
@@ -65,7 +66,8 @@ document.getElementById('logout').addEventListener('click', async () => {
   navigate('/login');
 });
 
-// The account settings, with the same bearer token; a password change answers with the new one.
+// The account settings, through the generated client with the same bearer token; a password change
+// answers with the new one.
 function detailText(reply) {
   const { message, detail } = reply.body;
   if (message) return message;
@@ -74,7 +76,7 @@ function detailText(reply) {
 }
 
 const settings = accountPage({
-  call: (path, options) => api(path, { ...options, token: localStorage.getItem(TOKEN_KEY) }),
+  api: accountApi({ token: () => localStorage.getItem(TOKEN_KEY) }),
   report,
   message: detailText,
   loadUser: async () => {

@@ -7,6 +7,7 @@ import {
   api, navigate, networkError, onSubmit, showAccount, showAlert, showFieldErrors, startRouter,
 } from '/demo/common/demo.js';
 import { accountPage } from '/demo/common/account.js';
+import { accountApi } from '/demo/gateway/dist/account-api.js';
 
 const TOKEN_KEY = 'token';
 
@@ -73,10 +74,12 @@ document.getElementById('logout').addEventListener('click', async () => {
   navigate('/login');
 });
 
-// The account settings: a password change answers with a new token as login does (in the body,
-// or in a new cookie the page never sees); ending this device's session clears the cookie.
+// The account settings, through the generated client authorized as `call` is (the bearer token
+// when there is one, and credentials: 'include' for the cookie): a password change answers with a
+// new token as login does (in the body, or in a new cookie the page never sees); ending this
+// device's session clears the cookie.
 const settings = accountPage({
-  call,
+  api: accountApi({ token: () => localStorage.getItem(TOKEN_KEY), credentials: 'include' }),
   report,
   message: (reply) => reply.body.message ?? errorText(reply),
   loadUser: async () => {

@@ -7,6 +7,7 @@ import {
   api, claims, navigate, networkError, onSubmit, showAccount, showAlert, showFieldErrors, startRouter,
 } from '/demo/common/demo.js';
 import { accountPage } from '/demo/common/account.js';
+import { accountApi } from '/demo/storefront/dist/account-api.js';
 
 let accessToken = null;
 let renewTimer = null;
@@ -40,13 +41,16 @@ function refresh() {
   return refreshing;
 }
 
-// Step 5: the bearer header on protected calls; on 401, one refresh and one retry.
-async function authorized(path, options = {}) {
+// Step 5: the bearer header on protected calls; on 401, one refresh and one retry. `send()` makes
+// the call with the access token held then, answering {status, body}.
+async function withRefresh(send) {
   if (!accessToken && !(await refresh())) return { status: 401, body: {} };
-  let reply = await api(path, { ...options, token: accessToken });
-  if (reply.status === 401 && (await refresh())) reply = await api(path, { ...options, token: accessToken });
+  const reply = await send();
+  if (reply.status === 401 && (await refresh())) return send();
   return reply;
 }
+
+const authorized = (path, options = {}) => withRefresh(() => api(path, { ...options, token: accessToken }));
 
 function showTokenState() {
   const slot = document.getElementById('token-state');
@@ -110,11 +114,12 @@ document.getElementById('logout').addEventListener('click', async () => {
   navigate('/login');
 });
 
-// The account settings, through the same refresh-and-retry calls. A password change starts a new
-// refresh family: its access token comes in the body (kept in memory), its refresh token in the
-// cookie. Ending this device's session, or all of them, clears the cookie server-side.
+// The account settings, through the generated client with the same refresh-and-retry: its bearer
+// token is read from memory at each call, so the retry sends the renewed one. A password change
+// starts a new refresh family: its access token comes in the body (kept in memory), its refresh
+// token in the cookie. Ending this device's session, or all of them, clears the cookie server-side.
 const settings = accountPage({
-  call: authorized,
+  api: accountApi({ token: () => accessToken, authorize: withRefresh }),
   report,
   message: (reply) => reply.body.message ?? 'Something went wrong.',
   loadUser: async () => {

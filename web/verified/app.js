@@ -6,6 +6,7 @@ import {
   api, navigate, networkError, onSubmit, showAccount, showAlert, showFieldErrors, startRouter,
 } from '/demo/common/demo.js';
 import { accountPage } from '/demo/common/account.js';
+import { accountApi } from '/demo/verified/dist/account-api.js';
 
 const TOKEN_KEY = 'token';
 let resetToken = null;  // read from the reset link, then taken out of the address bar
@@ -116,9 +117,10 @@ document.getElementById('logout').addEventListener('click', () => {
   navigate('/login');
 });
 
-// The account settings, with the same bearer token; a password change answers with the new one.
+// The account settings, through the generated client with the same bearer token; a password change
+// answers with the new one.
 const settings = accountPage({
-  call: (path, options) => api(path, { ...options, token: localStorage.getItem(TOKEN_KEY) }),
+  api: accountApi({ token: () => localStorage.getItem(TOKEN_KEY) }),
   report,
   message: (reply) => reply.body.message ?? 'Something went wrong.',
   loadUser: async () => {
