@@ -1,9 +1,9 @@
 // libFuzzer target: a request as nginx passes it (FastCGI params, then a body) through the router
 // to every contract's handlers, on an in-memory database. Input: one byte choosing the site (the
 // LATCHKEY_* params nginx sets, which a client cannot): byte % N is the contract, in the order
-// all_contracts() lists the N (site: the contract's name), and (byte / N) % 2 whether tokens travel in the body or a cookie
-// (gateway's two sites); then `NAME=VALUE` lines, an empty line, the body. Any 5xx other than 503
-// (busy) is a finding: only clients write these inputs.
+// all_contracts() lists the N (site: the contract's name), and (byte / N) % 2 whether tokens travel
+// in the body or a cookie (gateway's two sites); then `NAME=VALUE` lines, an empty line, the body.
+// Any 5xx other than 503 (busy) is a finding: only clients write these inputs.
 #include <sodium.h>
 
 #include <array>
