@@ -19,7 +19,6 @@ import {
 //   sessionIdField              the revoke body's field name (sessionId or session_id)
 //   passwordChanged(reply)      keeps the fresh credential the change answers with
 //   forget()                    drops the credential the page holds (signed out here)
-//   confirmEmail                the confirm-email body, given the token (default {token})
 export function accountPage(site) {
   const section = document.querySelector('section[data-path="/account"]');
   const passwordForm = document.getElementById('password-form');
