@@ -11,6 +11,7 @@
 #include "handlers/context.hpp"
 #include "handlers/contracts.hpp"
 #include "handlers/delete_account.hpp"
+#include "handlers/second_factor.hpp"
 #include "handlers/services.hpp"
 #include "handlers/throttle.hpp"
 #include "handlers/validation.hpp"
@@ -29,6 +30,12 @@ Outcome confirm_email(Context&);
 Outcome sessions(Context&);
 Outcome revoke_session(Context&);
 Outcome revoke_all_sessions(Context&);
+Outcome token_second_factor(Context&);
+Outcome totp_status(Context&);
+Outcome totp_enroll(Context&);
+Outcome totp_confirm(Context&);
+Outcome totp_disable(Context&);
+Outcome new_recovery_codes(Context&);
 
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
@@ -86,6 +93,39 @@ constexpr Route kRoutes[] = {
      .handler = revoke_all_sessions,
      .body = Body::json_if_any,
      .caller_kind = "user"},
+    // Open: the challenge token the token endpoint answered with is the credential, and each
+    // code a guess.
+    {.method = "POST",
+     .path = kTokenSecondFactorPath,
+     .handler = token_second_factor,
+     .access = Access::open,
+     .body = Body::json,
+     .throttle = kThrottleLogin},
+    {.method = "GET", .path = kTotpPath, .handler = totp_status, .caller_kind = "user"},
+    {.method = "POST",
+     .path = kTotpEnrollPath,
+     .handler = totp_enroll,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kTotpConfirmPath,
+     .handler = totp_confirm,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kTotpDisablePath,
+     .handler = totp_disable,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kRecoveryCodesPath,
+     .handler = new_recovery_codes,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
@@ -111,6 +151,20 @@ constexpr Wording kWording[] = {
     // 409, not register's 400: a conflict with what another account did since the request, which
     // a frontend must tell from a bad token (also 400).
     {Errc::email_taken, 409, "Email already registered", {}, kConfirmEmailPath},
+    {Errc::invalid_token, 401, kInvalidChallenge, {}, kTokenSecondFactorPath},
+    {Errc::code_mismatch, 401, kInvalidCode, {}, kTokenSecondFactorPath},
+    {Errc::invalid_credentials, 400, "Incorrect password", {}, kTotpEnrollPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kTotpEnrollPath},
+    {Errc::invalid_argument, 409, kTotpAlreadyEnabled, {}, kTotpEnrollPath},
+    {Errc::not_found, 400, kNothingToConfirm, {}, kTotpConfirmPath},
+    {Errc::code_mismatch, 400, kInvalidCode, {}, kTotpConfirmPath},
+    {Errc::not_found, 400, kTotpNotEnabled, {}, kTotpDisablePath},
+    {Errc::code_mismatch, 400, kInvalidCode, {}, kTotpDisablePath},
+    {Errc::invalid_credentials, 400, "Incorrect password", {}, kTotpDisablePath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kTotpDisablePath},
+    {Errc::not_found, 400, kTotpNotEnabled, {}, kRecoveryCodesPath},
+    {Errc::invalid_credentials, 400, "Incorrect password", {}, kRecoveryCodesPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kRecoveryCodesPath},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -293,6 +347,19 @@ Outcome register_user(Context& c) {
     return Response::json(201, user_json(*created).get());
 }
 
+// A sign-in that is complete (the password, and the second factor when the account has one).
+Outcome signed_in(Context& c, const Account& account) {
+    audit(c.services, c.request, "login.success", account.id, account.email);
+    note_sign_in(c.services, c.request, account);
+    const auto token = sign_in_token(c.services, c.request, account, c.now);
+    if (!token) return token.error();
+    Json out = json_object();
+    json_put(out.get(), "access_token", token->token);
+    json_put(out.get(), "token_type", "Bearer");
+    json_put(out.get(), "user_id", std::to_string(account.id));
+    return Response::json(200, out.get());
+}
+
 Outcome issue_token(Context& c) {
     auto fields = read_fields(c, c.body.is_form ? std::span<const FieldRule>(kLoginFormFields)
                                                 : std::span<const FieldRule>(kLoginFields));
@@ -310,15 +377,15 @@ Outcome issue_token(Context& c) {
         }
         return account.error();
     }
-    audit(c.services, c.request, "login.success", account->id, account->email);
-    note_sign_in(c.services, c.request, *account);
-    const auto token = sign_in_token(c.services, c.request, *account, c.now);
-    if (!token) return token.error();
-    Json out = json_object();
-    json_put(out.get(), "access_token", token->token);
-    json_put(out.get(), "token_type", "Bearer");
-    json_put(out.get(), "user_id", std::to_string(account->id));
-    return Response::json(200, out.get());
+    if (auto challenge = second_factor_challenge(c, *account, kSnakeCaseSecondFactor)) {
+        return std::move(*challenge);
+    }
+    return signed_in(c, *account);
+}
+
+Outcome token_second_factor(Context& c) {
+    return second_factor_step(c, kSnakeCaseSecondFactor,
+                              [&](const Account& account) { return signed_in(c, account); });
 }
 
 Outcome current_user(Context& c) {
@@ -418,6 +485,22 @@ Outcome revoke_session(Context& c) {
 
 Outcome revoke_all_sessions(Context& c) {
     return latchkey::revoke_all_sessions(c, [] { return message("Signed out everywhere"); });
+}
+
+Outcome totp_status(Context& c) {
+    return latchkey::totp_status(c, kSnakeCaseSecondFactor);
+}
+Outcome totp_enroll(Context& c) {
+    return latchkey::totp_enroll(c, kSnakeCaseSecondFactor);
+}
+Outcome totp_confirm(Context& c) {
+    return latchkey::totp_confirm(c, kSnakeCaseSecondFactor);
+}
+Outcome totp_disable(Context& c) {
+    return latchkey::totp_disable(c, kSnakeCaseSecondFactor);
+}
+Outcome new_recovery_codes(Context& c) {
+    return latchkey::new_recovery_codes(c, kSnakeCaseSecondFactor);
 }
 
 }  // namespace

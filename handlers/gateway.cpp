@@ -11,6 +11,7 @@
 #include "handlers/contracts.hpp"
 #include "handlers/delete_account.hpp"
 #include "handlers/field_messages.hpp"
+#include "handlers/second_factor.hpp"
 #include "handlers/services.hpp"
 #include "handlers/throttle.hpp"
 #include "handlers/validation.hpp"
@@ -29,6 +30,12 @@ Outcome confirm_email(Context&);
 Outcome sessions(Context&);
 Outcome revoke_session(Context&);
 Outcome revoke_all_sessions(Context&);
+Outcome login_second_factor(Context&);
+Outcome totp_status(Context&);
+Outcome totp_enroll(Context&);
+Outcome totp_confirm(Context&);
+Outcome totp_disable(Context&);
+Outcome new_recovery_codes(Context&);
 
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
@@ -86,6 +93,38 @@ constexpr Route kRoutes[] = {
      .handler = revoke_all_sessions,
      .body = Body::json_if_any,
      .caller_kind = "user"},
+    // Open: the challenge token the login answered with is the credential, and each code a guess.
+    {.method = "POST",
+     .path = kSecondFactorPath,
+     .handler = login_second_factor,
+     .access = Access::open,
+     .body = Body::json,
+     .throttle = kThrottleLogin},
+    {.method = "GET", .path = kTotpPath, .handler = totp_status, .caller_kind = "user"},
+    {.method = "POST",
+     .path = kTotpEnrollPath,
+     .handler = totp_enroll,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kTotpConfirmPath,
+     .handler = totp_confirm,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kTotpDisablePath,
+     .handler = totp_disable,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kRecoveryCodesPath,
+     .handler = new_recovery_codes,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
@@ -107,6 +146,20 @@ constexpr Wording kWording[] = {
     {Errc::invalid_credentials, 400, "Password is incorrect", {}, kChangeEmailPath},
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangeEmailPath},
     {Errc::invalid_token, 400, "Invalid or expired confirmation token", {}, kConfirmEmailPath},
+    {Errc::invalid_token, 401, kInvalidChallenge, {}, kSecondFactorPath},
+    {Errc::code_mismatch, 401, kInvalidCode, {}, kSecondFactorPath},
+    {Errc::invalid_credentials, 400, "Password is incorrect", {}, kTotpEnrollPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kTotpEnrollPath},
+    {Errc::invalid_argument, 409, kTotpAlreadyEnabled, {}, kTotpEnrollPath},
+    {Errc::not_found, 400, kNothingToConfirm, {}, kTotpConfirmPath},
+    {Errc::code_mismatch, 400, kInvalidCode, {}, kTotpConfirmPath},
+    {Errc::not_found, 400, kTotpNotEnabled, {}, kTotpDisablePath},
+    {Errc::code_mismatch, 400, kInvalidCode, {}, kTotpDisablePath},
+    {Errc::invalid_credentials, 400, "Password is incorrect", {}, kTotpDisablePath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kTotpDisablePath},
+    {Errc::not_found, 400, kTotpNotEnabled, {}, kRecoveryCodesPath},
+    {Errc::invalid_credentials, 400, "Password is incorrect", {}, kRecoveryCodesPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kRecoveryCodesPath},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -221,6 +274,24 @@ Outcome message_reply(int status, const char* text) {
 
 // --- handlers ----------------------------------------------------------------------------------
 
+// A sign-in that is complete (the password, and the second factor when the account has one):
+// its session and token, delivered as the site delivers tokens.
+Outcome signed_in(Context& c, Delivery delivery, const Account& account) {
+    audit(c.services, c.request, "login.success", account.id, account.email);
+    note_sign_in(c.services, c.request, account);
+    const auto token = sign_in_token(c.services, c.request, account, c.now);
+    if (!token) return token.error();
+    Json out = json_object();
+    if (delivery == Delivery::cookie) {
+        json_put(out.get(), "message", "Logged in");
+        return Response::json(200, out.get())
+            .with_header("Set-Cookie", token_cookie(token->token, false));
+    }
+    json_put(out.get(), "token", token->token);
+    json_put(out.get(), "user", user_json(account));
+    return Response::json(200, out.get());
+}
+
 Outcome register_user(Context& c) {
     auto fields = read_fields(c, kRegisterFields);
     if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
@@ -256,19 +327,34 @@ Outcome login(Context& c) {
         }
         return account.error();
     }
-    audit(c.services, c.request, "login.success", account->id, account->email);
-    note_sign_in(c.services, c.request, *account);
-    const auto token = sign_in_token(c.services, c.request, *account, c.now);
-    if (!token) return token.error();
-    Json out = json_object();
-    if (*delivery == Delivery::cookie) {
-        json_put(out.get(), "message", "Logged in");
-        return Response::json(200, out.get())
-            .with_header("Set-Cookie", token_cookie(token->token, false));
+    if (auto challenge = second_factor_challenge(c, *account, kCamelCaseSecondFactor)) {
+        return std::move(*challenge);
     }
-    json_put(out.get(), "token", token->token);
-    json_put(out.get(), "user", user_json(*account));
-    return Response::json(200, out.get());
+    return signed_in(c, *delivery, *account);
+}
+
+Outcome login_second_factor(Context& c) {
+    const auto delivery = delivery_of(c.request);
+    if (!delivery) return misconfigured_delivery();
+    return second_factor_step(c, kCamelCaseSecondFactor, [&](const Account& account) {
+        return signed_in(c, *delivery, account);
+    });
+}
+
+Outcome totp_status(Context& c) {
+    return latchkey::totp_status(c, kCamelCaseSecondFactor);
+}
+Outcome totp_enroll(Context& c) {
+    return latchkey::totp_enroll(c, kCamelCaseSecondFactor);
+}
+Outcome totp_confirm(Context& c) {
+    return latchkey::totp_confirm(c, kCamelCaseSecondFactor);
+}
+Outcome totp_disable(Context& c) {
+    return latchkey::totp_disable(c, kCamelCaseSecondFactor);
+}
+Outcome new_recovery_codes(Context& c) {
+    return latchkey::new_recovery_codes(c, kCamelCaseSecondFactor);
 }
 
 Outcome current_user(Context& c) {

@@ -13,6 +13,7 @@
 #include "handlers/contracts.hpp"
 #include "handlers/delete_account.hpp"
 #include "handlers/field_messages.hpp"
+#include "handlers/second_factor.hpp"
 #include "handlers/services.hpp"
 #include "handlers/throttle.hpp"
 #include "handlers/validation.hpp"
@@ -34,6 +35,12 @@ Outcome confirm_email(Context&);
 Outcome list_sessions(Context&);
 Outcome revoke_session(Context&);
 Outcome revoke_all_sessions(Context&);
+Outcome login_second_factor(Context&);
+Outcome totp_status(Context&);
+Outcome totp_enroll(Context&);
+Outcome totp_confirm(Context&);
+Outcome totp_disable(Context&);
+Outcome new_recovery_codes(Context&);
 
 // The contract's API, as its frontend calls it. Refresh and logout are open: their credential is
 // the refresh cookie, which the handler checks.
@@ -93,6 +100,34 @@ constexpr Route kRoutes[] = {
      .path = kRevokeAllSessionsPath,
      .handler = revoke_all_sessions,
      .body = Body::json_if_any},
+    // Open: the challenge token the login answered with is the credential, and each code a guess.
+    {.method = "POST",
+     .path = kSecondFactorPath,
+     .handler = login_second_factor,
+     .access = Access::open,
+     .body = Body::json,
+     .throttle = kThrottleLogin},
+    {.method = "GET", .path = kTotpPath, .handler = totp_status},
+    {.method = "POST",
+     .path = kTotpEnrollPath,
+     .handler = totp_enroll,
+     .body = Body::json,
+     .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kTotpConfirmPath,
+     .handler = totp_confirm,
+     .body = Body::json,
+     .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kTotpDisablePath,
+     .handler = totp_disable,
+     .body = Body::json,
+     .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kRecoveryCodesPath,
+     .handler = new_recovery_codes,
+     .body = Body::json,
+     .throttle = kThrottleLogin},
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
@@ -115,6 +150,20 @@ constexpr Wording kWording[] = {
     {Errc::invalid_credentials, 400, "Password is incorrect", {}, kChangeEmailPath},
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangeEmailPath},
     {Errc::invalid_token, 400, "Invalid or expired confirmation token", {}, kConfirmEmailPath},
+    {Errc::invalid_token, 401, kInvalidChallenge, {}, kSecondFactorPath},
+    {Errc::code_mismatch, 401, kInvalidCode, {}, kSecondFactorPath},
+    {Errc::invalid_credentials, 400, "Password is incorrect", {}, kTotpEnrollPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kTotpEnrollPath},
+    {Errc::invalid_argument, 409, kTotpAlreadyEnabled, {}, kTotpEnrollPath},
+    {Errc::not_found, 400, kNothingToConfirm, {}, kTotpConfirmPath},
+    {Errc::code_mismatch, 400, kInvalidCode, {}, kTotpConfirmPath},
+    {Errc::not_found, 400, kTotpNotEnabled, {}, kTotpDisablePath},
+    {Errc::code_mismatch, 400, kInvalidCode, {}, kTotpDisablePath},
+    {Errc::invalid_credentials, 400, "Password is incorrect", {}, kTotpDisablePath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kTotpDisablePath},
+    {Errc::not_found, 400, kTotpNotEnabled, {}, kRecoveryCodesPath},
+    {Errc::invalid_credentials, 400, "Password is incorrect", {}, kRecoveryCodesPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kRecoveryCodesPath},
 };
 
 constexpr FieldRule kMerchantFields[] = {
@@ -277,6 +326,13 @@ Outcome register_customer(Context& c) {
     return register_account(c, "customer", kCustomerFields);
 }
 
+// A sign-in that is complete (the password, and the second factor when the account has one).
+Outcome signed_in_with_password(Context& c, const Account& account) {
+    audit(c.services, c.request, "login.success", account.id, account.email, account.kind);
+    note_sign_in(c.services, c.request, account);
+    return signed_in(c.services, c.request, account, 200, c.now);
+}
+
 Outcome login_account(Context& c, const char* kind) {
     Services& services = c.services;
     const Request& request = c.request;
@@ -295,9 +351,16 @@ Outcome login_account(Context& c, const char* kind) {
         audit(services, request, "login.failure", 0, v["email"], kind);
         return account.error();
     }
-    audit(services, request, "login.success", account->id, account->email, kind);
-    note_sign_in(services, request, *account);
-    return signed_in(services, request, *account, 200, now);
+    if (auto challenge = second_factor_challenge(c, *account, kCamelCaseSecondFactor)) {
+        return std::move(*challenge);
+    }
+    return signed_in_with_password(c, *account);
+}
+
+Outcome login_second_factor(Context& c) {
+    return second_factor_step(c, kCamelCaseSecondFactor, [&](const Account& account) {
+        return signed_in_with_password(c, account);
+    });
 }
 
 Outcome login_merchant(Context& c) {
@@ -472,6 +535,22 @@ Outcome revoke_all_sessions(Context& c) {
         json_put(out.get(), "message", "Signed out everywhere");
         return Response::json(200, out.get()).with_header("Set-Cookie", refresh_cookie("", 0));
     });
+}
+
+Outcome totp_status(Context& c) {
+    return latchkey::totp_status(c, kCamelCaseSecondFactor);
+}
+Outcome totp_enroll(Context& c) {
+    return latchkey::totp_enroll(c, kCamelCaseSecondFactor);
+}
+Outcome totp_confirm(Context& c) {
+    return latchkey::totp_confirm(c, kCamelCaseSecondFactor);
+}
+Outcome totp_disable(Context& c) {
+    return latchkey::totp_disable(c, kCamelCaseSecondFactor);
+}
+Outcome new_recovery_codes(Context& c) {
+    return latchkey::new_recovery_codes(c, kCamelCaseSecondFactor);
 }
 
 }  // namespace

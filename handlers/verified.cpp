@@ -14,6 +14,7 @@
 #include "handlers/contracts.hpp"
 #include "handlers/delete_account.hpp"
 #include "handlers/field_messages.hpp"
+#include "handlers/second_factor.hpp"
 #include "handlers/services.hpp"
 #include "handlers/throttle.hpp"
 #include "handlers/validation.hpp"
@@ -35,6 +36,12 @@ Outcome confirm_email(Context&);
 Outcome sessions(Context&);
 Outcome revoke_session(Context&);
 Outcome revoke_all_sessions(Context&);
+Outcome login_second_factor(Context&);
+Outcome totp_status(Context&);
+Outcome totp_enroll(Context&);
+Outcome totp_confirm(Context&);
+Outcome totp_disable(Context&);
+Outcome new_recovery_codes(Context&);
 
 // The contract's API, as its frontend calls it.
 constexpr Route kRoutes[] = {
@@ -107,6 +114,38 @@ constexpr Route kRoutes[] = {
      .handler = revoke_all_sessions,
      .body = Body::json_if_any,
      .caller_kind = "user"},
+    // Open: the challenge token the login answered with is the credential, and each code a guess.
+    {.method = "POST",
+     .path = kSecondFactorPath,
+     .handler = login_second_factor,
+     .access = Access::open,
+     .body = Body::json,
+     .throttle = kThrottleLogin},
+    {.method = "GET", .path = kTotpPath, .handler = totp_status, .caller_kind = "user"},
+    {.method = "POST",
+     .path = kTotpEnrollPath,
+     .handler = totp_enroll,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kTotpConfirmPath,
+     .handler = totp_confirm,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kTotpDisablePath,
+     .handler = totp_disable,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kRecoveryCodesPath,
+     .handler = new_recovery_codes,
+     .body = Body::json,
+     .caller_kind = "user",
+     .throttle = kThrottleLogin},
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
@@ -130,6 +169,20 @@ constexpr Wording kWording[] = {
     {Errc::invalid_credentials, 400, "Password is incorrect", {}, kChangeEmailPath},
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kChangeEmailPath},
     {Errc::invalid_token, 400, "Invalid or expired confirmation token", {}, kConfirmEmailPath},
+    {Errc::invalid_token, 401, kInvalidChallenge, {}, kSecondFactorPath},
+    {Errc::code_mismatch, 401, kInvalidCode, {}, kSecondFactorPath},
+    {Errc::invalid_credentials, 400, "Password is incorrect", {}, kTotpEnrollPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kTotpEnrollPath},
+    {Errc::invalid_argument, 409, kTotpAlreadyEnabled, {}, kTotpEnrollPath},
+    {Errc::not_found, 400, kNothingToConfirm, {}, kTotpConfirmPath},
+    {Errc::code_mismatch, 400, kInvalidCode, {}, kTotpConfirmPath},
+    {Errc::not_found, 400, kTotpNotEnabled, {}, kTotpDisablePath},
+    {Errc::code_mismatch, 400, kInvalidCode, {}, kTotpDisablePath},
+    {Errc::invalid_credentials, 400, "Password is incorrect", {}, kTotpDisablePath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kTotpDisablePath},
+    {Errc::not_found, 400, kTotpNotEnabled, {}, kRecoveryCodesPath},
+    {Errc::invalid_credentials, 400, "Password is incorrect", {}, kRecoveryCodesPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kRecoveryCodesPath},
 };
 
 constexpr FieldRule kRegisterFields[] = {
@@ -303,6 +356,18 @@ Outcome register_user(Context& c) {
     return Response::json(201, out.get());
 }
 
+// A sign-in that is complete (the password, and the second factor when the account has one).
+Outcome signed_in(Context& c, const Account& account) {
+    audit(c.services, c.request, "login.success", account.id, account.email);
+    note_sign_in(c.services, c.request, account);
+    const auto token = sign_in_token(c.services, c.request, account, c.now);
+    if (!token) return token.error();
+    Json out = json_object();
+    json_put(out.get(), "token", token->token);
+    json_put(out.get(), "user", user_json(account));
+    return Response::json(200, out.get());
+}
+
 Outcome login(Context& c) {
     Services& services = c.services;
     const Request& request = c.request;
@@ -327,14 +392,15 @@ Outcome login(Context& c) {
               "email not verified");
         return make_error(Errc::email_unverified);
     }
-    audit(services, request, "login.success", account->id, account->email);
-    note_sign_in(services, request, *account);
-    const auto token = sign_in_token(services, request, *account, now);
-    if (!token) return token.error();
-    Json out = json_object();
-    json_put(out.get(), "token", token->token);
-    json_put(out.get(), "user", user_json(*account));
-    return Response::json(200, out.get());
+    if (auto challenge = second_factor_challenge(c, *account, kCamelCaseSecondFactor)) {
+        return std::move(*challenge);
+    }
+    return signed_in(c, *account);
+}
+
+Outcome login_second_factor(Context& c) {
+    return second_factor_step(c, kCamelCaseSecondFactor,
+                              [&](const Account& account) { return signed_in(c, account); });
 }
 
 Outcome verify_email(Context& c) {
@@ -574,6 +640,22 @@ Outcome revoke_session(Context& c) {
 
 Outcome revoke_all_sessions(Context& c) {
     return latchkey::revoke_all_sessions(c, [] { return message("Signed out everywhere"); });
+}
+
+Outcome totp_status(Context& c) {
+    return latchkey::totp_status(c, kCamelCaseSecondFactor);
+}
+Outcome totp_enroll(Context& c) {
+    return latchkey::totp_enroll(c, kCamelCaseSecondFactor);
+}
+Outcome totp_confirm(Context& c) {
+    return latchkey::totp_confirm(c, kCamelCaseSecondFactor);
+}
+Outcome totp_disable(Context& c) {
+    return latchkey::totp_disable(c, kCamelCaseSecondFactor);
+}
+Outcome new_recovery_codes(Context& c) {
+    return latchkey::new_recovery_codes(c, kCamelCaseSecondFactor);
 }
 
 }  // namespace

@@ -197,4 +197,59 @@ Result<std::int64_t> Challenges::take(std::string_view site, std::string_view pu
     return account_id;
 }
 
+Result<std::int64_t> Challenges::holder(std::string_view site, std::string_view purpose,
+                                        std::string_view session, std::int64_t now) {
+    if (session.empty() || session.size() > 256) return make_error(Errc::invalid_token, "session");
+    auto find = store_.prepare(
+        "SELECT account_id FROM auth_challenges WHERE session_hash = ?1 AND site = ?2 AND "
+        "purpose = ?3 AND closed_at IS NULL AND expires_at > ?4");
+    if (!find) return find.error();
+    find->bind(1, keyed_hash("session", session)).bind(2, site).bind(3, purpose).bind(4, now);
+    auto row = find->step();
+    if (!row) return row.error();
+    if (!*row) return make_error(Errc::invalid_token, "unknown, closed or expired session");
+    return find->column_int(0);
+}
+
+Result<std::int64_t> Challenges::answer_with(
+    const GuessPass&, std::string_view site, std::string_view purpose, std::string_view session,
+    std::int64_t now, const std::function<Result<void>(std::int64_t account)>& check) {
+    if (session.empty() || session.size() > 256) return make_error(Errc::invalid_token, "session");
+    const std::string session_hash = keyed_hash("session", session);
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
+    // Closing first, in the transaction: of two right answers racing, one closes the step.
+    auto close = store_.prepare(
+        "UPDATE auth_challenges SET closed_at = ?5 WHERE session_hash = ?1 AND site = ?2 AND "
+        "purpose = ?3 AND closed_at IS NULL AND expires_at > ?4");
+    if (!close) return close.error();
+    close->bind(1, session_hash).bind(2, site).bind(3, purpose).bind(4, now).bind(5, now);
+    if (auto r = close->run(); !r) return r.error();
+    if (close->changes() == 0) return make_error(Errc::invalid_token, "unknown, closed or expired");
+    std::int64_t account_id = 0;
+    {
+        auto find = store_.prepare(
+            "SELECT account_id, attempts FROM auth_challenges WHERE session_hash = ?1");
+        if (!find) return find.error();
+        find->bind(1, session_hash);
+        auto row = find->step();
+        if (!row) return row.error();
+        if (!*row) return make_error(Errc::invalid_token, "gone");
+        account_id = find->column_int(0);
+    }
+    if (auto checked = check(account_id); !checked) {
+        if (checked.error().code != Errc::code_mismatch) return checked.error();
+        auto miss = store_.prepare(
+            "UPDATE auth_challenges SET attempts = attempts + 1, closed_at = CASE WHEN attempts + "
+            "1 >= ?2 THEN closed_at ELSE NULL END WHERE session_hash = ?1");
+        if (!miss) return miss.error();
+        miss->bind(1, session_hash).bind(2, std::int64_t{policy_.max_attempts});
+        if (auto r = miss->run(); !r) return r.error();
+        if (auto r = tx->commit(); !r) return r.error();
+        return checked.error();
+    }
+    if (auto r = tx->commit(); !r) return r.error();
+    return account_id;
+}
+
 }  // namespace latchkey

@@ -7,6 +7,7 @@
 // opening one closes none of the others (a stranger asking for a code must not end the owner's),
 // and answering one closes every open step of its purpose.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -56,6 +57,20 @@ class Challenges {
     Result<std::int64_t> answer_latest(const GuessPass& counted, std::string_view site,
                                        std::int64_t account_id, std::string_view purpose,
                                        std::string_view code, std::int64_t now);
+
+    // The account whose open, unexpired step of `purpose` `session` names, leaving it open: whom a
+    // guess at the step is counted against. Errc::invalid_token when unknown, closed or expired.
+    Result<std::int64_t> holder(std::string_view site, std::string_view purpose,
+                                std::string_view session, std::int64_t now);
+
+    // Answers the step `session` names with a secret only `check` knows how to check (an
+    // authenticator's code): on success the step closes, in the same transaction as `check`'s own
+    // writes, and its account is returned; on Errc::code_mismatch the step counts a wrong try
+    // and closes after max_attempts. `counted`: the guess was counted first, against holder().
+    Result<std::int64_t> answer_with(
+        const GuessPass& counted, std::string_view site, std::string_view purpose,
+        std::string_view session, std::int64_t now,
+        const std::function<Result<void>(std::int64_t account)>& check);
 
     // Closes a step without a code (choosing a challenge, signing in after sign-up) and returns
     // its account. Errc::invalid_token when unknown, closed or expired.

@@ -52,12 +52,15 @@ KeyRing::KeyRing(const std::array<unsigned char, 32>& master) {
     lock_in_memory(one_time_key_);
     lock_in_memory(outbox_key_);
     lock_in_memory(successor_key_);
+    lock_in_memory(factor_key_);
     std::memcpy(master_.data(), master.data(), master_.size());
     crypto_kdf_derive_from_key(one_time_key_.data(), one_time_key_.size(), 1, "LKonce__",
                                master_.data());
     crypto_kdf_derive_from_key(outbox_key_.data(), outbox_key_.size(), 1, "LKoutbox",
                                master_.data());
     crypto_kdf_derive_from_key(successor_key_.data(), successor_key_.size(), 1, "LKrfsucc",
+                               master_.data());
+    crypto_kdf_derive_from_key(factor_key_.data(), factor_key_.size(), 1, "LKfactor",
                                master_.data());
 }
 
@@ -66,6 +69,7 @@ KeyRing::~KeyRing() {
     unlock_and_wipe(one_time_key_);
     unlock_and_wipe(outbox_key_);
     unlock_and_wipe(successor_key_);
+    unlock_and_wipe(factor_key_);
     for (auto& [name, key] : cache_) {
         unlock_and_wipe(key->secret);
         unlock_and_wipe(key->ed25519_secret);

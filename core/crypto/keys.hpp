@@ -54,6 +54,8 @@ class KeyRing {
     std::string one_time_digest(std::string_view message) const;
     const std::array<unsigned char, 32>& outbox_key() const { return outbox_key_; }
     const std::array<unsigned char, 32>& successor_key() const { return successor_key_; }
+    // Seals second-factor secrets (TOTP keys) at rest: a copied database alone generates no code.
+    const std::array<unsigned char, 32>& factor_key() const { return factor_key_; }
 
     explicit KeyRing(const std::array<unsigned char, 32>& master);
 
@@ -62,6 +64,7 @@ class KeyRing {
     std::array<unsigned char, 32> one_time_key_;
     std::array<unsigned char, 32> outbox_key_;
     std::array<unsigned char, 32> successor_key_;
+    std::array<unsigned char, 32> factor_key_;
     mutable std::shared_mutex mutex_;
     mutable std::map<std::string, std::unique_ptr<SigningKey>, std::less<>> cache_;
 };

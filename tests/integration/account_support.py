@@ -17,6 +17,14 @@ EMAIL_PATH = "/api/auth/change-email"
 CONFIRM_PATH = "/api/auth/confirm-email"
 EMAIL_SENT = "If the new address can be used, a confirmation link has been sent to it."
 FOREIGN = "https://evil.example"
+TOTP_PATH = "/api/auth/totp"
+SECOND_FACTOR_PATH = "/api/auth/login/second-factor"
+CAMEL_FACTOR_NAMES = {"required": "mfaRequired", "challenge": "mfaToken", "expires_in": "expiresIn",
+                      "uri": "otpauthUri", "recovery_codes": "recoveryCodes",
+                      "recovery_left": "recoveryCodesLeft"}
+SNAKE_FACTOR_NAMES = {"required": "mfa_required", "challenge": "mfa_token", "expires_in": "expires_in",
+                      "uri": "otpauth_uri", "recovery_codes": "recovery_codes",
+                      "recovery_left": "recovery_codes_left"}
 
 _addresses = (f"127.3.{a}.{b}" for a, b in itertools.product(range(1, 250), range(2, 250)))
 
@@ -180,6 +188,32 @@ class Site:
         sent.update(headers or {})
         return self.client.request("POST", REVOKE_ALL_PATH, headers=sent)
 
+    # --- authenticator app (names as the contract spells them) --------------------------------
+    second_factor_path = SECOND_FACTOR_PATH
+    factor_names = CAMEL_FACTOR_NAMES
+
+    def error_body(self, status, message):
+        """A failure's body in the contract's shape."""
+        return {self.error_key: message}
+
+    def name(self, key):
+        return self.factor_names[key]
+
+    def totp(self, session, action, body=None, headers=None, source=None):
+        """POST /api/auth/totp/<action> as the signed-in caller (GET /api/auth/totp without one)."""
+        sent = self.auth_headers(session) if session is not None else {}
+        sent.update(headers or {})
+        if action is None:
+            return self.client.request("GET", TOTP_PATH, headers=sent)
+        return self.client.request("POST", f"{TOTP_PATH}/{action}", json_body=body, headers=sent,
+                                   source=source or fresh_ip())
+
+    def second_factor(self, challenge, code, source=None, body=None):
+        return self.client.request(
+            "POST", self.second_factor_path,
+            json_body=body if body is not None else {self.name("challenge"): challenge, "code": code},
+            source=source or fresh_ip())
+
     def signed_out_cookie(self):
         """The cookie that ending the caller's own session clears, or None."""
         return self.deleted_cookie()
@@ -211,6 +245,12 @@ class Gateway(Site):
 
     def register_body(self, email, password):
         return {"firstName": "Gina", "lastName": "Hale", "email": email, "password": password}
+
+    def error_body(self, status, message):
+        # The seed's 401, 403 and 409 bodies carry the message only; the others their code too.
+        if status in (401, 403, 409):
+            return {"error": message}
+        return {"error": message, "status_code": status}
 
     def unchanged_refusal(self, reply):
         assert reply.status == 400, reply
@@ -259,6 +299,8 @@ class Fastapi(Site):
     site = "fastapi"
     register_path = "/api/auth/register"
     login_path = "/api/auth/token"
+    second_factor_path = "/api/auth/token/second-factor"
+    factor_names = SNAKE_FACTOR_NAMES
     error_key = "detail"
     weak = "abc12"  # register's minimum is 6
     changed_message = "Password updated successfully"
