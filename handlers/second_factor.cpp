@@ -37,9 +37,13 @@ Result<void> check_any_code(TotpFactors& totp, const GuessPass& counted, std::in
     return totp.use_recovery_code(counted, account_id, code, now);
 }
 
-// Counts a guess at the account's codes: the pass, or the throttled answer.
+// Counts a guess at the account's codes: the pass, or the throttled answer. Codes are counted
+// under a name of their own, beside the password's: a right password (which clears the password's
+// failures, and makes its network known) must not launder wrong codes, or whoever has the password
+// could guess codes without end, five a challenge.
 std::variant<GuessPass, Outcome> count_guess(Context& c, const Account& account) {
-    auto pass = c.services.guesses.reserve(account.kind + ":" + email_key(account.email), c.now);
+    auto pass = c.services.guesses.reserve(
+        "second-factor:" + account.kind + ":" + email_key(account.email), c.now);
     if (pass) return std::move(*pass);
     if (pass.error().code == Errc::rate_limited) return guess_refusal(c.services, c.request);
     return pass.error();

@@ -18,15 +18,16 @@ def code(secret, at):
     return out
 
 
-def step_start():
-    """The start of the current 30-second step, at least 3 s before its end and 1 s after its start,
-    so the service's clock is in the same step as ours for the few requests that follow."""
+def step_start(margin=8):
+    """The start of the current 30-second step, waiting for the next one when fewer than `margin`
+    seconds of it are left (and for the first second of a step to pass), so that the service's
+    clock stays in the same step as ours for the requests that follow, even on a busy machine."""
     while True:
         now = time.time()
         into = now % PERIOD
-        if 1 <= into <= PERIOD - 3:
+        if 1 <= into <= PERIOD - margin:
             return int(now - into)
-        time.sleep(PERIOD - into + 1 if into > PERIOD - 3 else 1 - into)
+        time.sleep(PERIOD - into + 1 if into > PERIOD - margin else 1 - into)
 
 
 def enrol(site, session, password=OLD):
