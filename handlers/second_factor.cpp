@@ -129,8 +129,8 @@ std::optional<Outcome> second_factor_challenge(Context& c, const Account& accoun
     auto state = factors(c.services).status(account.id);
     if (!state) return Outcome(state.error());
     if (!state->enabled) return std::nullopt;
-    auto opened =
-        sign_in_steps(c.services).open(c.site, account.id, kPurpose, false, kSecondFactorTtl, c.now);
+    auto opened = sign_in_steps(c.services)
+                      .open(c.site, account.id, kPurpose, false, kSecondFactorTtl, c.now);
     if (!opened) return Outcome(opened.error());
     audit(c.services, c.request, "login.second_factor", account.id, account.email, account.kind);
     Json methods = Json(cJSON_CreateArray());
@@ -146,10 +146,9 @@ std::optional<Outcome> second_factor_challenge(Context& c, const Account& accoun
 
 Outcome second_factor_step(Context& c, const SecondFactorNames& names,
                            const std::function<Outcome(const Account&)>& signed_in) {
-    const FieldRule rules[] = {{.name = names.challenge,
-                                .max_length = 256,
-                                .blank_is_missing = names.blank_is_missing},
-                               code_rule(names)};
+    const FieldRule rules[] = {
+        {.name = names.challenge, .max_length = 256, .blank_is_missing = names.blank_is_missing},
+        code_rule(names)};
     auto fields = read_fields(c, rules);
     if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
     auto& v = std::get<FieldValues>(fields);
@@ -169,17 +168,16 @@ Outcome second_factor_step(Context& c, const SecondFactorNames& names,
     if (auto* refused = std::get_if<Outcome>(&counted)) return std::move(*refused);
     const GuessPass& pass = std::get<GuessPass>(counted);
     TotpFactors totp = factors(services);
-    auto answered = steps.answer_with(pass, c.site, kPurpose, challenge, c.now,
-                                      [&](std::int64_t account_id) {
-                                          return check_any_code(totp, pass, account_id, code, c.now);
-                                      });
+    auto answered =
+        steps.answer_with(pass, c.site, kPurpose, challenge, c.now, [&](std::int64_t account_id) {
+            return check_any_code(totp, pass, account_id, code, c.now);
+        });
     if (!answered) {
         return code_failure(c, pass, *account, answered.error(), "login.failure");
     }
     if (auto r = services.guesses.succeeded(pass, c.now); !r) return r.error();
     if (!is_app_code(code)) {
-        audit(services, c.request, "recovery_code.use", account->id, account->email,
-              account->kind);
+        audit(services, c.request, "recovery_code.use", account->id, account->email, account->kind);
     }
     return signed_in(*account);
 }

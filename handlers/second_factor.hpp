@@ -31,14 +31,15 @@ inline constexpr int kSecondFactorAttempts = 5;
 // The contract's messages for the routes above.
 inline constexpr std::string_view kInvalidCode = "Invalid code";
 inline constexpr std::string_view kInvalidChallenge = "Invalid or expired sign-in challenge";
-inline constexpr std::string_view kTotpAlreadyEnabled = "Two-factor authentication is already enabled";
+inline constexpr std::string_view kTotpAlreadyEnabled =
+    "Two-factor authentication is already enabled";
 inline constexpr std::string_view kTotpNotEnabled = "Two-factor authentication is not enabled";
 inline constexpr std::string_view kNothingToConfirm = "No authenticator enrolment to confirm";
 
 // Each contract's names for the fields of these bodies.
 struct SecondFactorNames {
-    const char* required;        // the login answer's flag
-    const char* challenge;       // the login answer's token, and the second step's field
+    const char* required;   // the login answer's flag
+    const char* challenge;  // the login answer's token, and the second step's field
     const char* methods;
     const char* expires_in;
     const char* secret;
@@ -49,11 +50,11 @@ struct SecondFactorNames {
     bool blank_is_missing;  // an empty field counts as absent (every contract but pydantic's)
 };
 inline constexpr SecondFactorNames kCamelCaseSecondFactor{
-    "mfaRequired",   "mfaToken", "methods",           "expiresIn", "secret", "otpauthUri",
-    "recoveryCodes", "enabled",  "recoveryCodesLeft", true};
+    "mfaRequired", "mfaToken",      "methods", "expiresIn",         "secret",
+    "otpauthUri",  "recoveryCodes", "enabled", "recoveryCodesLeft", true};
 inline constexpr SecondFactorNames kSnakeCaseSecondFactor{
-    "mfa_required",   "mfa_token", "methods",             "expires_in", "secret", "otpauth_uri",
-    "recovery_codes", "enabled",   "recovery_codes_left", false};
+    "mfa_required", "mfa_token",      "methods", "expires_in",          "secret",
+    "otpauth_uri",  "recovery_codes", "enabled", "recovery_codes_left", false};
 
 // A login whose password was right: when `account` has an authenticator, the challenge answer
 // (200 {required: true, challenge, methods, expires_in}, audited as `login.second_factor`) to

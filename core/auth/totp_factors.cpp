@@ -36,8 +36,7 @@ std::string normalise_recovery_code(std::string_view typed) {
 
 }  // namespace
 
-std::string TotpFactors::recovery_hash(std::int64_t account_id,
-                                       std::string_view normalised) const {
+std::string TotpFactors::recovery_hash(std::int64_t account_id, std::string_view normalised) const {
     return keys_.one_time_digest("recovery:" + std::to_string(account_id) + ":" +
                                  std::string(normalised));
 }

@@ -21,7 +21,7 @@ namespace latchkey {
 inline constexpr int kRecoveryCodes = 10;
 
 struct TotpStatus {
-    bool enabled = false;           // confirmed: sign-in asks for a code
+    bool enabled = false;            // confirmed: sign-in asks for a code
     std::int64_t recovery_left = 0;  // unspent recovery codes
 };
 
@@ -31,8 +31,9 @@ class TotpFactors {
 
     Result<TotpStatus> status(std::int64_t account_id);
 
-    // A new key for the account, replacing an unconfirmed one: its raw bytes. Errc::invalid_argument
-    // when the account already has a confirmed authenticator (it must be disabled first).
+    // A new key for the account, replacing an unconfirmed one: its raw bytes.
+    // Errc::invalid_argument when the account already has a confirmed authenticator (it must be
+    // disabled first).
     Result<std::string> begin(std::int64_t account_id, std::int64_t now);
 
     // The first code made with the key begin() handed out: the authenticator counts from now on,

@@ -23,8 +23,8 @@ std::string code_at(std::string_view secret, std::int64_t step, int digits) {
     }
     std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
     unsigned int mac_length = 0;
-    HMAC(EVP_sha1(), secret.data(), static_cast<int>(secret.size()), counter.data(),
-         counter.size(), mac.data(), &mac_length);
+    HMAC(EVP_sha1(), secret.data(), static_cast<int>(secret.size()), counter.data(), counter.size(),
+         mac.data(), &mac_length);
     // RFC 4226 section 5.3: dynamic truncation.
     const unsigned offset = mac[mac_length - 1] & 0x0f;
     const std::uint32_t binary = (static_cast<std::uint32_t>(mac[offset] & 0x7f) << 24) |

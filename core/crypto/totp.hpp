@@ -9,8 +9,8 @@
 
 namespace latchkey::totp {
 
-inline constexpr std::int64_t kPeriod = 30;     // seconds per step
-inline constexpr int kDigits = 6;               // what every authenticator app shows
+inline constexpr std::int64_t kPeriod = 30;      // seconds per step
+inline constexpr int kDigits = 6;                // what every authenticator app shows
 inline constexpr std::size_t kSecretBytes = 20;  // RFC 4226's recommended key length (160 bits)
 
 // The step a Unix time falls in: floor(t / period), with T0 = 0.
@@ -24,8 +24,7 @@ std::string code_at(std::string_view secret, std::int64_t step, int digits = kDi
 // The step among step_at(now) - window ... step_at(now) + window whose code `code` is, compared in
 // constant time; nullopt when none is (or `code` is not `digits` ASCII digits).
 std::optional<std::int64_t> matching_step(std::string_view secret, std::string_view code,
-                                          std::int64_t now, int window = 1,
-                                          int digits = kDigits);
+                                          std::int64_t now, int window = 1, int digits = kDigits);
 
 // RFC 4648 base32 without padding, upper case: how otpauth:// URIs and apps spell a secret.
 std::string base32(std::string_view bytes);
