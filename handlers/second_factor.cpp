@@ -178,6 +178,7 @@ Outcome second_factor_step(Context& c, const SecondFactorNames& names,
     if (auto r = services.guesses.succeeded(pass, c.now); !r) return r.error();
     if (!is_app_code(code)) {
         audit(services, c.request, "recovery_code.use", account->id, account->email, account->kind);
+        notify(services, c.request, *account, NoticeKind::recovery_code_used);
     }
     return signed_in(*account);
 }
@@ -224,6 +225,7 @@ Outcome totp_confirm(Context& c, const SecondFactorNames& names) {
     if (!codes) return code_failure(c, pass, caller, codes.error(), "totp.confirm.failure");
     if (auto r = c.services.guesses.succeeded(pass, c.now); !r) return r.error();
     audit(c.services, c.request, "totp.enable", caller.id, caller.email, caller.kind);
+    notify(c.services, c.request, caller, NoticeKind::second_factor_enabled);
     Json out = json_object();
     json_put(out.get(), names.enabled, true);
     json_put(out.get(), names.recovery_codes, codes_json(*codes));
@@ -260,6 +262,7 @@ Outcome totp_disable(Context& c, const SecondFactorNames& names) {
     auto removed = totp.remove(caller.id);
     if (!removed) return removed.error();
     audit(c.services, c.request, "totp.disable", caller.id, caller.email, caller.kind);
+    notify(c.services, c.request, caller, NoticeKind::second_factor_disabled);
     return message("Two-factor authentication disabled");
 }
 

@@ -160,6 +160,10 @@ const std::vector<Row>& rows() {
           "1: mail an address that has an account a notice when another account asks to move to "
           "it"},
          IntField{&Config::notify_email_change_attempt, 0, 1, 10}},
+        {{"notify_second_factor",
+          "1: mail a notice when an authenticator app is turned on or off, or a recovery code is "
+          "used to sign in"},
+         IntField{&Config::notify_second_factor, 0, 1, 10}},
     };
     return table;
 }

@@ -82,6 +82,7 @@ struct Config {
     std::int64_t notify_account_deleted = 1;
     std::int64_t notify_email_changed = 1;         // to the old address, when the change is done
     std::int64_t notify_email_change_attempt = 1;  // to a taken address someone asked to move to
+    std::int64_t notify_second_factor = 1;  // an authenticator app on or off, a recovery code used
 };
 
 // The base URL of `site`'s mail links from `public_url` ("https://app.example.com" for every

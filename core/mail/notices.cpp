@@ -23,6 +23,12 @@ const char* kind_name(NoticeKind kind) {
             return "notice_email_changed";
         case NoticeKind::email_change_attempt:
             return "notice_email_change_attempt";
+        case NoticeKind::second_factor_enabled:
+            return "notice_second_factor_enabled";
+        case NoticeKind::second_factor_disabled:
+            return "notice_second_factor_disabled";
+        case NoticeKind::recovery_code_used:
+            return "notice_recovery_code_used";
     }
     return "notice";
 }
@@ -39,6 +45,10 @@ bool switched_on(const Config& config, NoticeKind kind) {
             return config.notify_email_changed != 0;
         case NoticeKind::email_change_attempt:
             return config.notify_email_change_attempt != 0;
+        case NoticeKind::second_factor_enabled:
+        case NoticeKind::second_factor_disabled:
+        case NoticeKind::recovery_code_used:
+            return config.notify_second_factor != 0;
     }
     return false;
 }

@@ -20,6 +20,11 @@ enum class NoticeKind {
     account_deleted,
     email_changed,         // to the old address, once the new one is confirmed
     email_change_attempt,  // to an address someone tried to move another account to
+    // The second factor (switch notify_second_factor): an authenticator app turned on or off, a
+    // recovery code spent on a sign-in.
+    second_factor_enabled,
+    second_factor_disabled,
+    recovery_code_used,
 };
 
 // The facts a notice states; `address` and `device` as nginx passed them.

@@ -101,6 +101,42 @@ constexpr BuiltinTemplate kBuiltins[] = {
      "{{when}}</li><li>From: {{address}}</li><li>Using: {{device}}</li></ul><p>If this was you, "
      "sign in with this address instead. If it was not, there is nothing to do: your account is "
      "unaffected.</p>"},
+    {"en", "notice_second_factor_enabled", "Two-step sign-in was turned on",
+     "Hello {{name}},\n\nAn authenticator app was set up for your account on {{site}}: signing in "
+     "now takes a code from it (or a recovery code) after the password:\n\n  When: {{when}}\n  "
+     "From: {{address}}\n  Using: {{device}}\n\n"
+     "If this was you, keep your recovery codes somewhere safe. If it was not, someone signed in "
+     "as you and could lock you out: reset your password with \"Forgot password\" at once.\n",
+     "<p>Hello {{name}},</p><p>An authenticator app was set up for your account on {{site}}: "
+     "signing in now takes a code from it (or a recovery code) after the "
+     "password:</p><ul><li>When: {{when}}</li><li>From: {{address}}</li>"
+     "<li>Using: {{device}}</li></ul><p>If this was you, keep your recovery codes somewhere safe. "
+     "If it was not, someone signed in as you and could lock you out: reset your password with "
+     "\"Forgot password\" at once.</p>"},
+    {"en", "notice_second_factor_disabled", "Two-step sign-in was turned off",
+     "Hello {{name}},\n\nThe authenticator app of your account on {{site}} was removed: signing in "
+     "takes the password alone again:\n\n  When: {{when}}\n  From: {{address}}\n  Using: "
+     "{{device}}\n\n"
+     "If this was you, there is nothing to do. If it was not, someone can sign in as you: change "
+     "your password now and set up the app again.\n",
+     "<p>Hello {{name}},</p><p>The authenticator app of your account on {{site}} was removed: "
+     "signing in takes the password alone again:</p><ul><li>When: {{when}}</li><li>From: "
+     "{{address}}</li>"
+     "<li>Using: {{device}}</li></ul><p>If this was you, there is nothing to do. If it was not, "
+     "someone can sign in as you: change your password now and set up the app again.</p>"},
+    {"en", "notice_recovery_code_used", "A recovery code was used to sign in",
+     "Hello {{name}},\n\nOne of the recovery codes of your account on {{site}} was used to sign "
+     "in, instead of a code from your authenticator app. That code cannot be used again:\n\n  "
+     "When: {{when}}\n  From: {{address}}\n  Using: {{device}}\n\n"
+     "If this was you, consider drawing new recovery codes in your account settings. If it was "
+     "not, someone has your password and a recovery code: change your password and draw new "
+     "recovery codes now.\n",
+     "<p>Hello {{name}},</p><p>One of the recovery codes of your account on {{site}} was used to "
+     "sign in, instead of a code from your authenticator app. That code cannot be used "
+     "again:</p><ul><li>When: {{when}}</li><li>From: {{address}}</li>"
+     "<li>Using: {{device}}</li></ul><p>If this was you, consider drawing new recovery codes in "
+     "your account settings. If it was not, someone has your password and a recovery code: change "
+     "your password and draw new recovery codes now.</p>"},
     {"es", "verify_email", "Confirma tu dirección de correo",
      "Hola, {{name}}:\n\nConfirma tu dirección de correo abriendo este enlace:\n\n{{link}}\n\n"
      "El enlace sirve una sola vez y caduca en 24 horas. Si no creaste una cuenta, ignora este "
@@ -191,6 +227,44 @@ constexpr BuiltinTemplate kBuiltins[] = {
      "que ya tiene una cuenta allí. No se cambió nada:</p><ul><li>Cuándo: {{when}}</li><li>Desde: "
      "{{address}}</li><li>Con: {{device}}</li></ul><p>Si fuiste tú, inicia sesión con esta "
      "dirección. Si no, no tienes que hacer nada: tu cuenta no se ve afectada.</p>"},
+    {"es", "notice_second_factor_enabled", "Se activó el inicio de sesión en dos pasos",
+     "Hola, {{name}}:\n\nSe configuró una aplicación de autenticación para tu cuenta de {{site}}: "
+     "ahora, para iniciar sesión, hace falta un código de ella (o un código de recuperación) "
+     "después de la contraseña:\n\n  Cuándo: {{when}}\n  Desde: {{address}}\n  Con: {{device}}\n\n"
+     "Si fuiste tú, guarda tus códigos de recuperación en un lugar seguro. Si no, alguien inició "
+     "sesión como tú y podría dejarte fuera: restablece tu contraseña con \"¿Olvidaste tu "
+     "contraseña?\" cuanto antes.\n",
+     "<p>Hola, {{name}}:</p><p>Se configuró una aplicación de autenticación para tu cuenta de "
+     "{{site}}: ahora, para iniciar sesión, hace falta un código de ella (o un código de "
+     "recuperación) después de la contraseña:</p><ul><li>Cuándo: {{when}}</li><li>Desde: "
+     "{{address}}</li>"
+     "<li>Con: {{device}}</li></ul><p>Si fuiste tú, guarda tus códigos de recuperación en un lugar "
+     "seguro. Si no, alguien inició sesión como tú y podría dejarte fuera: restablece tu "
+     "contraseña con \"¿Olvidaste tu contraseña?\" cuanto antes.</p>"},
+    {"es", "notice_second_factor_disabled", "Se desactivó el inicio de sesión en dos pasos",
+     "Hola, {{name}}:\n\nSe quitó la aplicación de autenticación de tu cuenta de {{site}}: para "
+     "iniciar sesión vuelve a bastar la contraseña:\n\n  Cuándo: {{when}}\n  Desde: {{address}}\n  "
+     "Con: {{device}}\n\n"
+     "Si fuiste tú, no tienes que hacer nada. Si no, alguien puede iniciar sesión como tú: cambia "
+     "tu contraseña ahora y vuelve a configurar la aplicación.\n",
+     "<p>Hola, {{name}}:</p><p>Se quitó la aplicación de autenticación de tu cuenta de {{site}}: "
+     "para iniciar sesión vuelve a bastar la contraseña:</p><ul><li>Cuándo: "
+     "{{when}}</li><li>Desde: {{address}}</li>"
+     "<li>Con: {{device}}</li></ul><p>Si fuiste tú, no tienes que hacer nada. Si no, alguien puede "
+     "iniciar sesión como tú: cambia tu contraseña ahora y vuelve a configurar la aplicación.</p>"},
+    {"es", "notice_recovery_code_used", "Se usó un código de recuperación para iniciar sesión",
+     "Hola, {{name}}:\n\nSe usó uno de los códigos de recuperación de tu cuenta de {{site}} para "
+     "iniciar sesión, en lugar de un código de tu aplicación de autenticación. Ese código ya no "
+     "sirve:\n\n  Cuándo: {{when}}\n  Desde: {{address}}\n  Con: {{device}}\n\n"
+     "Si fuiste tú, considera generar códigos de recuperación nuevos en los ajustes de tu cuenta. "
+     "Si no, alguien tiene tu contraseña y un código de recuperación: cambia tu contraseña y "
+     "genera códigos nuevos ahora.\n",
+     "<p>Hola, {{name}}:</p><p>Se usó uno de los códigos de recuperación de tu cuenta de {{site}} "
+     "para iniciar sesión, en lugar de un código de tu aplicación de autenticación. Ese código ya "
+     "no sirve:</p><ul><li>Cuándo: {{when}}</li><li>Desde: {{address}}</li>"
+     "<li>Con: {{device}}</li></ul><p>Si fuiste tú, considera generar códigos de recuperación "
+     "nuevos en los ajustes de tu cuenta. Si no, alguien tiene tu contraseña y un código de "
+     "recuperación: cambia tu contraseña y genera códigos nuevos ahora.</p>"},
 };
 
 // Site names come from nginx; only plain names may become a path component.

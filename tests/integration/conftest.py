@@ -326,11 +326,13 @@ class Stack:
                     out.append(email.message_from_binary_file(f, policy=email.policy.default))
         return out
 
-    def wait_for_mail(self, to, count=1, timeout=10):
-        """The messages to `to`, once at least `count` have arrived (the worker sends async)."""
+    def wait_for_mail(self, to, count=1, timeout=10, subject=None):
+        """The messages to `to` (with `subject`, when given), once at least `count` have arrived
+        (the worker sends async)."""
         deadline = time.time() + timeout
         while True:
-            found = [m for m in self.mails() if m["To"] == to]
+            found = [m for m in self.mails()
+                     if m["To"] == to and (subject is None or m["Subject"] == subject)]
             if len(found) >= count:
                 return found
             if time.time() > deadline:

@@ -57,6 +57,8 @@ def test_enrol_then_sign_in_with_the_apps_code(site):
     assert all(re.fullmatch(r"[0-9a-hjkmnp-tv-z]{5}-[0-9a-hjkmnp-tv-z]{5}", c) for c in codes), codes
     r = site.totp(session, None)
     assert r.json() == {"enabled": True, site.name("recovery_left"): 10}, r
+    [notice] = site.stack.wait_for_mail(email, subject="Two-step sign-in was turned on")
+    assert "authenticator app was set up" in notice.get_body(("plain",)).get_content()
 
     # Stored: the key sealed, the recovery codes as keyed hashes; neither in clear.
     account_id = site.account_id(email)
@@ -117,6 +119,8 @@ def test_a_recovery_code_signs_in_once_and_new_ones_void_the_old(site):
     r = site.second_factor(challenge(site, email), codes[0])
     assert r.status == 401 and r.json() == site.error_body(401, "Invalid code"), r
     assert site.totp(session, None).json()[site.name("recovery_left")] == 9
+    # The owner is told a recovery code was spent (once: the refused repeat tells nothing).
+    [_] = site.stack.wait_for_mail(email, subject="A recovery code was used to sign in")
 
     r = site.totp(session, "recovery-codes", {"password": "Wrong-password-1"})
     assert r.status == 400, r
@@ -164,6 +168,7 @@ def test_disable_needs_a_code_or_the_password(site):
     assert r.status == 400, r
     r = site.totp(session, "disable", {"code": codes[3]})  # a recovery code will do
     assert r.status == 200 and r.json() == {"message": "Two-factor authentication disabled"}, r
+    site.stack.wait_for_mail(email, subject="Two-step sign-in was turned off")
     with site.stack.db() as db:
         for table in ("totp_factors", "recovery_codes"):
             assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE account_id = ?",
