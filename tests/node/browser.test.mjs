@@ -912,10 +912,11 @@ async function passwordStep(page, site, email, password, kind) {
   await submit(page, 'login-form');
 }
 
-// Signed in: the account page, then the settings with this device's session and the status of
-// the authenticator app as the API reports it.
-async function assertSignedIn(page, email, state) {
+// Signed in: the account page (with the kind of session, where the site shows it), then the
+// settings with this device's session and the status of the authenticator app as the API reports it.
+async function assertSignedIn(page, email, state, session) {
   await expectText(page, 'section[data-path="/"] [data-field="email"]', email);
+  if (session) await expectText(page, '#session-kind', session);
   await page.getByRole('link', { name: 'Settings' }).click();
   await expectPath(page, '/account');
   await expectText(page, 'section[data-path="/account"] [data-field="email"]', email);
@@ -929,9 +930,10 @@ async function signOut(page) {
   await expectPath(page, '/login');
 }
 
-async function totpFlow(name) {
+// `site`, `tag` (of the screenshots) and `session` for the gateway's cookie site: the second step
+// sets the cookie there.
+async function totpFlow(name, { site = ACCOUNT_SITES[name].site(), tag = name, session } = {}) {
   const t = ACCOUNT_SITES[name];
-  const site = t.site();
   const { page } = await openPage();
   const email = unique(`${name}-totp`);
   const password = 'first-password-1';
@@ -958,7 +960,7 @@ async function totpFlow(name) {
   const secret = await expectText(page, '#totp-secret', /^[A-Z2-7]{16,}$/);
   assert.equal(secret, answer.secret);
   assert.ok((answer.otpauthUri ?? answer.otpauth_uri).includes(`secret=${secret}`));
-  await shot(page, `${name}-totp-enrol`);
+  await shot(page, `${tag}-totp-enrol`);
 
   const confirmCode = security.getByLabel('Code from the app', { exact: true });
   await confirmCode.fill(wrongCode(secret));
@@ -973,7 +975,7 @@ async function totpFlow(name) {
   assert.equal(recovery.length, 10);
   assert.equal(new Set(recovery).size, 10);
   for (const code of recovery) assert.match(code, /^[a-z0-9]{5}-[a-z0-9]{5}$/);
-  await shot(page, `${name}-totp-recovery-codes`);
+  await shot(page, `${tag}-totp-recovery-codes`);
   await page.reload();  // shown once: the page no longer has them
   await expectText(page, '#totp-state', 'Two-factor authentication is on. Recovery codes left: 10.');
   assert.equal(await page.locator('#recovery-codes li').count(), 0);
@@ -991,11 +993,11 @@ async function totpFlow(name) {
     await submit(page, 'second-factor-form');
     await expectText(page, '#second-factor-form .alert', 'Invalid code');
   }
-  await shot(page, `${name}-totp-sign-in`);
+  await shot(page, `${tag}-totp-sign-in`);
   await step.fill(totpCode(secret, Math.max(Date.now() / 1000, confirmedAt) + 30));
   await submit(page, 'second-factor-form');
   await expectPath(page, '/');
-  await assertSignedIn(page, email, 'Two-factor authentication is on. Recovery codes left: 10.');
+  await assertSignedIn(page, email, 'Two-factor authentication is on. Recovery codes left: 10.', session);
 
   // A recovery code instead, once.
   await signOut(page);
@@ -1003,7 +1005,7 @@ async function totpFlow(name) {
   await step.fill(recovery[0]);
   await submit(page, 'second-factor-form');
   await expectPath(page, '/');
-  await assertSignedIn(page, email, 'Two-factor authentication is on. Recovery codes left: 9.');
+  await assertSignedIn(page, email, 'Two-factor authentication is on. Recovery codes left: 9.', session);
 
   // New recovery codes, with the password: ten others, shown once.
   await page.locator('#totp-codes-form').getByLabel('Password').fill(password);
@@ -1019,7 +1021,7 @@ async function totpFlow(name) {
   await expectText(page, '#totp-message', 'Two-factor authentication disabled.');
   await expectText(page, '#totp-state', 'Two-factor authentication is off.');
   assert.equal(await page.isVisible('#recovery-codes'), false);
-  await shot(page, `${name}-totp-disabled`);
+  await shot(page, `${tag}-totp-disabled`);
   await signOut(page);
   await passwordStep(page, site, email, password, t.kind);
   await expectPath(page, '/');
@@ -1028,7 +1030,12 @@ async function totpFlow(name) {
   checkConsole(page);
 }
 
-test('gateway: TOTP authenticator app: enrol, sign in with a code, then a recovery code, disable', () => totpFlow('gateway'));
+test('gateway: TOTP authenticator app: enrol, sign in with a code, then a recovery code, disable', () => totpFlow('gateway', {
+  session: 'bearer token from localStorage',
+}));
 test('fastapi: TOTP authenticator app: enrol, sign in with a code, then a recovery code, disable', () => totpFlow('fastapi'));
 test('verified: TOTP authenticator app: enrol, sign in with a code, then a recovery code, disable', () => totpFlow('verified'));
 test('storefront: TOTP authenticator app: enrol, sign in with a code, then a recovery code, disable', () => totpFlow('storefront'));
+test('gateway, HttpOnly cookie: TOTP authenticator app: the second step sets the cookie', () => totpFlow('gateway', {
+  site: sites['gateway-cookie'], tag: 'gateway-cookie', session: 'HttpOnly cookie (invisible to this page)',
+}));
