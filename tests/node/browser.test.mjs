@@ -888,9 +888,9 @@ test('storefront: an account call answered 401 is refreshed and retried once', a
 // beside it), confirm with a code, the ten recovery codes shown once; sign in with the password
 // and a code of the next step (the confirming code's step is spent), then with a recovery code;
 // new recovery codes; disable, after which the password alone signs in. The codes come from
-// oathtool, an implementation independent of the service's. Storefront counts its sign-ins and
-// their second steps together, 5 a minute from one address: its flow makes exactly 5 (no wrong
-// code at sign-in there; the other sites show that error).
+// oathtool, an implementation independent of the service's. nginx lets one address log in on
+// storefront 5 times a minute: its flow makes 3 sign-ins and 2 second steps, within that even where
+// the second steps count too, so no wrong code at sign-in there (the other sites show that error).
 
 // The code an authenticator app shows for the base32 `secret` at Unix time `at`.
 const totpCode = (secret, at = Date.now() / 1000) =>

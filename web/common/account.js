@@ -184,7 +184,7 @@ export function accountPage(site) {
     section.querySelector('[data-when="loading"]').hidden = true;
     section.querySelector('[data-when="signed-in"]').hidden = false;
     await loadSessions();
-    await security.load();
+    if (location.pathname === '/account') await security.load();  // unless a 401 sent them to log in
   }
 
   // The link from the email-change mail: the token goes to the API once, then leaves the URL.
