@@ -1,18 +1,19 @@
 // The account settings page (/account) and the email-change landing page (/confirm-email) of the
 // four password demos: change the password, list the sessions (this device marked) and end one or
-// all, change the email, delete the account after a confirmation step. What differs per contract
+// all, an authenticator app as a second factor (Security), change the email, delete the account
+// after a confirmation step. What differs per contract
 // (how a call is authorized, its field names, its error bodies, where a new token goes) comes in
 // `site`; the markup is each demo's index.html, the form inputs named as the contract's fields.
 // The calls go through the client @hey-api/openapi-ts generates from the contract's OpenAPI
 // document (web/common/src/account-client.js, bundled per demo into /demo/CONTRACT/dist/).
 import {
-  fill, navigate, networkError, onSubmit, showAlert,
+  element, field, fill, navigate, networkError, onSubmit, showAlert,
 } from '/demo/common/demo.js';
 
 // site:
 //   api                         the demo's accountApi(...) from its dist/account-api.js: one
 //                               function per endpoint, authorized as the demo's other protected
-//                               calls are, each answering {status, body}
+//                               calls are, each answering {status, body}; and qrCode(text)
 //   report(form, reply)         the contract's error body under the form's inputs, or as its alert
 //   message(reply)              the human text of a success or error body
 //   loadUser()                  the signed-in user ({email, ...}) or null
@@ -166,6 +167,9 @@ export function accountPage(site) {
     await signedOut(`${sentence(site.message(reply))} Everything it held is gone.`, 'success');
   });
 
+  const security = securityPart(site, authorized);
+  document.getElementById('email-form').closest('.part').before(security.part);
+
   // The view: signed-out visitors go to log in; otherwise the user and their sessions.
   async function view() {
     section.querySelector('[data-when="signed-in"]').hidden = true;
@@ -180,6 +184,7 @@ export function accountPage(site) {
     section.querySelector('[data-when="loading"]').hidden = true;
     section.querySelector('[data-when="signed-in"]').hidden = false;
     await loadSessions();
+    if (location.pathname === '/account') await security.load();  // unless a 401 sent them to log in
   }
 
   // The link from the email-change mail: the token goes to the API once, then leaves the URL.
@@ -200,6 +205,126 @@ export function accountPage(site) {
   }
 
   return { view, confirmEmail };
+}
+
+// Security: an authenticator app (TOTP) as a second factor. Off: "Set up" asks the password, then
+// shows the key as a QR code and as text, and a code from the app turns it on. On: new recovery
+// codes (the password), or disable (a code of the app, a recovery code, or the password). The ten
+// recovery codes are shown once, when confirming or renewing hands them out. Answers name their
+// fields in camelCase or, on fastapi, snake_case.
+function securityPart(site, authorized) {
+  const read = (body, camel, snake) => body[camel] ?? body[snake];
+  const form = (id, ...children) => element('form', { id, novalidate: true, hidden: true },
+    element('p', { class: 'alert', role: 'alert', hidden: true }), ...children);
+  const password = (id, label = 'Password') =>
+    field(label, { id, name: 'password', type: 'password', autocomplete: 'current-password' });
+  const code = (id, label) => field(label, { id, name: 'code', autocomplete: 'one-time-code', spellcheck: 'false' });
+  const submit = (text, kind = false) => element('button', { type: 'submit', class: kind, textContent: text });
+  const text = (words) => element('p', { textContent: words });
+
+  const state = element('p', { id: 'totp-state' });
+  const message = element('p', { id: 'totp-message', class: 'alert', role: 'status', hidden: true });
+  const start = element('button', { type: 'button', id: 'totp-start', hidden: true, textContent: 'Set up an authenticator app' });
+  const enrollForm = form('totp-enroll-form', text('Enter your password to set up an authenticator app.'),
+    password('totp-enroll-password'), submit('Continue'));
+  const qr = element('img', { id: 'totp-qr', class: 'qr', width: 200, height: 200, alt: 'QR code to scan with your authenticator app' });
+  const secret = element('code', { id: 'totp-secret' });
+  const confirmForm = form('totp-confirm-form',
+    text('Scan the QR code with your authenticator app, or type in the key by hand.'),
+    qr, element('p', {}, 'Key: ', secret), code('totp-confirm-code', 'Code from the app'),
+    submit('Turn on two-factor authentication'));
+  const codes = element('ol', { id: 'recovery-codes', class: 'recovery-codes' });
+  const recovery = element('div', { id: 'totp-recovery', hidden: true },
+    element('p', { class: 'alert success', textContent: 'Save these recovery codes somewhere safe: each signs '
+      + 'you in once if you lose your phone. They are shown only now.' }), codes);
+  const codesForm = form('totp-codes-form', text('New recovery codes replace the ones you have.'),
+    password('totp-codes-password'), submit('New recovery codes', 'secondary'));
+  const disableForm = form('totp-disable-form',
+    text('To disable it, enter a code from the app or a recovery code, or your password.'),
+    code('totp-disable-code', 'Code from the app, or a recovery code'),
+    password('totp-disable-password', 'Or your password'), submit('Disable', 'danger'));
+  const part = element('div', { class: 'part', role: 'region', 'aria-labelledby': 'security-heading' },
+    element('h3', { id: 'security-heading', textContent: 'Security' }),
+    element('h4', { textContent: 'Authenticator app' }),
+    state, message, recovery, start, enrollForm, confirmForm, codesForm, disableForm);
+
+  function say(words, kind = 'success') {
+    message.textContent = words;
+    message.className = `alert ${kind}`;
+    message.hidden = !words;
+  }
+
+  function showCodes(list) {
+    codes.replaceChildren(...(list ?? []).map((c) => element('li', {}, element('code', { textContent: c }))));
+    recovery.hidden = false;
+  }
+
+  // The status from the API: on, with the recovery codes left, or off with "Set up" offered.
+  async function load() {
+    const reply = await authorized('totpStatus');
+    if (reply.status === 401) return;
+    if (reply.status !== 200) return say(reply.status === 0 ? networkError : site.message(reply), 'error');
+    const on = reply.body.enabled === true;
+    const left = read(reply.body, 'recoveryCodesLeft', 'recovery_codes_left');
+    state.textContent = on ? `Two-factor authentication is on. Recovery codes left: ${left}.`
+      : 'Two-factor authentication is off.';
+    start.hidden = on;
+    enrollForm.hidden = true;
+    confirmForm.hidden = true;
+    codesForm.hidden = !on;
+    disableForm.hidden = !on;
+    for (const input of part.querySelectorAll('input')) input.value = '';
+  }
+
+  // Each form: its call, and on a 200 what to show; any other answer is the contract's error.
+  function handle(formNode, endpoint, done) {
+    onSubmit(formNode, async (values) => {
+      const body = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== ''));
+      const reply = await authorized(endpoint, body);
+      if (reply.status === 401) return;
+      if (reply.status !== 200) return site.report(formNode, reply);
+      await done(reply.body);
+    });
+  }
+
+  start.addEventListener('click', () => {
+    say('');
+    recovery.hidden = true;
+    start.hidden = true;
+    enrollForm.hidden = false;
+    enrollForm.elements.password.focus();
+  });
+  handle(enrollForm, 'totpEnroll', async (body) => {
+    secret.textContent = body.secret;
+    qr.src = await site.api.qrCode(read(body, 'otpauthUri', 'otpauth_uri'));
+    enrollForm.hidden = true;
+    confirmForm.hidden = false;
+    confirmForm.elements.code.focus();
+  });
+  handle(confirmForm, 'totpConfirm', async (body) => {
+    await load();
+    say('Two-factor authentication is on. Signing in now takes a code from the app.');
+    showCodes(read(body, 'recoveryCodes', 'recovery_codes'));
+  });
+  handle(codesForm, 'newRecoveryCodes', async (body) => {
+    await load();
+    say('New recovery codes: the old ones no longer work.');
+    showCodes(read(body, 'recoveryCodes', 'recovery_codes'));
+  });
+  handle(disableForm, 'totpDisable', async (body) => {
+    await load();
+    recovery.hidden = true;
+    say(sentence(site.message({ body })));
+  });
+
+  return {
+    part,
+    load: () => {
+      say('');
+      recovery.hidden = true;
+      return load();
+    },
+  };
 }
 
 // A message as a sentence, whether or not the contract ends it with a full stop.

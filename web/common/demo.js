@@ -167,3 +167,69 @@ export async function showAccount(load, signedOut) {
 }
 
 export const networkError = 'The service cannot be reached. Try again in a moment.';
+
+// A new element: `attributes` as they are in markup (true for a bare one, false or null for
+// none), but textContent its text; `children` appended as they are (strings as text).
+export function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === 'textContent') node.textContent = value;
+    else if (value === true) node.setAttribute(name, '');
+    else if (value !== false && value !== null) node.setAttribute(name, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+// A form's field: its label, the input (`props` its attributes) and the slot for its error.
+export function field(label, props) {
+  return element('div', { class: 'field' },
+    element('label', { for: props.id, textContent: label }),
+    element('input', props),
+    element('p', { class: 'field-error', 'data-error-for': props.name }));
+}
+
+// --- the second step of a sign-in -----------------------------------------------------------
+// For an account with an authenticator app, a right password answers a challenge
+// ({mfaRequired, mfaToken}, fastapi {mfa_required, mfa_token}) instead of a token. The login form
+// then gives way to a code field; the code goes with the challenge to `path` by `send` (as the
+// login went), and a 200 is the login's own answer, handed to `signedIn`. Errors go to `report`.
+// Returns {challenged(reply)}, true when the login's answer was a challenge (the code form is
+// then shown), and reset(), back to the login form (the login page's view calls it on entry).
+export function secondFactor({ path, tokenField, send = api, report, signedIn }) {
+  const login = document.getElementById('login-form');
+  const input = { id: 'second-factor-code', name: 'code', autocomplete: 'one-time-code', spellcheck: 'false' };
+  const back = element('button', { type: 'button', class: 'secondary', textContent: 'Start over' });
+  const form = element('form', { id: 'second-factor-form', novalidate: true, hidden: true },
+    element('p', { class: 'alert', role: 'alert', hidden: true }),
+    element('p', { textContent: 'This account is protected by two-factor authentication.' }),
+    field('Enter the code from your authenticator app, or a recovery code', input),
+    element('button', { type: 'submit', textContent: 'Verify' }), back);
+  login.after(form);
+  let challenge = null;
+
+  function reset() {
+    challenge = null;
+    form.hidden = true;
+    form.elements.code.value = '';
+    login.hidden = false;
+  }
+  back.addEventListener('click', reset);
+
+  onSubmit(form, async ({ code }) => {
+    const reply = await send(path, { method: 'POST', body: { [tokenField]: challenge, code } });
+    if (reply.status !== 200) return report(form, reply);
+    reset();
+    return signedIn(reply);
+  });
+
+  function challenged(reply) {
+    if (!(reply.body.mfaRequired ?? reply.body.mfa_required)) return false;
+    challenge = reply.body[tokenField];
+    login.hidden = true;
+    form.hidden = false;
+    form.elements.code.focus();
+    return true;
+  }
+  return { challenged, reset };
+}

@@ -3,7 +3,7 @@
 // the user to the login page). Errors are FastAPI's: `detail` is a message, or for 422 a list
 // whose `loc` names the field.
 import {
-  api, navigate, networkError, onSubmit, showAccount, showAlert, showFieldErrors, startRouter,
+  api, navigate, networkError, onSubmit, secondFactor, showAccount, showAlert, showFieldErrors, startRouter,
 } from '/demo/common/demo.js';
 import { accountPage } from '/demo/common/account.js';
 import { accountApi } from '/demo/fastapi/dist/account-api.js';
@@ -41,12 +41,19 @@ function account() {
   }, () => navigate('/login', { replace: true }));
 }
 
+function signedIn(reply) {
+  localStorage.setItem(TOKEN_KEY, reply.body.access_token);
+  navigate('/');
+}
+
+// An account with an authenticator app: the password answers a challenge, a code completes it.
+const twoStep = secondFactor({ path: '/api/auth/token/second-factor', tokenField: 'mfa_token', report, signedIn });
+
 onSubmit(document.getElementById('login-form'), async (values) => {
   const form = document.getElementById('login-form');
   const reply = await api('/api/auth/token', { method: 'POST', body: values });
   if (reply.status !== 200) return report(form, reply);
-  localStorage.setItem(TOKEN_KEY, reply.body.access_token);
-  navigate('/');
+  if (!twoStep.challenged(reply)) signedIn(reply);
 });
 
 onSubmit(document.getElementById('register-form'), async (values) => {
@@ -91,5 +98,5 @@ const settings = accountPage({
 });
 
 startRouter({
-  '/': account, '/login': null, '/register': null, '/account': settings.view, '/confirm-email': settings.confirmEmail,
+  '/': account, '/login': twoStep.reset, '/register': null, '/account': settings.view, '/confirm-email': settings.confirmEmail,
 });

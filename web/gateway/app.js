@@ -4,7 +4,7 @@
 // sees a token and every call carries credentials: 'include'. Errors: `details` maps fields to
 // messages (shown under the inputs); otherwise `error` is a general alert.
 import {
-  api, navigate, networkError, onSubmit, showAccount, showAlert, showFieldErrors, startRouter,
+  api, navigate, networkError, onSubmit, secondFactor, showAccount, showAlert, showFieldErrors, startRouter,
 } from '/demo/common/demo.js';
 import { accountPage } from '/demo/common/account.js';
 import { accountApi } from '/demo/gateway/dist/account-api.js';
@@ -48,14 +48,22 @@ function account() {
   }, () => navigate('/login', { replace: true }));
 }
 
-onSubmit(document.getElementById('login-form'), async (values) => {
-  const form = document.getElementById('login-form');
-  const reply = await call('/api/auth/login', { method: 'POST', body: values });
-  if (reply.status !== 200) return report(form, reply);
+// A login's answer, from the password or from its second step: a token, or a cookie set.
+function signedIn(reply) {
   if (reply.body.token) localStorage.setItem(TOKEN_KEY, reply.body.token);
   else localStorage.removeItem(TOKEN_KEY);  // the server chose the cookie
   showDelivery(reply.body.token ? 'body' : 'cookie');
   navigate('/');
+}
+
+// An account with an authenticator app: the password answers a challenge, a code completes it.
+const twoStep = secondFactor({ path: '/api/auth/login/second-factor', tokenField: 'mfaToken', send: call, report, signedIn });
+
+onSubmit(document.getElementById('login-form'), async (values) => {
+  const form = document.getElementById('login-form');
+  const reply = await call('/api/auth/login', { method: 'POST', body: values });
+  if (reply.status !== 200) return report(form, reply);
+  if (!twoStep.challenged(reply)) signedIn(reply);
 });
 
 onSubmit(document.getElementById('register-form'), async (values) => {
@@ -94,5 +102,5 @@ const settings = accountPage({
 });
 
 startRouter({
-  '/': account, '/login': null, '/register': null, '/account': settings.view, '/confirm-email': settings.confirmEmail,
+  '/': account, '/login': twoStep.reset, '/register': null, '/account': settings.view, '/confirm-email': settings.confirmEmail,
 });

@@ -4,7 +4,8 @@
 // expires, the page calls /api/auth/refresh; a 401 from the API is answered with one refresh and
 // one retry. Logout revokes the refresh family server-side.
 import {
-  api, claims, navigate, networkError, onSubmit, showAccount, showAlert, showFieldErrors, startRouter,
+  api, claims, navigate, networkError, onSubmit, secondFactor, showAccount, showAlert, showFieldErrors,
+  startRouter,
 } from '/demo/common/demo.js';
 import { accountPage } from '/demo/common/account.js';
 import { accountApi } from '/demo/storefront/dist/account-api.js';
@@ -99,12 +100,20 @@ onSubmit(registerForm, async ({ kind, email, password, storeName, firstName, las
   navigate('/');
 });
 
+function signedIn(reply) {
+  remember(reply.body.accessToken);  // step 4: memory only
+  navigate('/');
+}
+
+// An account with an authenticator app: the password answers a challenge, a code completes it
+// (one second step for both logins: the challenge knows its account).
+const twoStep = secondFactor({ path: '/api/auth/login/second-factor', tokenField: 'mfaToken', report, signedIn });
+
 onSubmit(document.getElementById('login-form'), async ({ kind, email, password }) => {
   const form = document.getElementById('login-form');
   const reply = await api(`/api/auth/${kind}/login`, { method: 'POST', body: { email, password } });
   if (reply.status !== 200) return report(form, reply);
-  remember(reply.body.accessToken);  // step 4: memory only
-  navigate('/');
+  if (!twoStep.challenged(reply)) signedIn(reply);
 });
 
 document.getElementById('logout').addEventListener('click', async () => {
@@ -135,5 +144,5 @@ const settings = accountPage({
 });
 
 startRouter({
-  '/': account, '/login': null, '/register': null, '/account': settings.view, '/confirm-email': settings.confirmEmail,
+  '/': account, '/login': twoStep.reset, '/register': null, '/account': settings.view, '/confirm-email': settings.confirmEmail,
 });

@@ -3,7 +3,7 @@
 // password flow from the emailed /reset-password link. Validation errors come as a field map
 // (`details` and `errors`, the same map) shown under the inputs; `message` is the general alert.
 import {
-  api, navigate, networkError, onSubmit, showAccount, showAlert, showFieldErrors, startRouter,
+  api, navigate, networkError, onSubmit, secondFactor, showAccount, showAlert, showFieldErrors, startRouter,
 } from '/demo/common/demo.js';
 import { accountPage } from '/demo/common/account.js';
 import { accountApi } from '/demo/verified/dist/account-api.js';
@@ -28,8 +28,17 @@ function account() {
   }, () => navigate('/login', { replace: true }));
 }
 
+function signedIn(reply) {
+  localStorage.setItem(TOKEN_KEY, reply.body.token);
+  navigate('/');
+}
+
+// An account with an authenticator app: the password answers a challenge, a code completes it.
+const twoStep = secondFactor({ path: '/api/auth/login/second-factor', tokenField: 'mfaToken', report, signedIn });
+
 function login() {
   document.getElementById('resend-form').hidden = true;
+  twoStep.reset();
 }
 
 // The link from the verification email: the token goes to the API once, then leaves the URL.
@@ -74,8 +83,7 @@ onSubmit(document.getElementById('login-form'), async (values) => {
     document.getElementById('resend-form').hidden = false;
   }
   if (reply.status !== 200) return report(form, reply);
-  localStorage.setItem(TOKEN_KEY, reply.body.token);
-  navigate('/');
+  if (!twoStep.challenged(reply)) signedIn(reply);
 });
 
 onSubmit(document.getElementById('resend-form'), async () => {

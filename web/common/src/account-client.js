@@ -9,6 +9,9 @@
 // The generated client answers {data, error, response}; the page handles {status, body}, the
 // contract's own success or error body (status 0 and an empty body when the service cannot be
 // reached, or the answer is not JSON), so it shows errors in the contract's wording as before.
+// Besides the calls, qrCode(text) answers the data URL of a QR code of `text` (the authenticator
+// app's otpauth:// URI), drawn by the qrcode package this bundle carries.
+import QRCode from 'qrcode';
 
 export function accountCalls(sdk, client, { token = () => null, credentials = 'same-origin', authorize = (go) => go() } = {}) {
   client.setConfig({
@@ -25,6 +28,12 @@ export function accountCalls(sdk, client, { token = () => null, credentials = 's
     revokeAllSessions: () => send(sdk.revokeAllSessions),
     changeEmail: (body) => send(sdk.changeEmail, body),
     deleteAccount: (body) => send(sdk.deleteAccount, body),
+    totpStatus: () => send(sdk.totpStatus),
+    totpEnroll: (body) => send(sdk.totpEnroll, body),
+    totpConfirm: (body) => send(sdk.totpConfirm, body),
+    totpDisable: (body) => send(sdk.totpDisable, body),
+    newRecoveryCodes: (body) => send(sdk.newRecoveryCodes, body),
+    qrCode: (text) => QRCode.toDataURL(text, { errorCorrectionLevel: 'M', margin: 2, width: 200 }),
     // The link from the mail: no session needed, the token in the body is the proof.
     confirmEmail: (body) => reply(sdk.confirmEmail({ body })),
   };
