@@ -18,6 +18,7 @@ import pytest
 from booking_support import sign_in, sign_up
 from conftest import BIN, CONTRACTS, ROOT, SITE_CONTRACT, SITES, Stack, unique
 from node_support import NODE_DIR, node_binary, run_node
+from totp_support import PERIOD, code, step_start
 
 DOCS = os.path.join(ROOT, "handlers", "openapi")
 # The routes a document leaves out, on purpose: booking's Cognito endpoint speaks AWS's protocol
@@ -125,6 +126,110 @@ def email_changed(x, ops, field, password, register, sources, cross_origin=None,
     for _ in range(3):
         x.send(confirm, "bad_token", source=guesser)
     x.send(confirm, "throttled", source=guesser)
+
+
+TOTP_OPS = ("totpStatus", "totpEnroll", "totpConfirm", "totpDisable", "newRecoveryCodes")
+EVIL = {"Origin": "https://evil.example"}
+
+
+def other_code(secret, at):
+    """A six-digit code that is not `secret`'s at `at`."""
+    return f"{(int(code(secret, at)) + 1) % 1000000:06d}"
+
+
+def second_factor_replayed(x, login_op, password, sources, refusals=True, cross_origin=None):
+    """The authenticator app (docs/contracts.md, "Authenticator apps"), with codes from oathtool:
+    enrolled with the password and confirmed by a code, the login (`login_op`) answered with a
+    challenge, the second step taken with the app's next code, the used challenge refused, a
+    recovery code signing in once, new recovery codes, disabled by a recovery code, enrolled
+    again and disabled by the password. With `refusals`, each refusal
+    before its success: without a token, bad bodies, nothing to confirm or disable, wrong
+    passwords and codes from `sources` (one network each, its two free guesses spent) until the
+    guess throttle holds even the right secret; `cross_origin(op)` sends the refused cross-site
+    request. The caller is signed in (x.token) with `password`; it ends with no authenticator.
+    Returns the second step's answer (the login's, with the new session's token)."""
+    status, enroll, confirm, disable, new_codes = TOTP_OPS
+    schemas = x.doc["components"]["schemas"]
+    challenge_field = schemas["MfaChallenge"]["required"][1]
+    codes_field = schemas["RecoveryCodes"]["required"][0]
+    left_field = schemas["TotpStatus"]["required"][1]
+    by_password = {"password": password}
+
+    def refused_cross_origin(*ops):
+        for op in ops if cross_origin else ():
+            cross_origin(op)
+
+    if refusals:
+        for op in TOTP_OPS:
+            x.send(op, "no_token")
+        assert x.send(status, "not_enabled", auth=True).json()["enabled"] is False
+        x.send(new_codes, "not_enabled", auth=True, body_override=by_password)
+        x.send(disable, "not_enabled", auth=True, body_override=by_password)
+        x.send(confirm, "nothing_to_confirm", auth=True, source=next(sources))
+        x.send(enroll, "invalid", auth=True)
+        throttled(x, enroll, next(sources), auth=True)
+        refused_cross_origin(enroll, confirm)
+    enrolment = x.send(enroll, "enrolled", auth=True, body_override=by_password).json()
+    secret = enrolment["secret"]
+    assert f"secret={secret}&" in enrolment[schemas["TotpEnrollment"]["required"][1]], enrolment
+    start = step_start()
+    if refusals:
+        x.send(confirm, "invalid", auth=True)
+        guesser = next(sources)
+        for _ in range(2):
+            x.send(confirm, "wrong_code", auth=True, source=guesser,
+                   body_override={"code": other_code(secret, start)})
+        x.send(confirm, "throttled", auth=True, body_override={"code": code(secret, start)},
+               source=guesser)
+    recovery = x.send(confirm, "confirmed", auth=True,
+                      body_override={"code": code(secret, start)}).json()[codes_field]
+    if refusals:
+        x.send(enroll, "already_enabled", auth=True, body_override=by_password)
+
+    def challenge():
+        r = x.send(login_op, "mfa_required", body_override=by_password, source=next(sources))
+        return r.json()[challenge_field]
+
+    def step(name, token, code):
+        return x.send("loginSecondFactor", name, source=next(sources),
+                      body_override={challenge_field: token, "code": code})
+
+    token = challenge()
+    if refusals:
+        x.send("loginSecondFactor", "invalid", source=next(sources))
+        x.send("loginSecondFactor", "expired", source=next(sources))
+        guesser = next(sources)
+        for _ in range(2):
+            x.send("loginSecondFactor", "wrong_code", source=guesser, body_override={
+                challenge_field: token, "code": other_code(secret, start + PERIOD)})
+        # Locked out: even the right code waits, and the challenge stays open.
+        x.send("loginSecondFactor", "throttled", source=guesser, body_override={
+            challenge_field: token, "code": code(secret, start + PERIOD)})
+    signed_in = step("ok", token, code(secret, start + PERIOD))
+    if refusals:
+        # The challenge answered once: the same good code again finds no challenge.
+        step("expired", token, code(secret, start + PERIOD))
+        step("recovery_code", challenge(), recovery[0])
+        assert x.send(status, "ok", auth=True).json()[left_field] == 9
+        x.send(new_codes, "invalid", auth=True)
+        throttled(x, new_codes, next(sources), auth=True)
+        issued = x.send(new_codes, "issued", auth=True, body_override=by_password).json()
+        assert not set(issued[codes_field]) & set(recovery), issued  # new ones, the old void
+        recovery = issued[codes_field]
+        x.send(disable, "invalid", auth=True)
+        guesser = next(sources)
+        x.send(disable, "wrong_code", auth=True, source=guesser,
+               body_override={"code": other_code(secret, start + PERIOD)})
+        x.send(disable, "wrong_password", auth=True, source=guesser)
+        x.send(disable, "throttled", auth=True, body_override=by_password, source=guesser)
+        refused_cross_origin(disable, new_codes)
+        x.send(disable, "disabled", auth=True, body_override={"code": recovery[0]})
+        assert x.send(status, "not_enabled", auth=True).json()[left_field] == 0
+        # Enrolled again: a new key, confirmed by its own code.
+        secret = x.send(enroll, "enrolled", auth=True, body_override=by_password).json()["secret"]
+        x.send(confirm, "confirmed", auth=True, body_override={"code": code(secret, step_start())})
+    x.send(disable, "disabled_by_password", auth=True, body_override=by_password)
+    return signed_in
 
 
 def load(contract):
@@ -279,6 +384,9 @@ def test_fastapi_document_replayed(stack):
     sessions_replayed(x, ("list_sessions", "revoke_session", "revoke_all_sessions"), login,
                       field="session_id")
     x.token = login()
+    x.token = second_factor_replayed(x, "login", CHANGED,
+                                     iter(f"127.0.6.{n}" for n in range(1, 60))).json()["access_token"]
+    x.send("current_user", "ok", auth=True)  # the second step's token
     email_changed(x, ("change_email", "confirm_email"), "new_email", CHANGED,
                   lambda email: x.send("register_user", "created",
                                        body_override={"email": email, "username": unique("u")}),
@@ -320,6 +428,10 @@ def test_gateway_document_replayed(stack):
     x.token = login()
     r = cookie_site.send("login", "ok", body_override={"password": CHANGED})  # signed out too
     cookie_site.cookies = {"token": r.cookie("token")}
+    x.token = second_factor_replayed(
+        x, "login", CHANGED, iter(f"127.0.5.{n}" for n in range(1, 60)),
+        cross_origin=lambda op: cookie_site.send(op, "cross_origin", headers=EVIL)).json()["token"]
+    x.send("me", "ok", auth=True)  # the second step's token
     email_changed(x, ("changeEmail", "confirmEmail"), "newEmail", CHANGED,
                   lambda email: x.send("register", "created", body_override={"email": email}),
                   iter(f"127.0.2.{n}" for n in range(1, 40)),
@@ -381,6 +493,9 @@ def test_verified_document_replayed(stack):
     x.token = login()
     sessions_replayed(x, ("list_sessions", "revoke_session", "revoke_all_sessions"), login)
     x.token = login()
+    x.token = second_factor_replayed(x, "login", "new-correct-horse",
+                                     iter(f"127.0.7.{n}" for n in range(1, 60))).json()["token"]
+    x.send("me", "ok", auth=True)  # the second step's token
     email_changed(x, ("change_email", "confirm_email"), "newEmail", "new-correct-horse",
                   lambda email: x.send("register", "created", body_override={"email": email}),
                   iter(f"127.0.3.{n}" for n in range(1, 40)))
@@ -403,6 +518,15 @@ def test_storefront_document_replayed(stack):
             stack.client("storefront").request("POST", f"/api/auth/{kind.lower()}/login",
                                                json_body={}, source="127.0.0.4")
         x.send(f"login{kind}", "rate_limited", source="127.0.0.4")
+        if kind == "Merchant":
+            # The merchant's sign-in takes the second step the customers' does.
+            x.token = r.json()["accessToken"]
+            merchant = second_factor_replayed(x, "loginMerchant", "correct-horse",
+                                              iter(f"127.0.9.{n}" for n in range(1, 60)),
+                                              refusals=False)
+            assert "merchant" in merchant.json() and merchant.cookie("refreshToken"), merchant
+            x.token = merchant.json()["accessToken"]
+            assert x.send("me", "ok", auth=True).json()["type"] == "merchant"
     x.token = r.json()["accessToken"]
     x.send("me", "ok", auth=True)
     x.send("me", "no_token")
@@ -428,6 +552,11 @@ def test_storefront_document_replayed(stack):
         x.send(op, "cross_origin", auth=True, headers={"Origin": "https://evil.example"})
     sessions_replayed(x, ("listSessions", "revokeSession", "revokeAllSessions"), login)
     x.token = login()
+    customer = second_factor_replayed(x, "loginCustomer", CHANGED,
+                                      iter(f"127.0.8.{n}" for n in range(1, 60)))
+    assert "customer" in customer.json() and customer.cookie("refreshToken"), customer
+    x.token = customer.json()["accessToken"]
+    x.send("me", "ok", auth=True)  # the second step's token
     email_changed(x, ("changeEmail", "confirmEmail"), "newEmail", CHANGED,
                   lambda email: x.send("registerCustomer", "created", body_override={"email": email}),
                   iter(f"127.0.4.{n}" for n in range(1, 40)),
