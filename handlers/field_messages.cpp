@@ -21,6 +21,8 @@ std::string label(std::string_view field) {
         {"token", "Token"},
         {"newEmail", "New email"},
         {"storeName", "Store name"},
+        {"code", "Code"},
+        {"mfaToken", "Sign-in challenge"},
     };
     for (const auto& l : kLabels) {
         if (l.field == field) return std::string(l.text);
