@@ -26,16 +26,7 @@ class Passkey : public ::testing::Test {
         ASSERT_TRUE(opened.ok());
         store = std::move(*opened);
         ASSERT_TRUE(store->migrate().ok());
-        for (int id : {1, 2}) {
-            const std::string n = std::to_string(id);
-            ASSERT_TRUE(store
-                            ->exec(("INSERT INTO accounts(id, public_id, site, kind, email, "
-                                    "email_key, created_at, updated_at) VALUES (" +
-                                    n + ", 'p" + n + "', 'shop', 'customer', 'a" + n +
-                                    "@example.com', 'a" + n + "@example.com', 0, 0)")
-                                       .c_str())
-                            .ok());
-        }
+        testing::add_accounts(*store, {1, 2});
     }
     Passkeys passkeys() { return Passkeys(*store, *keys); }
 
@@ -235,6 +226,16 @@ TEST_F(Passkey, OnlyTheOwnerRemoves) {
     auto next = passkeys().add("shop", 1, credential("next"), "Key", now);
     ASSERT_TRUE(next.ok());
     EXPECT_GT(*next, *id);
+}
+
+TEST_F(Passkey, GoWithTheirAccount) {
+    ASSERT_TRUE(passkeys().add("shop", 1, credential("gone"), "Key", now).ok());
+    ASSERT_TRUE(passkeys().begin_ceremony("shop", Ceremony::register_passkey, 1, 300, now).ok());
+    ASSERT_TRUE(passkeys().add("shop", 2, credential("kept"), "Key", now).ok());
+    ASSERT_TRUE(store->exec("DELETE FROM accounts WHERE id = 1").ok());
+    EXPECT_EQ(passkeys().find_by_credential("shop", "gone").error().code, Errc::not_found);
+    EXPECT_TRUE(passkeys().find_by_credential("shop", "kept").ok());
+    EXPECT_EQ(rows("webauthn_challenges"), 0);
 }
 
 }  // namespace
