@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "data/webauthn_vectors.hpp"
 #include "test_support.hpp"
 #include "webauthn_test_support.hpp"
@@ -16,16 +18,23 @@ std::string numbered(std::string prefix, std::size_t n) {
     return prefix;
 }
 
+// On SQLite; on PostgreSQL instead when LATCHKEY_TEST_POSTGRESQL_URL names an empty database of a
+// throwaway cluster (each test empties the tables it uses).
 class Passkey : public ::testing::Test {
   protected:
     void SetUp() override {
         std::array<unsigned char, 32> master{};
         master.fill(7);
         keys = KeyRing::from_master(master);
-        auto opened = Store::open({dir.file("p.db"), 1000, 1024});
-        ASSERT_TRUE(opened.ok());
+        const char* postgresql = std::getenv("LATCHKEY_TEST_POSTGRESQL_URL");
+        auto opened =
+            Store::open({postgresql != nullptr ? postgresql : dir.file("p.db"), 1000, 1024});
+        ASSERT_TRUE(opened.ok()) << opened.error().detail;
         store = std::move(*opened);
         ASSERT_TRUE(store->migrate().ok());
+        for (const char* table : {"webauthn_challenges", "passkeys", "accounts"}) {
+            ASSERT_TRUE(store->exec((std::string("DELETE FROM ") + table).c_str()).ok());
+        }
         testing::add_accounts(*store, {1, 2});
     }
     Passkeys passkeys() { return Passkeys(*store, *keys); }
