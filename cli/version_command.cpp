@@ -1,4 +1,5 @@
 // `latchkey --version`: what this binary is, and what it runs on.
+#include <cbor.h>
 #include <cjson/cJSON.h>
 #include <gnu/libc-version.h>
 #include <openssl/crypto.h>
@@ -15,7 +16,8 @@ namespace latchkey {
 
 int version_command() {
     // Linked in: the versions those libraries report themselves (the ones actually running),
-    // except libfcgi and libxcrypt, which have no such call: their versions at build time.
+    // except libfcgi, libxcrypt and libcbor, which have no such call: their versions at build
+    // time.
     const char* linked = LATCHKEY_LINKAGE;
     std::cout << "latchkey " << LATCHKEY_VERSION << "\n"
               << "commit " << LATCHKEY_COMMIT << "\n"
@@ -29,6 +31,8 @@ int version_command() {
               << "  libstdc++ " << _GLIBCXX_RELEASE << " (" << __GLIBCXX__ << ", " << linked
               << ")\n"
               << "  cJSON " << cJSON_Version() << " (shared)\n"
+              << "  libcbor " << CBOR_MAJOR_VERSION << "." << CBOR_MINOR_VERSION << "."
+              << CBOR_PATCH_VERSION << " (shared)\n"
               << "  glibc " << gnu_get_libc_version() << " (shared)\n"
               << "  libcurl: libcurl.so.4 loaded at run time, for smtp:// mail only\n"
               << "  libpq: libpq.so.5 loaded at run time, for a postgresql:// database only\n";

@@ -30,12 +30,12 @@ if(LATCHKEY_DIST)
   if(failed)
     message(FATAL_ERROR "render-nginx-conf --includes failed")
   endif()
-  # The license of every library in the tarball: linked in, or bundled (cJSON).
+  # The license of every library in the tarball: linked in, or bundled (cJSON, libcbor).
   set(licenses "${root}${prefix}/share/doc/latchkey/licenses")
   message(STATUS "Installing: ${licenses}")
   file(MAKE_DIRECTORY "${licenses}")
   foreach(package libfcgi0ldbl libsodium23 libsqlite3-0 libcrypt1 libssl3 libstdc++6 libgcc-s1
-                  libcjson1)
+                  libcjson1 libcbor0.8)
     if(NOT EXISTS "/usr/share/doc/${package}/copyright")
       message(FATAL_ERROR "no license text for ${package} (/usr/share/doc/${package}/copyright)")
     endif()

@@ -7,6 +7,7 @@ namespace {
 
 constexpr Wording kDefaults[] = {
     {Errc::invalid_argument, 400, "Validation failed"},
+    {Errc::credential_taken, 409, "This passkey is registered already"},
     {Errc::bad_request, 400, "Bad Request"},
     {Errc::no_route, 404, "Not Found"},
     {Errc::method_not_allowed, 405, "Method Not Allowed"},
@@ -72,6 +73,10 @@ Problem problem_from_error(const Error& error) {
             return problem_of(Errc::internal);
         case Errc::refresh_reuse:  // to the client just a refresh token that no longer works
             return problem_of(Errc::invalid_token);
+        case Errc::cloned_authenticator:  // to the client just a passkey that did not sign in
+            log_event(LogLevel::warn, "passkey counter went back: cloned authenticator?",
+                      {{"error", error.detail}});
+            return problem_of(Errc::invalid_credentials);
         default:
             return problem_of(error.code);
     }

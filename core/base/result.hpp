@@ -9,24 +9,28 @@
 namespace latchkey {
 
 enum class Errc {
-    invalid_argument,     // a caller passed something core refuses
-    not_found,            // no such account, token, row
-    email_taken,          // uniqueness: email already used in this namespace
-    username_taken,       // uniqueness: username already used in this namespace
-    invalid_credentials,  // wrong email or password (never says which)
-    invalid_token,        // token malformed, forged, expired, revoked or for another audience
-    refresh_reuse,        // a spent refresh token presented after the grace: its family is now
-                          // revoked; clients see the same refusal as for invalid_token
-    busy,                 // a bounded resource (hash slots, database lock) stayed full too long
-    storage,              // the database failed
-    unavailable,          // the database cannot write (read-only, disk full, I/O error): the
-                          // operator must act; clients are told to come back later
-    config,               // configuration is unusable
-    code_mismatch,        // a one-time code did not match (attempts remain, or not)
-    expired,              // a one-time code or session ran out of time
-    rate_limited,         // a per-identity sending or attempt limit was reached
-    login_throttled,      // too many wrong passwords: sign-in refused for a while
-    email_unverified,     // the password was right, but the address is not verified yet
+    invalid_argument,      // a caller passed something core refuses
+    not_found,             // no such account, token, row
+    email_taken,           // uniqueness: email already used in this namespace
+    username_taken,        // uniqueness: username already used in this namespace
+    credential_taken,      // uniqueness: a passkey's credential id already registered on the site
+    invalid_credentials,   // wrong email or password (never says which)
+    invalid_token,         // token malformed, forged, expired, revoked or for another audience
+    refresh_reuse,         // a spent refresh token presented after the grace: its family is now
+                           // revoked; clients see the same refusal as for invalid_token
+    cloned_authenticator,  // a passkey assertion verified but its signature counter did not grow:
+                           // another copy of the authenticator is in use; clients see the same
+                           // refusal as for invalid_credentials
+    busy,                  // a bounded resource (hash slots, database lock) stayed full too long
+    storage,               // the database failed
+    unavailable,           // the database cannot write (read-only, disk full, I/O error): the
+                           // operator must act; clients are told to come back later
+    config,                // configuration is unusable
+    code_mismatch,         // a one-time code did not match (attempts remain, or not)
+    expired,               // a one-time code or session ran out of time
+    rate_limited,          // a per-identity sending or attempt limit was reached
+    login_throttled,       // too many wrong passwords: sign-in refused for a while
+    email_unverified,      // the password was right, but the address is not verified yet
 
     // Who is calling, as the pipeline finds it before a route's handler runs.
     unauthenticated,  // a route that needs a caller got no credentials at all

@@ -31,8 +31,10 @@ pytestmark = [
 ]
 
 TENANT, CO_TENANT, WEB_GROUP = "lk-dist", "lk-dist-other", "lk-dist-web"
-# What the binary may need of the host: glibc's libraries, and the cJSON the tarball carries.
-ALLOWED_NEEDED = {"libc.so.6", "libm.so.6", "ld-linux-x86-64.so.2", "libcjson.so.1"}
+# What the binary may need of the host: glibc's libraries, and the cJSON and libcbor the tarball
+# carries.
+BUNDLED = {"libcjson.so.1", "libcbor.so.0.8"}
+ALLOWED_NEEDED = {"libc.so.6", "libm.so.6", "ld-linux-x86-64.so.2"} | BUNDLED
 PASSWORD = "tarball-pw-1"
 RUNUSER = shutil.which("runuser", path="/usr/sbin:/sbin:/usr/bin:/bin") or "runuser"
 
@@ -176,12 +178,15 @@ def check_needs_only_glibc(install):
     needed = re.findall(r"\(NEEDED\).*\[(.*)\]", run("readelf", "-d", binary))
     assert set(needed) <= ALLOWED_NEEDED, needed
     assert re.search(r"\((RUNPATH|RPATH)\).*\[\$ORIGIN/\.\./lib\]", run("readelf", "-d", binary))
-    # As the tenant sees it: every library found, cJSON the tarball's own, nothing else there.
+    # As the tenant sees it: every library found, cJSON and libcbor the tarball's own, nothing else
+    # there.
     ldd = as_tenant("ldd", binary).stdout
     assert "not found" not in ldd, ldd
-    assert f"libcjson.so.1 => {install}/bin/../lib/libcjson.so.1" in ldd, ldd
+    for bundled in BUNDLED:
+        assert f"{bundled} => {install}/bin/../lib/{bundled}" in ldd, ldd
     libraries = re.findall(r"=> (\S+)", ldd)
-    assert all(os.path.basename(p).split(".so")[0] in ("libc", "libm", "libcjson", "ld-linux-x86-64")
+    assert all(os.path.basename(p).split(".so")[0] in ("libc", "libm", "libcjson", "libcbor",
+                                                       "ld-linux-x86-64")
                for p in libraries), libraries
     # The oldest glibc it runs on is the highest symbol version it asks for: docs/deploy.md says it.
     versions = set(re.findall(r"GLIBC_(\d+\.\d+)", run("objdump", "-T", binary)))
@@ -199,11 +204,13 @@ def test_the_tarball_runs_behind_nginx_without_root_and_upgrades_in_place(tarbal
     for library in ("libfcgi", "libsodium", "sqlite", "libcrypto", "libxcrypt", "libstdc++"):
         assert re.search(rf"^  {re.escape(library)} \S+ \(.*static\)$", version, re.M), version
     assert re.search(r"^  cJSON \S+ \(shared\)$", version, re.M), version
+    assert re.search(r"^  libcbor \S+ \(shared\)$", version, re.M), version
     for shipped in ["bin/latchkeyctl", "share/latchkey/latchkey.conf.sample",
                     "share/latchkey/openapi/fastapi.json", "share/latchkey/mail-templates/verify_email.txt",
                     "share/latchkey/nginx/http.conf.in", "share/latchkey/nginx/fastapi.conf.in",
                     "share/doc/latchkey/deploy.md", "share/doc/latchkey/licenses/libsodium23.copyright",
-                    "share/doc/latchkey/licenses/libcjson1.copyright"]:
+                    "share/doc/latchkey/licenses/libcjson1.copyright",
+                    "share/doc/latchkey/licenses/libcbor0.8.copyright"]:
         assert os.path.isfile(os.path.join(install, shipped)), shipped
 
     ctl = f"{install}/bin/latchkeyctl"

@@ -24,16 +24,7 @@ class EndSessions : public ::testing::Test {
         ASSERT_TRUE(opened.ok());
         store = std::move(*opened);
         ASSERT_TRUE(store->migrate().ok());
-        for (int id : {1, 2}) {
-            const std::string n = std::to_string(id);
-            ASSERT_TRUE(store
-                            ->exec(("INSERT INTO accounts(id, public_id, site, kind, email, "
-                                    "email_key, created_at, updated_at) VALUES (" +
-                                    n + ", 'p" + n + "', 'shop', 'customer', 'a" + n +
-                                    "@example.com', 'a" + n + "@example.com', 0, 0)")
-                                       .c_str())
-                            .ok());
-        }
+        testing::add_accounts(*store, {1, 2});
     }
     Sessions sessions() { return Sessions(*store, *keys); }
     std::int64_t session_version(std::int64_t account_id) {

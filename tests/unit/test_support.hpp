@@ -4,7 +4,10 @@
 #include <sodium.h>
 
 #include <filesystem>
+#include <initializer_list>
 #include <string>
+
+#include "core/store/store.hpp"
 
 namespace latchkey::testing {
 
@@ -27,5 +30,20 @@ class TempDir {
   private:
     std::string path_;
 };
+
+// Customer accounts with these ids on site "shop" (emails a<id>@example.com), for tests of what
+// hangs off an account.
+inline void add_accounts(Store& store, std::initializer_list<int> ids) {
+    for (int id : ids) {
+        const std::string n = std::to_string(id);
+        ASSERT_TRUE(store
+                        .exec(("INSERT INTO accounts(id, public_id, site, kind, email, email_key, "
+                               "created_at, updated_at) VALUES (" +
+                               n + ", 'p" + n + "', 'shop', 'customer', 'a" + n +
+                               "@example.com', 'a" + n + "@example.com', 0, 0)")
+                                  .c_str())
+                        .ok());
+    }
+}
 
 }  // namespace latchkey::testing
