@@ -108,6 +108,18 @@ FieldRule password_rule(const SecondFactorNames& names, bool required = true) {
             .blank_is_missing = names.blank_is_missing};
 }
 
+// The request of a route whose body is {password}: the refusal to answer (a foreign origin, a bad
+// body, a wrong or throttled password, audited as `failure_event`), or nothing when the caller
+// proved the password.
+std::optional<Outcome> password_refusal(Context& c, const SecondFactorNames& names,
+                                        std::string_view failure_event) {
+    if (auto refused = refused_cross_origin(c)) return refused;
+    const FieldRule rules[] = {password_rule(names)};
+    auto fields = read_fields(c, rules);
+    if (auto* p = std::get_if<Problem>(&fields)) return Outcome(std::move(*p));
+    return reauthenticate(c, std::get<FieldValues>(fields)["password"], failure_event);
+}
+
 Outcome message(const char* text) {
     Json out = json_object();
     json_put(out.get(), "message", text);
@@ -193,15 +205,10 @@ Outcome totp_status(Context& c, const SecondFactorNames& names) {
 }
 
 Outcome totp_enroll(Context& c, const SecondFactorNames& names) {
-    if (auto refused = refused_cross_origin(c)) return std::move(*refused);
-    const FieldRule rules[] = {password_rule(names)};
-    auto fields = read_fields(c, rules);
-    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
-    const std::string& password = std::get<FieldValues>(fields)["password"];
-    const Account& caller = c.who().account;
-    if (auto refused = reauthenticate(c, password, "totp.enroll.failure")) {
+    if (auto refused = password_refusal(c, names, "totp.enroll.failure")) {
         return std::move(*refused);
     }
+    const Account& caller = c.who().account;
     auto secret = factors(c.services).begin(caller.id, c.now);
     if (!secret) return secret.error();
     audit(c.services, c.request, "totp.enroll", caller.id, caller.email, caller.kind);
@@ -267,15 +274,10 @@ Outcome totp_disable(Context& c, const SecondFactorNames& names) {
 }
 
 Outcome new_recovery_codes(Context& c, const SecondFactorNames& names) {
-    if (auto refused = refused_cross_origin(c)) return std::move(*refused);
-    const FieldRule rules[] = {password_rule(names)};
-    auto fields = read_fields(c, rules);
-    if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
-    const std::string& password = std::get<FieldValues>(fields)["password"];
-    const Account& caller = c.who().account;
-    if (auto refused = reauthenticate(c, password, "recovery_codes.failure")) {
+    if (auto refused = password_refusal(c, names, "recovery_codes.failure")) {
         return std::move(*refused);
     }
+    const Account& caller = c.who().account;
     auto codes = factors(c.services).new_recovery_codes(caller.id, c.now);
     if (!codes) return codes.error();
     audit(c.services, c.request, "recovery_codes.new", caller.id, caller.email, caller.kind);

@@ -26,6 +26,18 @@ SNAKE_FACTOR_NAMES = {"required": "mfa_required", "challenge": "mfa_token", "exp
                       "uri": "otpauth_uri", "recovery_codes": "recovery_codes",
                       "recovery_left": "recovery_codes_left"}
 
+# Wrong passwords heard from one network before the lock, in the suites that count them.
+FREE = 3
+
+
+def password_throttle(**extra):
+    """The settings of the suites that count wrong passwords: a small allowance per account and
+    network and a long first lock, so the 429 comes at once and stays; the network and
+    account-wide allowances out of the way."""
+    return {"throttle_pair_free": str(FREE), "throttle_first_lock": "60",
+            "throttle_network_free": "1000", "throttle_account_free": "1000", **extra}
+
+
 _addresses = (f"127.3.{a}.{b}" for a, b in itertools.product(range(1, 250), range(2, 250)))
 
 

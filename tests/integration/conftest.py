@@ -326,13 +326,17 @@ class Stack:
                     out.append(email.message_from_binary_file(f, policy=email.policy.default))
         return out
 
+    def mails_to(self, to, subject=None):
+        """The messages that have arrived for `to` (any case), with `subject` when given."""
+        return [m for m in self.mails() if m["To"].lower() == to.lower()
+                and (subject is None or m["Subject"] == subject)]
+
     def wait_for_mail(self, to, count=1, timeout=10, subject=None):
         """The messages to `to` (with `subject`, when given), once at least `count` have arrived
         (the worker sends async)."""
         deadline = time.time() + timeout
         while True:
-            found = [m for m in self.mails()
-                     if m["To"] == to and (subject is None or m["Subject"] == subject)]
+            found = self.mails_to(to, subject)
             if len(found) >= count:
                 return found
             if time.time() > deadline:

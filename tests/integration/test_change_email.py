@@ -4,33 +4,20 @@ link mailed to the new address (the old one keeps working until it is followed),
 by following it, the old address told; a taken address answered the same and notified instead;
 a newer request superseding the older link; a wrong password counted by the guess throttle
 (docs/contracts.md, each contract's "Change email")."""
-import time
 
 import pytest
 
-from account_support import ADAPTERS, FOREIGN, OLD, fresh_ip
-from conftest import Stack, mailed_link, mailed_token, unique
+from account_support import ADAPTERS, FOREIGN, FREE, OLD, fresh_ip, password_throttle
+from conftest import mailed_link, mailed_token, running, unique
 
-FREE = 3  # wrong passwords heard from one network before the lock
 LINK_SUBJECT = "Confirm your new email address"
 CHANGED_SUBJECT = "Your email address was changed"
 ATTEMPT_SUBJECT = "Someone tried to use your email address"
 
 
-def start(extra=None):
-    return Stack({"throttle_pair_free": str(FREE), "throttle_first_lock": "60",
-                  "throttle_network_free": "1000", "throttle_account_free": "1000",
-                  **(extra or {})}).start()
-
-
 @pytest.fixture(scope="module")
 def stack():
-    s = start()
-    try:
-        yield s
-    finally:
-        s.stop()
-        s.cleanup()
+    yield from running(password_throttle())
 
 
 @pytest.fixture(params=list(ADAPTERS))
@@ -40,18 +27,6 @@ def site(request, stack):
 
 def new_address():
     return f"{unique('moved')}@example.com"
-
-
-def mails_with_subject(stack, email, subject):
-    return [m for m in stack.mails() if m["To"].lower() == email and m["Subject"] == subject]
-
-
-def wait_for_subject(stack, email, subject, count=1, timeout=10):
-    deadline = time.time() + timeout
-    while len(mails_with_subject(stack, email, subject)) < count:
-        assert time.time() < deadline, f"no {subject!r} mail to {email}"
-        time.sleep(0.05)
-    return mails_with_subject(stack, email, subject)
 
 
 def text_of(mail):
@@ -106,7 +81,7 @@ def test_a_followed_link_moves_the_account_and_tells_the_old_address(stack, site
     new = new_address()
     request_change(site, caller, new)
 
-    [link_mail] = wait_for_subject(stack, new, LINK_SUBJECT)
+    [link_mail] = stack.wait_for_mail(new, subject=LINK_SUBJECT)
     link = mailed_link(link_mail)
     assert "/confirm-email?token=" in link and link.startswith("http://127.0.0.1:"), link
     # Until the link is followed, nothing changed.
@@ -123,7 +98,7 @@ def test_a_followed_link_moves_the_account_and_tells_the_old_address(stack, site
     # The password did not change: the account's sessions go on.
     assert site.me(caller).status == 200 and site.me(other).status == 200
 
-    [notice] = wait_for_subject(stack, old, CHANGED_SUBJECT)
+    [notice] = stack.wait_for_mail(old, subject=CHANGED_SUBJECT)
     text = text_of(notice)
     assert new in text and "From: 127.0.0.9" in text and "When: " in text, text
     assert "someone could act as you there" in " ".join(text.split()), text
@@ -140,7 +115,7 @@ def test_a_taken_address_gets_the_same_answer_a_notice_and_no_change(stack, site
     account_id = site.account_id(mine)
     caller = site.sign_in(mine)
     request_change(site, caller, theirs)
-    [notice] = wait_for_subject(stack, theirs, ATTEMPT_SUBJECT)
+    [notice] = stack.wait_for_mail(theirs, subject=ATTEMPT_SUBJECT)
     assert "Nothing was changed" in text_of(notice) and "http" not in text_of(notice)
     assert "change_email" not in outbox_kinds(stack, theirs)
     assert pending_changes(stack, account_id) == 0
@@ -153,7 +128,7 @@ def test_an_address_taken_after_the_request_is_the_contracts_409(stack, site):
     account_id = site.account_id(mine)
     new = new_address()
     request_change(site, site.sign_in(mine), new)
-    [link_mail] = wait_for_subject(stack, new, LINK_SUBJECT)
+    [link_mail] = stack.wait_for_mail(new, subject=LINK_SUBJECT)
     site.register(new)  # someone registers the address meanwhile
     r = site.confirm_email(mailed_token(link_mail))
     assert r.status == 409 and r.json() == site.email_taken_body, r
@@ -168,8 +143,8 @@ def test_a_newer_request_supersedes_the_pending_link(stack, site):
     first, second = new_address(), new_address()
     request_change(site, caller, first)
     request_change(site, caller, second)
-    [first_mail] = wait_for_subject(stack, first, LINK_SUBJECT)
-    [second_mail] = wait_for_subject(stack, second, LINK_SUBJECT)
+    [first_mail] = stack.wait_for_mail(first, subject=LINK_SUBJECT)
+    [second_mail] = stack.wait_for_mail(second, subject=LINK_SUBJECT)
     assert pending_changes(stack, account_id) == 1
     r = site.confirm_email(mailed_token(first_mail))
     assert r.status == 400 and r.json() == site.confirm_invalid_body, r
@@ -183,7 +158,7 @@ def test_a_change_of_case_only_goes_through_the_link_too(stack, site):
     account_id = site.account_id(mine)
     upper = mine.upper()
     request_change(site, site.sign_in(mine), upper)
-    [link_mail] = [m for m in wait_for_subject(stack, mine, LINK_SUBJECT) if m["To"] == upper]
+    [link_mail] = [m for m in stack.wait_for_mail(mine, subject=LINK_SUBJECT) if m["To"] == upper]
     assert site.confirm_email(mailed_token(link_mail)).status == 200
     assert email_of(stack, account_id)[0] == upper
 
@@ -263,7 +238,7 @@ def test_merchants_and_customers_change_within_their_own_namespace(stack):
     shared = customer.new_account()  # a customer has it; no merchant does
     mine = merchant.new_account()
     request_change(merchant, merchant.sign_in(mine), shared)
-    [link_mail] = wait_for_subject(stack, shared, LINK_SUBJECT)
+    [link_mail] = stack.wait_for_mail(shared, subject=LINK_SUBJECT)
     assert merchant.confirm_email(mailed_token(link_mail)).status == 200
     assert merchant.login(shared, OLD).status == 200 and customer.login(shared, OLD).status == 200
 
@@ -280,10 +255,10 @@ def test_the_mails_speak_the_accounts_language(stack):
     site = ADAPTERS["verified"](stack)
     new = new_address()
     request_change(site, site.sign_in(mine), new)
-    [link_mail] = wait_for_subject(stack, new, "Confirma tu nueva dirección de correo")
+    [link_mail] = stack.wait_for_mail(new, subject="Confirma tu nueva dirección de correo")
     r = site.confirm_email(mailed_token(link_mail), source="127.0.0.9")
     assert r.status == 200, r
-    [notice] = wait_for_subject(stack, mine, "Tu dirección de correo ha cambiado")
+    [notice] = stack.wait_for_mail(mine, subject="Tu dirección de correo ha cambiado")
     text = text_of(notice)
     assert new in text and "Desde: 127.0.0.9" in text, text
 
@@ -293,10 +268,10 @@ def test_a_confirmed_change_ends_the_reset_links_mailed_to_the_old_address(stack
     mine = site.new_account()
     r = site.client.post("/api/auth/forgot", json={"email": mine}, source=fresh_ip())
     assert r.status == 200, r
-    [reset_mail] = wait_for_subject(stack, mine, "Reset your password")
+    [reset_mail] = stack.wait_for_mail(mine, subject="Reset your password")
     new = new_address()
     request_change(site, site.sign_in(mine), new)
-    [link_mail] = wait_for_subject(stack, new, LINK_SUBJECT)
+    [link_mail] = stack.wait_for_mail(new, subject=LINK_SUBJECT)
     assert site.confirm_email(mailed_token(link_mail)).status == 200
     r = site.client.post("/api/auth/reset", json={"token": mailed_token(reset_mail),
                                                   "password": "Attacker-choice-7",
@@ -307,19 +282,15 @@ def test_a_confirmed_change_ends_the_reset_links_mailed_to_the_old_address(stack
 
 
 def test_the_notice_switches_off_send_no_notices():
-    s = start({"notify_email_changed": "0", "notify_email_change_attempt": "0"})
-    try:
+    for s in running(password_throttle(notify_email_changed="0", notify_email_change_attempt="0")):
         site = ADAPTERS["gateway"](s)
         mine, theirs = site.new_account(), site.new_account()
         caller = site.sign_in(mine)
         request_change(site, caller, theirs)
         new = new_address()
         request_change(site, caller, new)
-        [link_mail] = wait_for_subject(s, new, LINK_SUBJECT)
+        [link_mail] = s.wait_for_mail(new, subject=LINK_SUBJECT)
         assert site.confirm_email(mailed_token(link_mail)).status == 200
         assert site.login(new, OLD).status == 200  # the change itself went through
         assert "notice_email_change_attempt" not in outbox_kinds(s, theirs)
         assert "notice_email_changed" not in outbox_kinds(s, mine)
-    finally:
-        s.stop()
-        s.cleanup()

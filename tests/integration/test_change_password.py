@@ -8,23 +8,14 @@ import time
 
 import pytest
 
-from account_support import ADAPTERS, FOREIGN, NEW, OLD, PATH, Storefront, fresh_ip
-from conftest import Stack, mailed_token
+from account_support import ADAPTERS, FOREIGN, FREE, NEW, OLD, PATH, Storefront, fresh_ip, password_throttle
+from conftest import mailed_token, running
 
-FREE = 3  # wrong current passwords heard from one network before the lock
 
 
 @pytest.fixture(scope="module")
 def stack():
-    # A small allowance per account and network and a long first lock, so the 429 comes at once
-    # and stays; the network and account-wide allowances out of the way.
-    s = Stack({"throttle_pair_free": str(FREE), "throttle_first_lock": "60",
-               "throttle_network_free": "1000", "throttle_account_free": "1000"}).start()
-    try:
-        yield s
-    finally:
-        s.stop()
-        s.cleanup()
+    yield from running(password_throttle())
 
 
 @pytest.fixture(params=list(ADAPTERS))

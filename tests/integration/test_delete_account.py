@@ -8,48 +8,23 @@ import time
 
 import pytest
 
-from account_support import ADAPTERS, DELETE_PATH, FOREIGN, OLD, fresh_ip
-from conftest import Stack
+from account_support import ADAPTERS, DELETE_PATH, FOREIGN, FREE, OLD, fresh_ip, password_throttle
+from conftest import running
 
-FREE = 3  # wrong passwords heard from one network before the lock
 SUBJECT = "Your account was deleted"
 # Every table with a column that references accounts(id) (sql/): all cascade.
 REFERENCING = ("one_time_tokens", "refresh_families", "auth_challenges", "customers",
                "known_networks", "known_devices")
 
 
-def start(extra=None):
-    s = Stack({"throttle_pair_free": str(FREE), "throttle_first_lock": "60",
-               "throttle_network_free": "1000", "throttle_account_free": "1000",
-               **(extra or {})}).start()
-    return s
-
-
 @pytest.fixture(scope="module")
 def stack():
-    s = start()
-    try:
-        yield s
-    finally:
-        s.stop()
-        s.cleanup()
+    yield from running(password_throttle())
 
 
 @pytest.fixture(params=list(ADAPTERS))
 def site(request, stack):
     return ADAPTERS[request.param](stack)
-
-
-def mails_with_subject(stack, email, subject):
-    return [m for m in stack.mails() if m["To"].lower() == email and m["Subject"] == subject]
-
-
-def wait_for_subject(stack, email, subject, timeout=10):
-    deadline = time.time() + timeout
-    while not mails_with_subject(stack, email, subject):
-        assert time.time() < deadline, f"no {subject!r} mail to {email}"
-        time.sleep(0.05)
-    return mails_with_subject(stack, email, subject)[0]
 
 
 def rows_of(stack, account_id):
@@ -135,7 +110,7 @@ def test_a_delete_removes_the_account_and_everything_that_referenced_it(stack, s
 
 
     # The unsent mail went with the account; the notice is the one mail that still goes.
-    notice = wait_for_subject(stack, email, SUBJECT)
+    notice = stack.wait_for_mail(email, subject=SUBJECT)[0]
     text = notice.get_body(preferencelist=("plain",)).get_content()
     assert "From: 127.0.0.9" in text and "was deleted" in text
     assert [k for k, _ in outbox_to(stack, site, email)].count("verify_email") == 0 or \
@@ -157,10 +132,10 @@ def test_racing_deletes_with_one_token_delete_once(stack, site):
     # The others are refused: the account is gone (401), or the password hashing queue was full
     # (the service's own 503 with Retry-After); never a 500.
     assert statuses.count(200) == 1 and all(s in (401, 503) for s in statuses[1:]), statuses
-    assert len(mails_with_subject(stack, email, SUBJECT)) <= 1
-    wait_for_subject(stack, email, SUBJECT)
+    assert len(stack.mails_to(email, SUBJECT)) <= 1
+    stack.wait_for_mail(email, subject=SUBJECT)[0]
     time.sleep(0.3)
-    assert len(mails_with_subject(stack, email, SUBJECT)) == 1
+    assert len(stack.mails_to(email, SUBJECT)) == 1
 
 
 # --- a wrong password -----------------------------------------------------------------------------
@@ -222,8 +197,7 @@ def test_a_cookie_site_refuses_a_cross_origin_delete(stack, kind, headers):
 # --- the notice switch ----------------------------------------------------------------------------
 
 def test_the_notice_switch_off_sends_nothing():
-    s = start({"notify_account_deleted": "0"})
-    try:
+    for s in running(password_throttle(notify_account_deleted="0")):
         for kind in ADAPTERS:
             site = ADAPTERS[kind](s)
             email = site.new_account()
@@ -231,11 +205,8 @@ def test_the_notice_switch_off_sends_nothing():
             assert site.delete(site.sign_in(email)).status == 200
             assert rows_of(s, account_id)["accounts"] == 0
             time.sleep(0.3)
-            assert mails_with_subject(s, email, SUBJECT) == []
+            assert s.mails_to(email, SUBJECT) == []
             assert outbox_to(s, site, email) in ([], [("verify_email", "sent")])
-    finally:
-        s.stop()
-        s.cleanup()
 
 
 def test_the_notice_speaks_the_accounts_language(stack):
@@ -251,6 +222,6 @@ def test_the_notice_speaks_the_accounts_language(stack):
     r = site.delete(site.sign_in(email), headers={"User-Agent": "Mozilla/5.0 (X11; Linux) Firefox/128"},
                     source="127.0.0.9")
     assert r.status == 200, r
-    notice = wait_for_subject(stack, email, "Tu cuenta ha sido eliminada")
+    [notice] = stack.wait_for_mail(email, subject="Tu cuenta ha sido eliminada")
     text = notice.get_body(preferencelist=("plain",)).get_content()
     assert "Desde: 127.0.0.9" in text and "Con: Firefox on Linux" in text, text
