@@ -327,9 +327,10 @@ class Stack:
         return out
 
     def mails_to(self, to, subject=None):
-        """The messages that have arrived for `to` (any case), with `subject` when given."""
-        return [m for m in self.mails() if m["To"].lower() == to.lower()
-                and (subject is None or m["Subject"] == subject)]
+        """The messages that have arrived for `to` (spelled exactly so), with `subject` when
+        given."""
+        return [m for m in self.mails()
+                if m["To"] == to and (subject is None or m["Subject"] == subject)]
 
     def wait_for_mail(self, to, count=1, timeout=10, subject=None):
         """The messages to `to` (with `subject`, when given), once at least `count` have arrived

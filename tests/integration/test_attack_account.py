@@ -171,18 +171,14 @@ def test_a_cross_site_form_cannot_delete_the_account(stack, kind):
 LINK_SUBJECT = "Confirm your new email address"
 
 
-def mails_to(stack, email, subject):
-    return [m for m in stack.mails() if m["To"].lower() == email.lower() and m["Subject"] == subject]
-
-
 def link_token(stack, email):
     import time
     from conftest import mailed_token
     deadline = time.time() + 10
-    while not mails_to(stack, email, LINK_SUBJECT):
+    while not stack.mails_to(email, LINK_SUBJECT):
         assert time.time() < deadline, f"no change-email link to {email}"
         time.sleep(0.05)
-    return mailed_token(mails_to(stack, email, LINK_SUBJECT)[-1])
+    return mailed_token(stack.mails_to(email, LINK_SUBJECT)[-1])
 
 
 def pending_email_changes(stack, account_id):

@@ -73,10 +73,6 @@ def email_of(stack, tokens, ip):
     return {a["Name"]: a["Value"] for a in r.json()["UserAttributes"]}["email"]
 
 
-def mails_to(stack, email):
-    return [m for m in stack.mails() if m["To"] == email]
-
-
 # --- email change to a taken address -----------------------------------------------------------
 
 
@@ -95,8 +91,8 @@ def test_a_taken_address_is_answered_as_a_free_one_and_its_holder_gets_nothing(s
     assert set(t) == set(f) and t["DeliveryMedium"] == f["DeliveryMedium"] == "EMAIL"
     # The free address's code arrives; by then the holder's mail (queued first) would have too.
     stack.wait_for_mail(free_address)
-    assert len(mails_to(stack, holder)) == held_before
-    assert len(mails_to(stack, holder.upper())) == 0
+    assert len(stack.mails_to(holder)) == held_before
+    assert len(stack.mails_to(holder.upper())) == 0
     assert email_of(stack, tokens, ip) == email
 
 
@@ -182,7 +178,7 @@ def test_change_codes_to_one_address_hit_the_sending_limit_taken_or_not(stack):
     # The free victim got exactly its allowance; the holder nothing (its mail, queued first, would
     # have arrived before the victim's last).
     assert len(stack.wait_for_mail(free_victim, count=counts[free_victim])) == counts[free_victim]
-    assert len(mails_to(stack, holder)) == held_before
+    assert len(stack.mails_to(holder)) == held_before
 
 
 # --- deletion ------------------------------------------------------------------------------------
