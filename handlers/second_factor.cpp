@@ -11,7 +11,7 @@
 namespace latchkey {
 namespace {
 
-constexpr std::string_view kPurpose = "second-factor";
+constexpr std::string_view kPurpose = kSecondFactorPurpose;
 
 TotpFactors factors(Services& services) {
     return TotpFactors(*services.store, services.keys);
@@ -126,6 +126,11 @@ Outcome message(const char* text) {
     return Response::json(200, out.get());
 }
 
+// An answer carrying a key or recovery codes, which no cache on the way may keep.
+Response secret_answer(const Json& body) {
+    return Response::json(200, body.get()).with_header("Cache-Control", "no-store");
+}
+
 Json codes_json(const std::vector<std::string>& codes) {
     Json list = Json(cJSON_CreateArray());
     for (const std::string& code : codes) {
@@ -215,7 +220,7 @@ Outcome totp_enroll(Context& c, const SecondFactorNames& names) {
     Json out = json_object();
     json_put(out.get(), names.secret, totp::base32(*secret));
     json_put(out.get(), names.uri, otpauth_uri(c.site, caller.email, *secret));
-    return Response::json(200, out.get());
+    return secret_answer(out);
 }
 
 Outcome totp_confirm(Context& c, const SecondFactorNames& names) {
@@ -229,6 +234,10 @@ Outcome totp_confirm(Context& c, const SecondFactorNames& names) {
     if (auto* refused = std::get_if<Outcome>(&counted)) return std::move(*refused);
     const GuessPass& pass = std::get<GuessPass>(counted);
     auto codes = factors(c.services).confirm(pass, caller.id, code, c.now);
+    if (!codes && codes.error().code == Errc::not_found) {
+        (void)c.services.guesses.cancel(pass);  // nothing to confirm: no code was heard
+        return codes.error();
+    }
     if (!codes) return code_failure(c, pass, caller, codes.error(), "totp.confirm.failure");
     if (auto r = c.services.guesses.succeeded(pass, c.now); !r) return r.error();
     audit(c.services, c.request, "totp.enable", caller.id, caller.email, caller.kind);
@@ -236,7 +245,7 @@ Outcome totp_confirm(Context& c, const SecondFactorNames& names) {
     Json out = json_object();
     json_put(out.get(), names.enabled, true);
     json_put(out.get(), names.recovery_codes, codes_json(*codes));
-    return Response::json(200, out.get());
+    return secret_answer(out);
 }
 
 Outcome totp_disable(Context& c, const SecondFactorNames& names) {
@@ -281,9 +290,10 @@ Outcome new_recovery_codes(Context& c, const SecondFactorNames& names) {
     auto codes = factors(c.services).new_recovery_codes(caller.id, c.now);
     if (!codes) return codes.error();
     audit(c.services, c.request, "recovery_codes.new", caller.id, caller.email, caller.kind);
+    notify(c.services, c.request, caller, NoticeKind::recovery_codes_replaced);
     Json out = json_object();
     json_put(out.get(), names.recovery_codes, codes_json(*codes));
-    return Response::json(200, out.get());
+    return secret_answer(out);
 }
 
 }  // namespace latchkey

@@ -17,8 +17,12 @@ std::optional<Outcome> guard_guesses(Services& services, const Request& request,
                                      const Route& route) {
     services.guesses.disarm();
     if (route.throttle.empty()) return std::nullopt;
-    services.guesses.arm(*services.store, services.keys, guess_policy(services.config),
-                         route.throttle, site_of(request), client_network_of(request));
+    GuessPolicy policy = guess_policy(services.config);
+    if (route.throttle == kThrottleSecondFactor) {
+        policy.account_max_lock = services.config.throttle_second_factor_account_max_lock;
+    }
+    services.guesses.arm(*services.store, services.keys, policy, route.throttle, site_of(request),
+                         client_network_of(request));
     services.guesses.audit_locks(
         AuditEvent{0, std::string(site_of(request)), "lockout", 0, "",
                    std::string(request.param("REMOTE_ADDR").value_or("")),

@@ -14,6 +14,10 @@ namespace latchkey {
 inline constexpr std::string_view kThrottleLogin = "login";  // passwords
 inline constexpr std::string_view kThrottleToken = "token";  // mailed verification/reset tokens
 inline constexpr std::string_view kThrottleCode = "code";    // emailed one-time codes (Cognito)
+// Authenticator-app codes on routes where nothing else is guessed (the sign-in's second step,
+// confirming an app): the login policy, with the account-wide lock growing to
+// throttle_second_factor_account_max_lock, since whoever guesses here already has the password.
+inline constexpr std::string_view kThrottleSecondFactor = "second-factor";
 
 GuessPolicy guess_policy(const Config& config);
 

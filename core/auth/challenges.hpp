@@ -18,6 +18,10 @@
 
 namespace latchkey {
 
+// The purpose of a sign-in's second step (an authenticator app's code): end_sessions closes the
+// account's open ones, so a challenge opened with a password does not outlive a change of it.
+inline constexpr std::string_view kSecondFactorPurpose = "second-factor";
+
 struct CodePolicy {
     int length = 8;          // digits
     std::int64_t ttl = 300;  // seconds a code (and its session) lives

@@ -1,5 +1,6 @@
 #include "core/auth/end_sessions.hpp"
 
+#include "core/auth/challenges.hpp"
 #include "core/auth/one_time.hpp"
 
 namespace latchkey {
@@ -20,6 +21,13 @@ Result<void> end_sessions(Store& store, std::int64_t account_id, const SessionsE
         if (!pending) return pending.error();
         pending->bind(1, account_id).bind(2, kChangeEmailPurpose);
         if (auto r = pending->run(); !r) return r;
+        // A sign-in challenge opened with the old password must not outlive it.
+        auto challenges = store.prepare(
+            "UPDATE auth_challenges SET closed_at = ?2 WHERE account_id = ?1 AND purpose = ?3 AND "
+            "closed_at IS NULL");
+        if (!challenges) return challenges.error();
+        challenges->bind(1, account_id).bind(2, now).bind(3, kSecondFactorPurpose);
+        if (auto r = challenges->run(); !r) return r;
     }
     {
         auto families = store.prepare(

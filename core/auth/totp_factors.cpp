@@ -140,8 +140,22 @@ Result<void> TotpFactors::use_recovery_code(const GuessPass&, std::int64_t accou
     return {};
 }
 
+// Takes the account's authenticator row lock for the rest of the transaction (a no-op UPDATE, which
+// PostgreSQL row-locks and SQLite's single writer serialises anyway): two replacements of the
+// recovery codes, or a replacement and a removal, then run one after the other, and the second
+// sees the first's codes. Without it, two concurrent DELETE-then-INSERTs under READ COMMITTED
+// would each miss the other's new codes and leave both sets valid.
+Result<void> TotpFactors::lock_account(std::int64_t account_id) {
+    auto lock =
+        store_.prepare("UPDATE totp_factors SET last_step = last_step WHERE account_id = ?1");
+    if (!lock) return lock.error();
+    lock->bind(1, account_id);
+    return lock->run();
+}
+
 Result<std::vector<std::string>> TotpFactors::replace_recovery_codes(std::int64_t account_id,
                                                                      std::int64_t now) {
+    if (auto r = lock_account(account_id); !r) return r.error();
     auto clear = store_.prepare("DELETE FROM recovery_codes WHERE account_id = ?1");
     if (!clear) return clear.error();
     clear->bind(1, account_id);
@@ -166,6 +180,7 @@ Result<std::vector<std::string>> TotpFactors::new_recovery_codes(std::int64_t ac
                                                                  std::int64_t now) {
     auto tx = store_.begin();
     if (!tx) return tx.error();
+    if (auto r = lock_account(account_id); !r) return r.error();
     auto state = status(account_id);
     if (!state) return state.error();
     if (!state->enabled) return make_error(Errc::not_found, "no authenticator");
@@ -178,6 +193,7 @@ Result<std::vector<std::string>> TotpFactors::new_recovery_codes(std::int64_t ac
 Result<bool> TotpFactors::remove(std::int64_t account_id) {
     auto tx = store_.begin();
     if (!tx) return tx.error();
+    if (auto r = lock_account(account_id); !r) return r.error();
     auto factor = store_.prepare("DELETE FROM totp_factors WHERE account_id = ?1");
     if (!factor) return factor.error();
     factor->bind(1, account_id);

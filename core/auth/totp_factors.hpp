@@ -65,6 +65,7 @@ class TotpFactors {
         bool confirmed = false;
     };
     Result<Stored> load(std::int64_t account_id);
+    Result<void> lock_account(std::int64_t account_id);
     std::string recovery_hash(std::int64_t account_id, std::string_view normalised) const;
     Result<std::vector<std::string>> replace_recovery_codes(std::int64_t account_id,
                                                             std::int64_t now);

@@ -73,6 +73,8 @@ struct Config {
     std::int64_t throttle_first_lock = 1;         // seconds; each further failure doubles the lock
     std::int64_t throttle_max_lock = 900;         // longest lock of a pair or a network
     std::int64_t throttle_account_max_lock = 60;  // longest lock of an account, all networks
+    // The same for authenticator-app codes at sign-in (the guesser already has the password).
+    std::int64_t throttle_second_factor_account_max_lock = 3600;
     std::int64_t throttle_forget = 900;     // failures forgotten this long after the last lock ends
     std::int64_t throttle_known_days = 30;  // a network an account signed in from stays known
 

@@ -29,6 +29,8 @@ const char* kind_name(NoticeKind kind) {
             return "notice_second_factor_disabled";
         case NoticeKind::recovery_code_used:
             return "notice_recovery_code_used";
+        case NoticeKind::recovery_codes_replaced:
+            return "notice_recovery_codes_replaced";
     }
     return "notice";
 }
@@ -48,6 +50,7 @@ bool switched_on(const Config& config, NoticeKind kind) {
         case NoticeKind::second_factor_enabled:
         case NoticeKind::second_factor_disabled:
         case NoticeKind::recovery_code_used:
+        case NoticeKind::recovery_codes_replaced:
             return config.notify_second_factor != 0;
     }
     return false;

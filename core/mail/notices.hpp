@@ -25,6 +25,7 @@ enum class NoticeKind {
     second_factor_enabled,
     second_factor_disabled,
     recovery_code_used,
+    recovery_codes_replaced,
 };
 
 // The facts a notice states; `address` and `device` as nginx passed them.

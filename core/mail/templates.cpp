@@ -137,6 +137,17 @@ constexpr BuiltinTemplate kBuiltins[] = {
      "<li>Using: {{device}}</li></ul><p>If this was you, consider drawing new recovery codes in "
      "your account settings. If it was not, someone has your password and a recovery code: change "
      "your password and draw new recovery codes now.</p>"},
+    {"en", "notice_recovery_codes_replaced", "New recovery codes were made",
+     "Hello {{name}},\n\nNew recovery codes were made for your account on {{site}}; the old ones "
+     "no longer work:\n\n  When: {{when}}\n  From: {{address}}\n  Using: {{device}}\n\n"
+     "If this was you, keep the new codes somewhere safe. If it was not, someone signed in as you "
+     "knows your password and holds the new codes: change your password now, then make new codes "
+     "yourself.\n",
+     "<p>Hello {{name}},</p><p>New recovery codes were made for your account on {{site}}; the old "
+     "ones no longer work:</p><ul><li>When: {{when}}</li><li>From: {{address}}</li>"
+     "<li>Using: {{device}}</li></ul><p>If this was you, keep the new codes somewhere safe. If it "
+     "was not, someone signed in as you knows your password and holds the new codes: change your "
+     "password now, then make new codes yourself.</p>"},
     {"es", "verify_email", "Confirma tu dirección de correo",
      "Hola, {{name}}:\n\nConfirma tu dirección de correo abriendo este enlace:\n\n{{link}}\n\n"
      "El enlace sirve una sola vez y caduca en 24 horas. Si no creaste una cuenta, ignora este "
@@ -265,6 +276,19 @@ constexpr BuiltinTemplate kBuiltins[] = {
      "<li>Con: {{device}}</li></ul><p>Si fuiste tú, considera generar códigos de recuperación "
      "nuevos en los ajustes de tu cuenta. Si no, alguien tiene tu contraseña y un código de "
      "recuperación: cambia tu contraseña y genera códigos nuevos ahora.</p>"},
+    {"es", "notice_recovery_codes_replaced", "Se generaron códigos de recuperación nuevos",
+     "Hola, {{name}}:\n\nSe generaron códigos de recuperación nuevos para tu cuenta de {{site}}; "
+     "los anteriores ya no sirven:\n\n  Cuándo: {{when}}\n  Desde: {{address}}\n  Con: "
+     "{{device}}\n\n"
+     "Si fuiste tú, guarda los códigos nuevos en un lugar seguro. Si no, alguien con la sesión "
+     "iniciada conoce tu contraseña y tiene los códigos nuevos: cambia tu contraseña ahora y "
+     "genera códigos nuevos tú mismo.\n",
+     "<p>Hola, {{name}}:</p><p>Se generaron códigos de recuperación nuevos para tu cuenta de "
+     "{{site}}; los anteriores ya no sirven:</p><ul><li>Cuándo: {{when}}</li><li>Desde: "
+     "{{address}}</li>"
+     "<li>Con: {{device}}</li></ul><p>Si fuiste tú, guarda los códigos nuevos en un lugar seguro. "
+     "Si no, alguien con la sesión iniciada conoce tu contraseña y tiene los códigos nuevos: "
+     "cambia tu contraseña ahora y genera códigos nuevos tú mismo.</p>"},
 };
 
 // Site names come from nginx; only plain names may become a path component.

@@ -220,6 +220,14 @@ class Site:
         return self.client.request("POST", f"{TOTP_PATH}/{action}", json_body=body, headers=sent,
                                    source=source or fresh_ip())
 
+    def sign_in_with_code(self, email, code, password=OLD):
+        """A sign-in of an account with an authenticator app: the password, then `code`."""
+        r = self.login(email, password)
+        assert r.status == 200, r
+        r = self.second_factor(r.json()[self.name("challenge")], code)
+        assert r.status == 200, r
+        return self.session_of(r)
+
     def second_factor(self, challenge, code, source=None, body=None):
         return self.client.request(
             "POST", self.second_factor_path,

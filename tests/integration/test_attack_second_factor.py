@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from account_support import ADAPTERS, fresh_ip
+from account_support import ADAPTERS, OLD, fresh_ip
 from conftest import running
-from totp_support import PERIOD, challenge, code, enrol
+from totp_support import PERIOD, challenge, code, enrol, step_start
 
 
 @pytest.fixture(scope="module")
@@ -122,4 +122,55 @@ def test_codes_guessed_from_many_networks_lock_the_account_but_not_its_owners_ne
     assert r.status == 429, r
     # ...while the owner at home still signs in (a recovery code: the app's next code is 30 s away).
     r = site.second_factor(challenge(site, email, source=home), codes[0], source=home)
+    assert r.status == 200, r
+
+
+def test_a_challenge_opened_with_the_old_password_ends_with_it(site):
+    email, secret, _, start = enrolled(site)
+    stolen = challenge(site, email)  # opened by whoever had the old password
+    session = site.sign_in_with_code(email, code(secret, start + PERIOD))
+    r = site.change(session)
+    assert r.status == 200, r
+    r = site.second_factor(stolen, code(secret, start + 2 * PERIOD))
+    assert r.status == 401 and r.json() == site.error_body(
+        401, "Invalid or expired sign-in challenge"), r
+
+
+def test_racing_new_recovery_codes_leave_one_set(site):
+    email = site.new_account()
+    session = site.sign_in(email)
+    enrol(site, session)
+    # Two at once: as many password hashes as the test service runs side by side (more would be
+    # refused 503 by the hash queue before any reached the codes).
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def renew():
+        barrier.wait()
+        r = site.totp(session, "recovery-codes", {"password": OLD})
+        answers.append((r.status, r.json()[site.name("recovery_codes")] if r.status == 200 else r))
+
+    threads = [threading.Thread(target=renew) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(status == 200 for status, _ in answers), answers
+    with site.stack.db() as db:
+        left = db.execute("SELECT COUNT(*) FROM recovery_codes WHERE account_id = ? AND used_at IS "
+                          "NULL", (site.account_id(email),)).fetchone()[0]
+    assert left == 10, left
+
+
+def test_confirming_nothing_is_no_guess(site):
+    email = site.new_account()
+    session = site.sign_in(email)
+    prober = fresh_ip()
+    for _ in range(8):  # more than the pair's free allowance: none of them is counted
+        r = site.totp(session, "confirm", {"code": "123456"}, source=prober)
+        assert r.status == 400 and r.json() == site.error_body(
+            400, "No authenticator enrolment to confirm"), r
+    r = site.totp(session, "enroll", {"password": OLD})
+    secret = r.json()["secret"]
+    r = site.totp(session, "confirm", {"code": code(secret, step_start())}, source=prober)
     assert r.status == 200, r

@@ -30,7 +30,7 @@ def test_enrol_then_sign_in_with_the_apps_code(site):
     assert r.status == 200 and r.json() == {"enabled": False, site.name("recovery_left"): 0}, r
 
     r = site.totp(session, "enroll", {"password": OLD})
-    assert r.status == 200, r
+    assert r.status == 200 and r.header("Cache-Control") == "no-store", r
     body = r.json()
     assert set(body) == {"secret", site.name("uri")}, body
     secret = body["secret"]
@@ -49,7 +49,7 @@ def test_enrol_then_sign_in_with_the_apps_code(site):
     r = site.totp(session, "confirm", {"code": wrong})
     assert r.status == 400 and r.json() == site.error_body(400, "Invalid code"), r
     r = site.totp(session, "confirm", {"code": code(secret, start)})
-    assert r.status == 200, r
+    assert r.status == 200 and r.header("Cache-Control") == "no-store", r
     body = r.json()
     assert set(body) == {"enabled", site.name("recovery_codes")} and body["enabled"] is True, body
     codes = body[site.name("recovery_codes")]
@@ -125,8 +125,9 @@ def test_a_recovery_code_signs_in_once_and_new_ones_void_the_old(site):
     r = site.totp(session, "recovery-codes", {"password": "Wrong-password-1"})
     assert r.status == 400, r
     r = site.totp(session, "recovery-codes", {"password": OLD})
-    assert r.status == 200, r
+    assert r.status == 200 and r.header("Cache-Control") == "no-store", r
     fresh = r.json()[site.name("recovery_codes")]
+    [_] = site.stack.wait_for_mail(email, subject="New recovery codes were made")
     assert len(fresh) == 10 and not set(fresh) & set(codes)
     r = site.second_factor(challenge(site, email), codes[1])
     assert r.status == 401, r
