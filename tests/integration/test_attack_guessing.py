@@ -349,10 +349,11 @@ def test_every_route_that_checks_a_secret_declares_a_throttle():
     rows = json.loads(subprocess.run([BIN, "routes", "--json"], check=True, capture_output=True,
                                      text=True).stdout)
     secret = re.compile(r"/(login|token|reset|verify|change-password|delete-account|change-email|"
-                        r"confirm-email)$|^/cognito")
+                        r"confirm-email|second-factor|enroll|confirm|disable|recovery-codes)$"
+                        r"|^/cognito")
     # ops' /_latchkey/verify checks signed tokens for nginx's auth_request: nothing to guess.
     checked = [r for r in rows if secret.search(r["path"]) and r["contract"] != "ops"]
-    assert len(checked) >= 21, checked
+    assert len(checked) >= 41, checked
     for r in checked:
         assert r["throttle"], r
     declared = {(r["contract"], r["method"], r["path"]): r["throttle"] for r in rows if r["throttle"]}
@@ -382,6 +383,15 @@ def test_every_route_that_checks_a_secret_declares_a_throttle():
         ("storefront", "POST", "/api/auth/customer/login"): "login",
         ("cognito", "POST", "/cognito"): "code",
         ("cognito", "POST", "/cognito/"): "code",
+        # Authenticator apps: codes alone in their own class, the password-proven routes in the
+        # login's (docs/security.md, "Second factors").
+        ("fastapi", "POST", "/api/auth/token/second-factor"): "second-factor",
+        **{(contract, "POST", "/api/auth/login/second-factor"): "second-factor"
+           for contract in ("gateway", "verified", "storefront")},
+        **{(contract, "POST", f"/api/auth/totp/{action}"): klass
+           for contract in ("fastapi", "gateway", "verified", "storefront")
+           for action, klass in (("enroll", "login"), ("confirm", "second-factor"),
+                                 ("disable", "login"), ("recovery-codes", "login"))},
     }
     # Only Cognito's one path for every operation gives up the gate's early refusal.
     late = {(r["contract"], r["method"], r["path"]) for r in rows if r["throttle"] and not r["refuse_early"]}
