@@ -8,6 +8,7 @@ namespace {
 constexpr Wording kDefaults[] = {
     {Errc::invalid_argument, 400, "Validation failed"},
     {Errc::credential_taken, 409, "This passkey is registered already"},
+    {Errc::limit_reached, 409, "Too many passkeys: remove one first"},
     {Errc::bad_request, 400, "Bad Request"},
     {Errc::no_route, 404, "Not Found"},
     {Errc::method_not_allowed, 405, "Method Not Allowed"},

@@ -13,6 +13,7 @@
 #include "handlers/contracts.hpp"
 #include "handlers/delete_account.hpp"
 #include "handlers/field_messages.hpp"
+#include "handlers/passkeys.hpp"
 #include "handlers/second_factor.hpp"
 #include "handlers/services.hpp"
 #include "handlers/throttle.hpp"
@@ -41,6 +42,12 @@ Outcome totp_enroll(Context&);
 Outcome totp_confirm(Context&);
 Outcome totp_disable(Context&);
 Outcome new_recovery_codes(Context&);
+Outcome passkeys_list(Context&);
+Outcome passkey_register_options(Context&);
+Outcome passkey_register(Context&);
+Outcome passkey_delete(Context&);
+Outcome passkey_login_options(Context&);
+Outcome passkey_login(Context&);
 
 // The contract's API, as its frontend calls it. Refresh and logout are open: their credential is
 // the refresh cookie, which the handler checks.
@@ -128,6 +135,32 @@ constexpr Route kRoutes[] = {
      .handler = new_recovery_codes,
      .body = Body::json,
      .throttle = kThrottleLogin},
+    {.method = "GET", .path = kPasskeysPath, .handler = passkeys_list},
+    {.method = "POST",
+     .path = kPasskeyRegisterOptionsPath,
+     .handler = passkey_register_options,
+     .body = Body::json,
+     .throttle = kThrottleLogin},
+    {.method = "POST",
+     .path = kPasskeyRegisterPath,
+     .handler = passkey_register,
+     .body = Body::json},
+    {.method = "POST", .path = kPasskeyDeletePath, .handler = passkey_delete, .body = Body::json},
+    // Open: anyone may begin a passkey sign-in. Each opens a ceremony row that lives
+    // kCeremonyTtl; nginx's secrets zone bounds how many one network opens.
+    {.method = "POST",
+     .path = kPasskeyLoginOptionsPath,
+     .handler = passkey_login_options,
+     .access = Access::open,
+     .body = Body::json_if_any},
+    // Open: the assertion is the credential. Checking one costs a signature: failures count
+    // against the network as a token guess does.
+    {.method = "POST",
+     .path = kPasskeyLoginPath,
+     .handler = passkey_login,
+     .access = Access::open,
+     .body = Body::json,
+     .throttle = kThrottleToken},
 };
 
 // What the contract says for each failure; nginx's error pages say the same (error-pages).
@@ -164,6 +197,13 @@ constexpr Wording kWording[] = {
     {Errc::not_found, 400, kTotpNotEnabled, {}, kRecoveryCodesPath},
     {Errc::invalid_credentials, 400, "Password is incorrect", {}, kRecoveryCodesPath},
     {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kRecoveryCodesPath},
+    {Errc::invalid_credentials, 400, "Password is incorrect", {}, kPasskeyRegisterOptionsPath},
+    {Errc::login_throttled, 429, kPasswordGuessesThrottled, {}, kPasskeyRegisterOptionsPath},
+    {Errc::invalid_token, 400, kPasskeyChallengeExpired, {}, kPasskeyRegisterPath},
+    {Errc::invalid_credentials, 400, kPasskeyNotVerified, {}, kPasskeyRegisterPath},
+    {Errc::not_found, 404, kPasskeyNotFound, {}, kPasskeyDeletePath},
+    {Errc::invalid_token, 401, kPasskeyChallengeExpired, {}, kPasskeyLoginPath},
+    {Errc::invalid_credentials, 401, kPasskeySignInFailed, {}, kPasskeyLoginPath},
 };
 
 constexpr FieldRule kMerchantFields[] = {
@@ -551,6 +591,28 @@ Outcome totp_disable(Context& c) {
 }
 Outcome new_recovery_codes(Context& c) {
     return latchkey::new_recovery_codes(c, kCamelCaseSecondFactor);
+}
+Outcome passkeys_list(Context& c) {
+    return list_passkeys(c, kCamelCasePasskeys);
+}
+Outcome passkey_register_options(Context& c) {
+    return latchkey::passkey_register_options(c, kCamelCasePasskeys);
+}
+Outcome passkey_register(Context& c) {
+    return latchkey::passkey_register(c, kCamelCasePasskeys);
+}
+Outcome passkey_delete(Context& c) {
+    return latchkey::passkey_delete(c, kCamelCasePasskeys);
+}
+Outcome passkey_login_options(Context& c) {
+    return latchkey::passkey_login_options(c);
+}
+Outcome passkey_login(Context& c) {
+    return latchkey::passkey_login(
+        c, [&](const Account& account) { return signed_in_with_password(c, account); },
+        [&](const Account& account) {
+            return second_factor_challenge(c, account, kCamelCaseSecondFactor);
+        });
 }
 
 }  // namespace

@@ -121,7 +121,7 @@ Result<std::int64_t> Passkeys::add(std::string_view site, std::int64_t account_i
         auto row = count->step();
         if (!row) return row.error();
         if (*row && count->column_int(0) >= static_cast<std::int64_t>(kMaxPasskeysPerAccount))
-            return make_error(Errc::invalid_argument, "the account holds the most passkeys");
+            return make_error(Errc::limit_reached, "the account holds the most passkeys");
     }
     std::int64_t id = 0;
     {
@@ -167,6 +167,16 @@ Result<std::vector<PasskeySummary>> Passkeys::of_account(std::string_view site,
         p.backup_state = row.column_int(5) != 0;
         return p;
     });
+}
+
+Result<std::vector<std::string>> Passkeys::of_account_credentials(std::string_view site,
+                                                                  std::int64_t account_id) {
+    auto list = store_.prepare(
+        "SELECT credential_id FROM passkeys WHERE site = ?1 AND account_id = ?2 "
+        "ORDER BY created_at, id");
+    if (!list) return list.error();
+    list->bind(1, site).bind(2, account_id);
+    return list->collect([](const Statement& row) { return row.column_text(0); });
 }
 
 Result<PasskeyRecord> Passkeys::find_by_credential(std::string_view site,

@@ -71,14 +71,19 @@ class Passkeys {
 
     // Stores a verified new credential under `name` (1 to kMaxPasskeyNameLength characters, no
     // control characters) and returns its id. Errc::credential_taken: the credential id is
-    // registered on the site already (to any account); Errc::invalid_argument: a bad name, or the
-    // account holds kMaxPasskeysPerAccount passkeys already.
+    // registered on the site already (to any account); Errc::limit_reached: the account holds
+    // kMaxPasskeysPerAccount passkeys already; Errc::invalid_argument: a bad name.
     Result<std::int64_t> add(std::string_view site, std::int64_t account_id,
                              const webauthn::NewCredential& credential, std::string_view name,
                              std::int64_t now);
 
     // The account's passkeys on the site, oldest first.
     Result<std::vector<PasskeySummary>> of_account(std::string_view site, std::int64_t account_id);
+
+    // The credential ids (unpadded base64url) of the account's passkeys on the site: what a new
+    // registration excludes, so an authenticator never makes a second credential for one account.
+    Result<std::vector<std::string>> of_account_credentials(std::string_view site,
+                                                            std::int64_t account_id);
 
     // The passkey with this credential id (raw bytes) on the site; Errc::not_found when none.
     Result<PasskeyRecord> find_by_credential(std::string_view site, std::string_view credential_id);

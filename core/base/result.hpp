@@ -18,6 +18,7 @@ enum class Errc {
     invalid_token,         // token malformed, forged, expired, revoked or for another audience
     refresh_reuse,         // a spent refresh token presented after the grace: its family is now
                            // revoked; clients see the same refusal as for invalid_token
+    limit_reached,         // an account holds as many of something (passkeys) as it may
     cloned_authenticator,  // a passkey assertion verified but its signature counter did not grow:
                            // another copy of the authenticator is in use; clients see the same
                            // refusal as for invalid_credentials

@@ -31,6 +31,10 @@ const char* kind_name(NoticeKind kind) {
             return "notice_recovery_code_used";
         case NoticeKind::recovery_codes_replaced:
             return "notice_recovery_codes_replaced";
+        case NoticeKind::passkey_added:
+            return "notice_passkey_added";
+        case NoticeKind::passkey_removed:
+            return "notice_passkey_removed";
     }
     return "notice";
 }
@@ -51,6 +55,8 @@ bool switched_on(const Config& config, NoticeKind kind) {
         case NoticeKind::second_factor_disabled:
         case NoticeKind::recovery_code_used:
         case NoticeKind::recovery_codes_replaced:
+        case NoticeKind::passkey_added:
+        case NoticeKind::passkey_removed:
             return config.notify_second_factor != 0;
     }
     return false;

@@ -26,6 +26,9 @@ enum class NoticeKind {
     second_factor_disabled,
     recovery_code_used,
     recovery_codes_replaced,
+    // A passkey added to or removed from the account (the same switch).
+    passkey_added,
+    passkey_removed,
 };
 
 // The facts a notice states; `address` and `device` as nginx passed them.

@@ -137,6 +137,25 @@ constexpr BuiltinTemplate kBuiltins[] = {
      "<li>Using: {{device}}</li></ul><p>If this was you, consider drawing new recovery codes in "
      "your account settings. If it was not, someone has your password and a recovery code: change "
      "your password and draw new recovery codes now.</p>"},
+    {"en", "notice_passkey_added", "A passkey was added to your account",
+     "Hello {{name}},\n\nA passkey was added to your account on {{site}}: it signs in without the "
+     "password:\n\n  When: {{when}}\n  From: {{address}}\n  Using: {{device}}\n\n"
+     "If this was you, there is nothing to do. If it was not, someone who knows your password "
+     "added a way in: remove the passkey in your account settings and change your password now.\n",
+     "<p>Hello {{name}},</p><p>A passkey was added to your account on {{site}}: it signs in "
+     "without the password:</p><ul><li>When: {{when}}</li><li>From: {{address}}</li>"
+     "<li>Using: {{device}}</li></ul><p>If this was you, there is nothing to do. If it was not, "
+     "someone who knows your password added a way in: remove the passkey in your account settings "
+     "and change your password now.</p>"},
+    {"en", "notice_passkey_removed", "A passkey was removed from your account",
+     "Hello {{name}},\n\nA passkey was removed from your account on {{site}}; it no longer signs "
+     "in:\n\n  When: {{when}}\n  From: {{address}}\n  Using: {{device}}\n\n"
+     "If this was you, there is nothing to do. If it was not, someone is signed in as you: change "
+     "your password now.\n",
+     "<p>Hello {{name}},</p><p>A passkey was removed from your account on {{site}}; it no longer "
+     "signs in:</p><ul><li>When: {{when}}</li><li>From: {{address}}</li>"
+     "<li>Using: {{device}}</li></ul><p>If this was you, there is nothing to do. If it was not, "
+     "someone is signed in as you: change your password now.</p>"},
     {"en", "notice_recovery_codes_replaced", "New recovery codes were made",
      "Hello {{name}},\n\nNew recovery codes were made for your account on {{site}}; the old ones "
      "no longer work:\n\n  When: {{when}}\n  From: {{address}}\n  Using: {{device}}\n\n"
@@ -276,6 +295,25 @@ constexpr BuiltinTemplate kBuiltins[] = {
      "<li>Con: {{device}}</li></ul><p>Si fuiste tú, considera generar códigos de recuperación "
      "nuevos en los ajustes de tu cuenta. Si no, alguien tiene tu contraseña y un código de "
      "recuperación: cambia tu contraseña y genera códigos nuevos ahora.</p>"},
+    {"es", "notice_passkey_added", "Se añadió una llave de acceso a tu cuenta",
+     "Hola, {{name}}:\n\nSe añadió una llave de acceso a tu cuenta de {{site}}: permite iniciar "
+     "sesión sin la contraseña:\n\n  Cuándo: {{when}}\n  Desde: {{address}}\n  Con: {{device}}\n\n"
+     "Si fuiste tú, no tienes que hacer nada. Si no, alguien que conoce tu contraseña añadió una "
+     "forma de entrar: quita la llave en los ajustes de tu cuenta y cambia tu contraseña ahora.\n",
+     "<p>Hola, {{name}}:</p><p>Se añadió una llave de acceso a tu cuenta de {{site}}: permite "
+     "iniciar sesión sin la contraseña:</p><ul><li>Cuándo: {{when}}</li><li>Desde: "
+     "{{address}}</li><li>Con: {{device}}</li></ul><p>Si fuiste tú, no tienes que hacer nada. Si "
+     "no, alguien que conoce tu contraseña añadió una forma de entrar: quita la llave en los "
+     "ajustes de tu cuenta y cambia tu contraseña ahora.</p>"},
+    {"es", "notice_passkey_removed", "Se quitó una llave de acceso de tu cuenta",
+     "Hola, {{name}}:\n\nSe quitó una llave de acceso de tu cuenta de {{site}}; ya no permite "
+     "iniciar sesión:\n\n  Cuándo: {{when}}\n  Desde: {{address}}\n  Con: {{device}}\n\n"
+     "Si fuiste tú, no tienes que hacer nada. Si no, alguien inició sesión como tú: cambia tu "
+     "contraseña ahora.\n",
+     "<p>Hola, {{name}}:</p><p>Se quitó una llave de acceso de tu cuenta de {{site}}; ya no "
+     "permite iniciar sesión:</p><ul><li>Cuándo: {{when}}</li><li>Desde: {{address}}</li>"
+     "<li>Con: {{device}}</li></ul><p>Si fuiste tú, no tienes que hacer nada. Si no, alguien "
+     "inició sesión como tú: cambia tu contraseña ahora.</p>"},
     {"es", "notice_recovery_codes_replaced", "Se generaron códigos de recuperación nuevos",
      "Hola, {{name}}:\n\nSe generaron códigos de recuperación nuevos para tu cuenta de {{site}}; "
      "los anteriores ya no sirven:\n\n  Cuándo: {{when}}\n  Desde: {{address}}\n  Con: "

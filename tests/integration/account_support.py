@@ -22,6 +22,11 @@ SECOND_FACTOR_PATH = "/api/auth/login/second-factor"
 CAMEL_FACTOR_NAMES = {"required": "mfaRequired", "challenge": "mfaToken", "expires_in": "expiresIn",
                       "uri": "otpauthUri", "recovery_codes": "recoveryCodes",
                       "recovery_left": "recoveryCodesLeft"}
+PASSKEYS_PATH = "/api/auth/passkeys"
+CAMEL_PASSKEY_NAMES = {"created_at": "createdAt", "last_used_at": "lastUsedAt",
+                       "backed_up": "backedUp"}
+SNAKE_PASSKEY_NAMES = {"created_at": "created_at", "last_used_at": "last_used_at",
+                       "backed_up": "backed_up"}
 SNAKE_FACTOR_NAMES = {"required": "mfa_required", "challenge": "mfa_token", "expires_in": "expires_in",
                       "uri": "otpauth_uri", "recovery_codes": "recovery_codes",
                       "recovery_left": "recovery_codes_left"}
@@ -233,6 +238,42 @@ class Site:
             "POST", self.second_factor_path,
             json_body=body if body is not None else {self.name("challenge"): challenge, "code": code},
             source=source or fresh_ip())
+
+    # --- passkeys ----------------------------------------------------------------------------
+    def passkey_name(self, key):
+        return (SNAKE_PASSKEY_NAMES if self.factor_names is SNAKE_FACTOR_NAMES
+                else CAMEL_PASSKEY_NAMES)[key]
+
+    def origin(self):
+        """The origin the site's passkey ceremonies run on locally (nginx's first
+        LATCHKEY_PASSKEY_ORIGINS): localhost, since browsers refuse an IP address as an RP ID."""
+        return f"http://localhost:{self.stack.ports[self.site]}"
+
+    def passkeys(self, session, action=None, body=None, headers=None, source=None):
+        """POST /api/auth/passkeys/<action> (GET /api/auth/passkeys without one)."""
+        sent = self.auth_headers(session) if session is not None else {}
+        sent.update(headers or {})
+        if action is None:
+            return self.client.request("GET", PASSKEYS_PATH, headers=sent)
+        return self.client.request("POST", f"{PASSKEYS_PATH}/{action}", json_body=body,
+                                   headers=sent, source=source or fresh_ip())
+
+    def add_passkey(self, session, authenticator, password=OLD, name=None, **bend):
+        """Registers a passkey made by `authenticator`: the options, then the credential."""
+        r = self.passkeys(session, "register/options", {"password": password})
+        assert r.status == 200, r
+        credential = authenticator.create(r.json(), **bend)
+        body = {"credential": credential} if name is None else {"credential": credential,
+                                                                  "name": name}
+        return self.passkeys(session, "register", body)
+
+    def passkey_options(self, source=None):
+        r = self.passkeys(None, "login/options", source=source)
+        assert r.status == 200, r
+        return r.json()
+
+    def passkey_login(self, credential, source=None):
+        return self.passkeys(None, "login", {"credential": credential}, source=source)
 
     def signed_out_cookie(self):
         """The cookie that ending the caller's own session clears, or None."""

@@ -196,7 +196,7 @@ TEST_F(Passkey, AnAccountHoldsAtMostTwenty) {
     }
     auto one_more = passkeys().add("shop", 1, credential("extra"), "Key", now);
     ASSERT_FALSE(one_more.ok());
-    EXPECT_EQ(one_more.error().code, Errc::invalid_argument);
+    EXPECT_EQ(one_more.error().code, Errc::limit_reached);
     EXPECT_NE(one_more.error().detail.find("most passkeys"), std::string::npos);
     EXPECT_TRUE(passkeys().add("shop", 2, credential("extra"), "Key", now).ok());
 }
