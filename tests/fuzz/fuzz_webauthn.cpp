@@ -78,6 +78,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (sodium_init() < 0) __builtin_trap();
     static const webauthn::RelyingParty rp{"localhost", {"http://localhost:8001"}};
     static const std::string stored_key = unhex(kStoredKeyHex);
+    // Parsing it once checks the constant and loads libcrypto's providers (done on first use)
+    // with the static state rather than in the first input.
+    static const bool stored_key_parses = cose::PublicKey::parse(stored_key).ok();
+    if (!stored_key_parses) __builtin_trap();
     if (size == 0) return 0;
     const unsigned mode = data[0] % 4;
     const bool require_uv = (data[0] & 4) != 0;
