@@ -97,32 +97,15 @@ Outcome complete_web_authn_registration(Call& c) {
     if (!credential) {
         return fail("InvalidParameterException", "Credential is not a RegistrationResponseJSON.");
     }
-    Passkeys store = passkeys(c);
-    // The ceremony goes whatever follows: a response is checked once.
-    auto bound =
-        store.take_ceremony(c.site, Ceremony::register_passkey, credential->challenge, c.now);
-    if (!bound) {
-        if (bound.error().code == Errc::invalid_token) return challenge_not_found();
-        return bound.error();
-    }
-    if (*bound != caller.id) return challenge_not_found();
-    auto rp = relying_party(c.services, c.request);
-    if (!rp) return rp.error();
-    auto verified =
-        webauthn::verify_registration(*rp, credential->challenge, credential->client_data_json,
-                                      credential->attestation_object, false);
+    auto verified = check_registration(c.services, c.request, c.site, caller, *credential, c.now);
     if (!verified) {
-        audit(c.services, c.request, "passkey.register.failure", caller.id, caller.email,
-              caller.kind);
-        if (verified.error().code != Errc::invalid_argument &&
-            verified.error().code != Errc::invalid_credentials) {
-            return verified.error();
+        if (verified.error().code == Errc::invalid_token) return challenge_not_found();
+        if (verified.error().code == Errc::invalid_credentials) {
+            return registration_failure(verified.error());
         }
-        return registration_failure(verified.error());
+        return verified.error();
     }
-    if (verified->credential_id != credential->id) {
-        return fail("InvalidParameterException", "rawId differs from the attested credential id.");
-    }
+    Passkeys store = passkeys(c);
     auto id = store.add(c.site, caller.id, *verified, default_passkey_name(c.request), c.now);
     if (!id) {
         if (id.error().code == Errc::limit_reached) {

@@ -209,6 +209,30 @@ Json request_options(const webauthn::RelyingParty& rp, std::string_view challeng
     return out;
 }
 
+Result<webauthn::NewCredential> check_registration(Services& services, const Request& request,
+                                                   std::string_view site, const Account& caller,
+                                                   const PresentedCredential& credential,
+                                                   std::int64_t now) {
+    // The ceremony goes whatever follows: a response is checked once.
+    auto bound = passkeys(services).take_ceremony(site, Ceremony::register_passkey,
+                                                  credential.challenge, now);
+    if (!bound) return bound.error();
+    if (*bound != caller.id) return make_error(Errc::invalid_token, "another account's ceremony");
+    auto rp = relying_party(services, request);
+    if (!rp) return rp.error();
+    auto verified =
+        webauthn::verify_registration(*rp, credential.challenge, credential.client_data_json,
+                                      credential.attestation_object, false);
+    if (!verified) {
+        audit(services, request, "passkey.register.failure", caller.id, caller.email, caller.kind);
+        return make_error(Errc::invalid_credentials, verified.error().detail);
+    }
+    if (verified->credential_id != credential.id) {
+        return make_error(Errc::invalid_credentials, "rawId differs from the attested id");
+    }
+    return verified;
+}
+
 AssertionCheck check_assertion(Services& services, const Request& request, std::string_view site,
                                const PresentedCredential& credential, std::int64_t now) {
     AssertionCheck out;
@@ -310,24 +334,8 @@ Outcome passkey_register(Context& c, const PasskeyNames& names) {
     if (name.empty()) name = default_passkey_name(c.request);
     const Account& caller = c.who().account;
     Passkeys store = passkeys(c.services);
-    // The ceremony goes whatever follows: a response is checked once.
-    auto bound =
-        store.take_ceremony(c.site, Ceremony::register_passkey, credential->challenge, c.now);
-    if (!bound) return bound.error();
-    if (*bound != caller.id) return make_error(Errc::invalid_token, "another account's ceremony");
-    auto rp = relying_party(c.services, c.request);
-    if (!rp) return rp.error();
-    auto verified =
-        webauthn::verify_registration(*rp, credential->challenge, credential->client_data_json,
-                                      credential->attestation_object, false);
-    if (!verified) {
-        audit(c.services, c.request, "passkey.register.failure", caller.id, caller.email,
-              caller.kind);
-        return make_error(Errc::invalid_credentials, verified.error().detail);
-    }
-    if (verified->credential_id != credential->id) {
-        return make_error(Errc::invalid_credentials, "rawId differs from the attested id");
-    }
+    auto verified = check_registration(c.services, c.request, c.site, caller, *credential, c.now);
+    if (!verified) return verified.error();
     auto id = store.add(c.site, caller.id, *verified, name, c.now);
     if (!id) return id.error();
     audit(c.services, c.request, "passkey.register", caller.id, caller.email, caller.kind);

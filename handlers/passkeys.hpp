@@ -84,6 +84,15 @@ Json request_options(const webauthn::RelyingParty& rp, std::string_view challeng
 // The name a passkey gets when its owner gives none: what the browser says it is, roughly.
 std::string default_passkey_name(const Request& request);
 
+// Takes the registration ceremony `credential` answers (single use), which must be bound to
+// `caller`, and verifies the attestation; a response that does not verify is audited as
+// `passkey.register.failure`. Errc::invalid_token: no such open ceremony of the caller's;
+// Errc::invalid_credentials: it did not verify (the detail says why: webauthn.cpp's words).
+Result<webauthn::NewCredential> check_registration(Services& services, const Request& request,
+                                                   std::string_view site, const Account& caller,
+                                                   const PresentedCredential& credential,
+                                                   std::int64_t now);
+
 // An assertion checked against the ceremony it answers and the passkey it names.
 struct AssertionCheck {
     std::optional<Account> account;  // the passkey's account, once known

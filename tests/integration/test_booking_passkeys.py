@@ -297,5 +297,6 @@ def test_pages_of_credentials(stack, booking):
     assert len(second["Credentials"]) == 1 and "NextToken" not in second
     ids = [c["CredentialId"] for c in first["Credentials"] + second["Credentials"]]
     assert ids == [b64url(c.id) for c in phone.credentials]
-    # An email-code sign-in still works alongside them.
+    # An email-code sign-in still works alongside them (once the three notices are in).
+    stack.wait_for_mail(email, count=3, subject="A passkey was added to your account")
     assert sign_in(stack, booking, email)["AccessToken"]
