@@ -442,6 +442,15 @@ Outcome respond_to_auth_challenge(Call& c) {
         if (chosen != "EMAIL_OTP" && chosen != "WEB_AUTHN") {
             return fail("InvalidParameterException", "Only EMAIL_OTP and WEB_AUTHN are available.");
         }
+        if (chosen == "WEB_AUTHN") {
+            // Only what AvailableChallenges offered: a user without passkeys has no ceremony.
+            auto with_passkeys = has_passkeys(c, account);
+            if (!with_passkeys) return with_passkeys.error();
+            if (!*with_passkeys) {
+                return fail("InvalidParameterException",
+                            "WEB_AUTHN is not available for this user.");
+            }
+        }
         auto taken = challenges(c).take(c.site, kSelectChallenge, session, c.now);
         if (!taken || *taken != account.id) return fail("NotAuthorizedException", kSessionExpired);
         if (chosen == "WEB_AUTHN") return web_authn_challenge(c, account);

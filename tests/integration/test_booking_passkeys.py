@@ -129,6 +129,16 @@ def test_register_list_sign_in_and_delete(stack, booking):
         "AuthParameters": {"USERNAME": email, "PREFERRED_CHALLENGE": "WEB_AUTHN"}})
     assert r.status == 200 and r.json()["ChallengeName"] == "SELECT_CHALLENGE", r
     assert r.json()["AvailableChallenges"] == ["EMAIL_OTP"]
+    # ... and cannot choose WEB_AUTHN there; the step stays open for what was offered.
+    select = r.json()["Session"]
+    r = cognito(booking, "RespondToAuthChallenge", {
+        "ClientId": "demo", "ChallengeName": "SELECT_CHALLENGE", "Session": select,
+        "ChallengeResponses": {"USERNAME": email, "ANSWER": "WEB_AUTHN"}})
+    assert_aws_error(r, 400, "InvalidParameterException")
+    r = cognito(booking, "RespondToAuthChallenge", {
+        "ClientId": "demo", "ChallengeName": "SELECT_CHALLENGE", "Session": select,
+        "ChallengeResponses": {"USERNAME": email, "ANSWER": "EMAIL_OTP"}})
+    assert r.status == 200 and r.json()["ChallengeName"] == "EMAIL_OTP", r
     # The deleted passkey signs in no more, even on a ceremony opened before the deletion.
     r = respond(booking, email, session, phone.get(request_options))
     assert_aws_error(r, 400, "NotAuthorizedException")
