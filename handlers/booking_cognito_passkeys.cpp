@@ -28,22 +28,20 @@ const Caller* caller_of(const std::variant<Caller, Outcome>& who) {
     return std::get_if<Caller>(&who);
 }
 
-// What a registration that did not verify is called, by what webauthn::verify_registration
-// found wrong.
-Outcome registration_failure(const Error& error) {
-    const std::string& why = error.detail;
-    if (why.find("origin") != std::string::npos || why.find("crossOrigin") != std::string::npos) {
-        return fail("WebAuthnOriginNotAllowedException",
-                    "The passkey's origin is not allowed for this user pool.");
-    }
-    if (why.find("RP ID") != std::string::npos) {
-        return fail("WebAuthnRelyingPartyMismatchException",
-                    "The passkey was made for another relying party.");
-    }
-    if (why.find("attestation format") != std::string::npos ||
-        why.find("alg") != std::string::npos || why.find("key") != std::string::npos) {
-        return fail("WebAuthnCredentialNotSupportedException",
-                    "This passkey's authenticator is not supported.");
+// What a registration that did not verify is called, by the kind of its refusal.
+Outcome registration_failure(webauthn::Refusal why) {
+    switch (why) {
+        case webauthn::Refusal::origin:
+            return fail("WebAuthnOriginNotAllowedException",
+                        "The passkey's origin is not allowed for this user pool.");
+        case webauthn::Refusal::relying_party:
+            return fail("WebAuthnRelyingPartyMismatchException",
+                        "The passkey was made for another relying party.");
+        case webauthn::Refusal::unsupported:
+            return fail("WebAuthnCredentialNotSupportedException",
+                        "This passkey's authenticator is not supported.");
+        case webauthn::Refusal::invalid:
+            break;
     }
     return fail("InvalidParameterException", "The passkey credential could not be verified.");
 }
@@ -97,12 +95,12 @@ Outcome complete_web_authn_registration(Call& c) {
     if (!credential) {
         return fail("InvalidParameterException", "Credential is not a RegistrationResponseJSON.");
     }
-    auto verified = check_registration(c.services, c.request, c.site, caller, *credential, c.now);
+    webauthn::Refusal why = webauthn::Refusal::invalid;
+    auto verified =
+        check_registration(c.services, c.request, c.site, caller, *credential, c.now, &why);
     if (!verified) {
         if (verified.error().code == Errc::invalid_token) return challenge_not_found();
-        if (verified.error().code == Errc::invalid_credentials) {
-            return registration_failure(verified.error());
-        }
+        if (verified.error().code == Errc::invalid_credentials) return registration_failure(why);
         return verified.error();
     }
     Passkeys store = passkeys(c);

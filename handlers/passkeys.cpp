@@ -212,7 +212,7 @@ Json request_options(const webauthn::RelyingParty& rp, std::string_view challeng
 Result<webauthn::NewCredential> check_registration(Services& services, const Request& request,
                                                    std::string_view site, const Account& caller,
                                                    const PresentedCredential& credential,
-                                                   std::int64_t now) {
+                                                   std::int64_t now, webauthn::Refusal* why) {
     // The ceremony goes whatever follows: a response is checked once.
     auto bound = passkeys(services).take_ceremony(site, Ceremony::register_passkey,
                                                   credential.challenge, now);
@@ -222,7 +222,7 @@ Result<webauthn::NewCredential> check_registration(Services& services, const Req
     if (!rp) return rp.error();
     auto verified =
         webauthn::verify_registration(*rp, credential.challenge, credential.client_data_json,
-                                      credential.attestation_object, false);
+                                      credential.attestation_object, false, why);
     if (!verified) {
         audit(services, request, "passkey.register.failure", caller.id, caller.email, caller.kind);
         return make_error(Errc::invalid_credentials, verified.error().detail);

@@ -87,11 +87,12 @@ std::string default_passkey_name(const Request& request);
 // Takes the registration ceremony `credential` answers (single use), which must be bound to
 // `caller`, and verifies the attestation; a response that does not verify is audited as
 // `passkey.register.failure`. Errc::invalid_token: no such open ceremony of the caller's;
-// Errc::invalid_credentials: it did not verify (the detail says why: webauthn.cpp's words).
+// Errc::invalid_credentials: it did not verify (the kind of refusal in `why`, when given).
 Result<webauthn::NewCredential> check_registration(Services& services, const Request& request,
                                                    std::string_view site, const Account& caller,
                                                    const PresentedCredential& credential,
-                                                   std::int64_t now);
+                                                   std::int64_t now,
+                                                   webauthn::Refusal* why = nullptr);
 
 // An assertion checked against the ceremony it answers and the passkey it names.
 struct AssertionCheck {

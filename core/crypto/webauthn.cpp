@@ -27,7 +27,7 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
 // (the ceremony, our challenge) and where (one of our origins, not inside another site's frame).
 Result<void> check_client_data(const RelyingParty& rp, std::string_view type,
                                std::string_view expected_challenge,
-                               std::string_view client_data_json) {
+                               std::string_view client_data_json, Refusal& why) {
     if (client_data_json.size() > kMaxClientDataBytes)
         return make_error(Errc::invalid_argument, "clientDataJSON too large");
     auto parsed = parse_json_strict(client_data_json);
@@ -44,22 +44,26 @@ Result<void> check_client_data(const RelyingParty& rp, std::string_view type,
         !equal_constant_time(*challenge, expected_challenge))
         return make_error(Errc::invalid_argument, "challenge differs");
     const auto origin = json_string(data, "origin");
+    why = Refusal::origin;
     if (!origin || std::find(rp.origins.begin(), rp.origins.end(), *origin) == rp.origins.end())
         return make_error(Errc::invalid_argument, "origin not allowed");
     if (const cJSON* cross = cJSON_GetObjectItemCaseSensitive(data, "crossOrigin");
         cross != nullptr && !cJSON_IsFalse(cross))
         return make_error(Errc::invalid_argument, "crossOrigin");
+    why = Refusal::invalid;
     return {};
 }
 
 // Section 7.1 steps 13-16 and 7.2 steps 16-18: the authenticator scoped the credential to our RP
 // ID and saw the user (and verified them, when we ask for it).
 Result<AuthenticatorData> check_authenticator_data(const RelyingParty& rp, std::string_view bytes,
-                                                   bool require_user_verification) {
+                                                   bool require_user_verification, Refusal& why) {
     auto data = parse_authenticator_data(bytes);
     if (!data) return data.error();
-    if (!equal_constant_time(data->rp_id_hash, sha256(rp.id)))
+    if (!equal_constant_time(data->rp_id_hash, sha256(rp.id))) {
+        why = Refusal::relying_party;
         return make_error(Errc::invalid_argument, "RP ID hash differs");
+    }
     if (!data->user_present) return make_error(Errc::invalid_argument, "user not present");
     if (require_user_verification && !data->user_verified)
         return make_error(Errc::invalid_argument, "user not verified");
@@ -78,7 +82,7 @@ std::string signed_bytes(std::string_view authenticator_data, std::string_view c
 // checked: a browser that honours "none" never sends them.
 Result<void> check_attestation(std::string_view fmt, const cbor_item_t* statement,
                                const cose::PublicKey& key, std::string_view authenticator_data,
-                               std::string_view client_data_json) {
+                               std::string_view client_data_json, Refusal& why) {
     if (statement == nullptr || !cbor_isa_map(statement))
         return make_error(Errc::invalid_argument, "attStmt is not a map");
     if (fmt == "none") {
@@ -86,10 +90,14 @@ Result<void> check_attestation(std::string_view fmt, const cbor_item_t* statemen
             return make_error(Errc::invalid_argument, "attestation none with a statement");
         return {};
     }
-    if (fmt != "packed")
+    if (fmt != "packed") {
+        why = Refusal::unsupported;
         return make_error(Errc::invalid_argument, "attestation format not accepted");
-    if (cbor::find(statement, "x5c") != nullptr || cbor::find(statement, "ecdaaKeyId") != nullptr)
+    }
+    if (cbor::find(statement, "x5c") != nullptr || cbor::find(statement, "ecdaaKeyId") != nullptr) {
+        why = Refusal::unsupported;
         return make_error(Errc::invalid_argument, "packed attestation with a certificate");
+    }
     const auto alg = cbor::as_int(cbor::find(statement, "alg"));
     const auto sig = cbor::as_bytes(cbor::find(statement, "sig"));
     if (cbor_map_size(statement) != 2 || !alg || !sig)
@@ -114,10 +122,15 @@ Result<NewCredential> verify_registration(const RelyingParty& rp,
                                           std::string_view expected_challenge,
                                           std::string_view client_data_json,
                                           std::string_view attestation_object,
-                                          bool require_user_verification) {
+                                          bool require_user_verification, Refusal* why) {
+    Refusal ignored = Refusal::invalid;
+    Refusal& reason = why != nullptr ? *why : ignored;
+    reason = Refusal::invalid;
     if (attestation_object.size() > kMaxAttestationObjectBytes)
         return make_error(Errc::invalid_argument, "attestationObject too large");
-    if (auto r = check_client_data(rp, "webauthn.create", expected_challenge, client_data_json); !r)
+    if (auto r =
+            check_client_data(rp, "webauthn.create", expected_challenge, client_data_json, reason);
+        !r)
         return r.error();
     auto object = cbor::load_exactly(attestation_object);
     if (!object) return object.error();
@@ -126,13 +139,17 @@ Result<NewCredential> verify_registration(const RelyingParty& rp,
     const auto auth_bytes = cbor::as_bytes(cbor::find(object->get(), "authData"));
     if (!fmt || !auth_bytes)
         return make_error(Errc::invalid_argument, "attestationObject lacks fmt or authData");
-    auto auth = check_authenticator_data(rp, *auth_bytes, require_user_verification);
+    auto auth = check_authenticator_data(rp, *auth_bytes, require_user_verification, reason);
     if (!auth) return auth.error();
     if (!auth->attested)
         return make_error(Errc::invalid_argument, "no attested credential data (AT)");
     auto key = cose::PublicKey::parse(auth->attested->public_key);
-    if (!key) return key.error();
-    if (auto r = check_attestation(*fmt, statement, *key, *auth_bytes, client_data_json); !r)
+    if (!key) {
+        reason = Refusal::unsupported;
+        return key.error();
+    }
+    if (auto r = check_attestation(*fmt, statement, *key, *auth_bytes, client_data_json, reason);
+        !r)
         return r.error();
 
     NewCredential credential;
@@ -158,9 +175,12 @@ Result<AssertionOutcome> verify_assertion(
         return refused(make_error(Errc::invalid_argument, "authenticatorData too large"));
     if (signature.size() > kMaxSignatureBytes)
         return refused(make_error(Errc::invalid_argument, "signature too large"));
-    if (auto r = check_client_data(rp, "webauthn.get", expected_challenge, client_data_json); !r)
+    Refusal unused = Refusal::invalid;  // an assertion's refusal is one and the same to a client
+    if (auto r =
+            check_client_data(rp, "webauthn.get", expected_challenge, client_data_json, unused);
+        !r)
         return refused(r.error());
-    auto auth = check_authenticator_data(rp, authenticator_data, require_user_verification);
+    auto auth = check_authenticator_data(rp, authenticator_data, require_user_verification, unused);
     if (!auth) return refused(auth.error());
     auto key = cose::PublicKey::parse(credential.public_key);
     if (!key) return refused(key.error());

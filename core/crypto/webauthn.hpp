@@ -46,14 +46,24 @@ struct NewCredential {
     bool user_verified = false;
 };
 
+// Why a registration was refused, for front ends whose protocol names the reason (Cognito's
+// WebAuthnOriginNotAllowedException and its kin); the detail stays for logs only.
+enum class Refusal {
+    invalid,        // anything else: malformed, another ceremony's challenge, a bad signature
+    origin,         // an origin the site does not list, or inside another site's frame
+    relying_party,  // scoped to another RP ID
+    unsupported,    // an attestation format or key this server does not accept
+};
+
 // Checks a registration (navigator.credentials.create()'s response) against the challenge this
 // server issued. Attestation: "none", or "packed" self-attestation (signed by the credential's
-// own key). Errc::invalid_argument for any failure, with the reason in the detail.
+// own key). Errc::invalid_argument for any failure, with the reason in the detail and, when
+// `why` is given, its kind there.
 Result<NewCredential> verify_registration(const RelyingParty& rp,
                                           std::string_view expected_challenge,
                                           std::string_view client_data_json,
                                           std::string_view attestation_object,
-                                          bool require_user_verification);
+                                          bool require_user_verification, Refusal* why = nullptr);
 
 // What the store keeps of a credential to check its assertions.
 struct StoredCredential {

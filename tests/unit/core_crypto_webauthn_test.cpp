@@ -144,6 +144,38 @@ TEST(WebauthnRegistration, FullAttestationAndOtherFormatsAreRefused) {
 
 // --- registration: mutations -------------------------------------------------------------------
 
+// The kind of a refusal, for front ends that name it (Cognito's WebAuthn*Exception errors).
+TEST(WebauthnRegistration, RefusalsSayTheirKind) {
+    const std::string att = unbase64url(vectors::kNoneAttestation);
+    const std::string cdj = unbase64url(vectors::kNoneClientData);
+    auto kind = [](const RelyingParty& rp, std::string_view challenge, std::string_view client,
+                   std::string_view attestation) {
+        webauthn::Refusal why = webauthn::Refusal::invalid;
+        auto got = webauthn::verify_registration(rp, challenge, client, attestation, false, &why);
+        EXPECT_FALSE(got.ok());
+        return why;
+    };
+    EXPECT_EQ(kind({"dev.dontneeda.pw", {"https://different.address"}}, vectors::kNoneChallenge,
+                   cdj, att),
+              webauthn::Refusal::origin);
+    EXPECT_EQ(kind(kDontNeedA, vectors::kNoneChallenge,
+                   edited(cdj, "\"origin\"", "\"crossOrigin\":true,\"origin\""), att),
+              webauthn::Refusal::origin);
+    EXPECT_EQ(kind({"simplewebauthn.dev", {"https://dev.dontneeda.pw"}}, vectors::kNoneChallenge,
+                   cdj, att),
+              webauthn::Refusal::relying_party);
+    EXPECT_EQ(kind(kLocalhost8000, vectors::kU2fChallenge, unbase64url(vectors::kU2fClientData),
+                   unbase64url(vectors::kU2fAttestation)),
+              webauthn::Refusal::unsupported);
+    EXPECT_EQ(kind(kDontNeedA, "aEVjY1BXdXppUDAwSDBwNWd4aDJfdTVfUEM0TmVZZ2R", cdj, att),
+              webauthn::Refusal::invalid);
+    webauthn::Refusal why = webauthn::Refusal::origin;
+    EXPECT_TRUE(
+        webauthn::verify_registration(kDontNeedA, vectors::kNoneChallenge, cdj, att, false, &why)
+            .ok());
+    EXPECT_EQ(why, webauthn::Refusal::invalid);  // reset, whatever it held
+}
+
 TEST(WebauthnRegistration, ClientDataMustMatchTheCeremony) {
     const std::string att = unbase64url(vectors::kNoneAttestation);
     const std::string cdj = unbase64url(vectors::kNoneClientData);
