@@ -428,6 +428,8 @@ function passkeysPart(site, authorized) {
     load: () => {
       say('');
       closeForm();
+      list.replaceChildren();  // another account's, or this one's before its last sign-in
+      none.hidden = true;
       return load();
     },
   };
@@ -439,8 +441,9 @@ function sentence(text) {
   return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
-function when(iso) {
-  const date = iso ? new Date(iso) : null;
+// A time from an answer: an ISO 8601 string (the sessions), or Unix seconds (the passkeys).
+function when(value) {
+  const date = typeof value === 'number' ? new Date(value * 1000) : value ? new Date(value) : null;
   return date && !Number.isNaN(date.getTime()) ? date.toLocaleString() : 'unknown';
 }
 
