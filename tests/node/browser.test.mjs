@@ -1055,15 +1055,14 @@ const simpleWebAuthn = () => import('@simplewebauthn/server');
 const atLocalhost = (site) => site.replace('//127.0.0.1:', '//localhost:');
 
 // A platform authenticator holding discoverable credentials, which answers without a person.
-async function virtualAuthenticator(page, { isUserVerified = true } = {}) {
+const AUTHENTICATOR = {
+  protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true,
+  automaticPresenceSimulation: true,
+};
+async function virtualAuthenticator(page) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
-      isUserVerified, automaticPresenceSimulation: true,
-    },
-  });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: AUTHENTICATOR });
   return { cdp, authenticatorId };
 }
 
@@ -1212,3 +1211,74 @@ test('storefront: passkey: add on the account page, sign in with it, remove it, 
 test('gateway, HttpOnly cookie: passkey: the passkey sign-in sets the cookie', () => passkeyFlow('gateway', {
   ip: sites['gateway-cookie'], tag: 'gateway-cookie', session: 'HttpOnly cookie (invisible to this page)',
 }));
+
+// A passkey sign-in without user verification is one factor: for an account with an authenticator
+// app it answers the second-factor challenge, completed on the login page as the password's is.
+// With user verification (the device's own lock) it signs in at once. The virtual authenticator
+// stops verifying its user (WebAuthn.setUserVerified); Chromium then fails a ceremony whose options
+// prefer verification, as the service's do, rather than answer without it, so for that sign-in
+// the options the page receives ask it discouraged (the challenge is the service's): the
+// assertion then lacks the UV flag, as a security key without a PIN answers.
+async function passkeyTotpFlow(name) {
+  const t = ACCOUNT_SITES[name];
+  const site = atLocalhost(t.site());
+  const { page } = await openPage();
+  const { cdp, authenticatorId } = await virtualAuthenticator(page);
+  const email = unique(`${name}-passkey-totp`);
+  const password = 'first-password-1';
+  await signUpAt(t, page, site, email, password);
+  await assertSignedIn(page, email, 'Two-factor authentication is off.');
+
+  const security = region(page, 'Security');
+  await security.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await page.locator('#totp-enroll-form').getByLabel('Password').fill(password);
+  await security.getByRole('button', { name: 'Continue' }).click();
+  const secret = await expectText(page, '#totp-secret', /^[A-Z2-7]{16,}$/);
+  const confirmedAt = Date.now() / 1000;
+  await security.getByLabel('Code from the app', { exact: true }).fill(totpCode(secret, confirmedAt));
+  await security.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+  await expectText(page, '#totp-state', 'Two-factor authentication is on. Recovery codes left: 10.');
+  const { key } = await addPasskey(page, site, password);
+
+  // A device that does not verify its user: the passkey answers the code step.
+  await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });
+  const optionsPath = `${site}/api/auth/passkeys/login/options`;
+  await page.route(optionsPath, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, json: { ...(await response.json()), userVerification: 'discouraged' } });
+  });
+  await signOut(page);
+  const { answer, check } = await passkeyButton(page, site, key, { requireUserVerification: false });
+  assert.equal(check.authenticationInfo.userVerified, false);
+  const challenge = await answer.json();
+  assert.equal(answer.status(), 200);
+  assert.equal(challenge.mfaRequired ?? challenge.mfa_required, true);
+  const step = page.getByLabel('Enter the code from your authenticator app, or a recovery code');
+  await step.waitFor();
+  assert.equal(await page.isVisible('#login-form'), false);
+  await step.fill(wrongCode(secret));
+  await submit(page, 'second-factor-form');
+  await expectText(page, '#second-factor-form .alert', 'Invalid code');
+  await shot(page, `${name}-passkey-second-factor`);
+  await step.fill(totpCode(secret, Math.max(Date.now() / 1000, confirmedAt) + 30));
+  await submit(page, 'second-factor-form');
+  await expectPath(page, '/');
+  await assertSignedIn(page, email, 'Two-factor authentication is on. Recovery codes left: 10.');
+
+  // Verified by the device again, with the service's own options: two factors in one, no code.
+  await page.unroute(optionsPath);
+  await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: true });
+  await signOut(page);
+  const again = await passkeyButton(page, site, key);
+  assert.equal(again.check.authenticationInfo.userVerified, true);
+  assert.equal(again.answer.status(), 200);
+  const body = await again.answer.json();
+  assert.equal(body.mfaRequired ?? body.mfa_required, undefined);
+  PASSKEY_ANSWERS[name](body);
+  await expectPath(page, '/');
+  await assertSignedIn(page, email, 'Two-factor authentication is on. Recovery codes left: 10.');
+  checkConsole(page);
+}
+
+test('fastapi: passkey without user verification meets the code step of the authenticator app', () => passkeyTotpFlow('fastapi'));
+test('storefront: passkey without user verification meets the code step of the authenticator app', () => passkeyTotpFlow('storefront'));
