@@ -68,8 +68,8 @@ FUZZ_TIMEOUT ?= 2
 fuzz:
 	@scripts/install-deps --fuzz
 	@CXX=clang++ CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLATCHKEY_FUZZ=ON -DBUILD_TESTING=ON >/dev/null
-	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_request fuzz_jwt fuzz_json
-	@for t in request jwt json; do \
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_request fuzz_jwt fuzz_json fuzz_webauthn
+	@for t in request jwt json webauthn; do \
 	  mkdir -p $(FUZZ_BUILD)/found/$$t; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
 	  $(FUZZ_BUILD)/tests/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=$(FUZZ_TIMEOUT) -report_slow_units=1 \

@@ -30,6 +30,9 @@ enum class Issue {
     common_password,
     // A new value equal to the one it replaces (an email change to the current address).
     unchanged,
+    // Not what a browser's PublicKeyCredential.toJSON() gives (a passkey's registration or
+    // assertion): a field missing, not base64url, or over WebAuthn's bounds.
+    not_credential,
 };
 
 struct FieldIssue {

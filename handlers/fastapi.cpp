@@ -314,6 +314,9 @@ Json validation_entry(const FieldIssue& issue) {
         case Issue::unchanged:
             msg = "new email is the same as the current one", type = "value_error";
             break;
+        case Issue::not_credential:
+            msg = "value is not a valid WebAuthn credential", type = "value_error";
+            break;
         case Issue::invalid_choice: {
             // pydantic v1 on a Literal: "unexpected value; permitted: 'en', 'es'".
             msg = "unexpected value; permitted: ";

@@ -23,6 +23,9 @@ std::string label(std::string_view field) {
         {"storeName", "Store name"},
         {"code", "Code"},
         {"mfaToken", "Sign-in challenge"},
+        {"credential", "Credential"},
+        {"id", "Passkey id"},
+        {"name", "Name"},
     };
     for (const auto& l : kLabels) {
         if (l.field == field) return std::string(l.text);
@@ -54,6 +57,9 @@ std::string sentence(const FieldIssue& issue, const FieldWording& wording) {
             return name + " is too common; choose one that is harder to guess";
         case Issue::unchanged:
             return name + " is the same as the current one";
+        case Issue::not_credential:
+            return name +
+                   " must be a WebAuthn credential, as PublicKeyCredential.toJSON() gives it";
         case Issue::not_object:
             return "Request body must be a JSON object";
         case Issue::malformed:

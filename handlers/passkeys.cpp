@@ -237,7 +237,7 @@ Outcome passkey_register(Context& c, const PasskeyNames& names) {
         return invalid_fields({FieldIssue("credential", Issue::missing)});
     }
     auto credential = read_credential(raw, true);
-    if (!credential) return invalid_fields({FieldIssue("credential", Issue::wrong_type)});
+    if (!credential) return invalid_fields({FieldIssue("credential", Issue::not_credential)});
     if (name.empty()) name = default_name(c.request);
     const Account& caller = c.who().account;
     Passkeys store = passkeys(c.services);
@@ -322,7 +322,7 @@ Outcome passkey_login(Context& c, const std::function<Outcome(const Account&)>& 
         return invalid_fields({FieldIssue("credential", Issue::missing)});
     }
     auto credential = read_credential(raw, false);
-    if (!credential) return invalid_fields({FieldIssue("credential", Issue::wrong_type)});
+    if (!credential) return invalid_fields({FieldIssue("credential", Issue::not_credential)});
     Services& services = c.services;
     // Each assertion checked is counted against the client's network: a signature cannot be
     // guessed, but checking one costs, and a network that sends nothing but failures is locked.

@@ -24,11 +24,7 @@ Challenges sign_in_steps(Services& services) {
 
 // A recovery code is never six digits, so one field carries either.
 bool is_app_code(std::string_view code) {
-    if (code.size() != static_cast<std::size_t>(totp::kDigits)) return false;
-    for (char ch : code) {
-        if (ch < '0' || ch > '9') return false;
-    }
-    return true;
+    return totp::is_code(code);
 }
 
 Result<void> check_any_code(TotpFactors& totp, const GuessPass& counted, std::int64_t account_id,

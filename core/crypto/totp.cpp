@@ -35,12 +35,17 @@ std::string code_at(std::string_view secret, std::int64_t step, int digits) {
     return std::string(static_cast<std::size_t>(digits) - code.size(), '0') + code;
 }
 
+bool is_code(std::string_view code, int digits) {
+    if (code.size() != static_cast<std::size_t>(digits)) return false;
+    for (char ch : code) {
+        if (ch < '0' || ch > '9') return false;
+    }
+    return true;
+}
+
 std::optional<std::int64_t> matching_step(std::string_view secret, std::string_view code,
                                           std::int64_t now, int window, int digits) {
-    if (code.size() != static_cast<std::size_t>(digits)) return std::nullopt;
-    for (char ch : code) {
-        if (ch < '0' || ch > '9') return std::nullopt;
-    }
+    if (!is_code(code, digits)) return std::nullopt;
     // Every candidate is computed and compared, so the time taken does not say which one matched.
     std::optional<std::int64_t> found;
     const std::int64_t current = step_at(now);

@@ -18,6 +18,9 @@ inline std::int64_t step_at(std::int64_t unix_time) {
     return unix_time >= 0 ? unix_time / kPeriod : (unix_time - kPeriod + 1) / kPeriod;
 }
 
+// Whether `code` has the shape of a code: exactly `digits` ASCII digits.
+bool is_code(std::string_view code, int digits = kDigits);
+
 // The code of `step` for the raw `secret`, zero-padded to `digits` (6 to 8).
 std::string code_at(std::string_view secret, std::int64_t step, int digits = kDigits);
 

@@ -349,11 +349,12 @@ def test_every_route_that_checks_a_secret_declares_a_throttle():
     rows = json.loads(subprocess.run([BIN, "routes", "--json"], check=True, capture_output=True,
                                      text=True).stdout)
     secret = re.compile(r"/(login|token|reset|verify|change-password|delete-account|change-email|"
-                        r"confirm-email|second-factor|enroll|confirm|disable|recovery-codes)$"
+                        r"confirm-email|second-factor|enroll|confirm|disable|recovery-codes|"
+                        r"register/options)$"
                         r"|^/cognito")
     # ops' /_latchkey/verify checks signed tokens for nginx's auth_request: nothing to guess.
     checked = [r for r in rows if secret.search(r["path"]) and r["contract"] != "ops"]
-    assert len(checked) >= 41, checked
+    assert len(checked) >= 49, checked
     for r in checked:
         assert r["throttle"], r
     declared = {(r["contract"], r["method"], r["path"]): r["throttle"] for r in rows if r["throttle"]}
@@ -392,6 +393,12 @@ def test_every_route_that_checks_a_secret_declares_a_throttle():
            for contract in ("fastapi", "gateway", "verified", "storefront")
            for action, klass in (("enroll", "login"), ("confirm", "second-factor"),
                                  ("disable", "login"), ("recovery-codes", "login"))},
+        # Passkeys: adding one proves the password again; a sign-in's failed assertions count
+        # against the network as a token guess does (docs/security.md, "Passkeys").
+        **{(contract, "POST", path): klass
+           for contract in ("fastapi", "gateway", "verified", "storefront")
+           for path, klass in (("/api/auth/passkeys/register/options", "login"),
+                               ("/api/auth/passkeys/login", "token"))},
     }
     # Only Cognito's one path for every operation gives up the gate's early refusal.
     late = {(r["contract"], r["method"], r["path"]) for r in rows if r["throttle"] and not r["refuse_early"]}

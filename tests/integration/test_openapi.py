@@ -18,6 +18,7 @@ import pytest
 from booking_support import sign_in, sign_up
 from conftest import BIN, CONTRACTS, ROOT, SITE_CONTRACT, SITES, Stack, unique
 from node_support import NODE_DIR, node_binary, run_node
+from passkey_support import Authenticator
 from totp_support import PERIOD, code, step_start
 
 DOCS = os.path.join(ROOT, "handlers", "openapi")
@@ -232,6 +233,86 @@ def second_factor_replayed(x, login_op, password, sources, refusals=True, cross_
     return signed_in
 
 
+PASSKEY_OPS = ("passkeyList", "passkeyRegisterOptions", "passkeyRegister", "passkeyDelete")
+
+
+def passkeys_replayed(x, password, sources, cross_origin=None):
+    """Passkeys (docs/contracts.md, "Passkeys"), with a software authenticator at the origin the
+    replay sends from (RP ID localhost, as nginx names it locally): refused without a token, with
+    bad bodies and wrong passwords until throttled; a credential for another origin refused and
+    its ceremony spent; one registered, the same credential refused again, twenty the most; a
+    sign-in, its assertion replayed, one without user verification meeting the authenticator
+    app; the passkey removed and its assertions refused until the network is throttled. The
+    caller is signed in (x.token) with `password`; `cross_origin(op)` sends the refused
+    cross-site request."""
+    by_password = {"password": password}
+
+    def send(op, name, **kw):
+        # Each from a network of its own: nginx's per-network rate on these routes is not the
+        # subject here.
+        kw.setdefault("source", next(sources))
+        return x.send(op, name, **kw)
+
+    key = Authenticator(f"http://127.0.0.1:{x.stack.ports[x.site]}", rp_id="localhost")
+
+    def options():
+        return send("passkeyRegisterOptions", "options", auth=True,
+                      body_override=by_password).json()
+
+    for op in PASSKEY_OPS:
+        send(op, "no_token")
+    send("passkeyList", "none", auth=True)
+    send("passkeyRegisterOptions", "invalid", auth=True)
+    throttled(x, "passkeyRegisterOptions", next(sources), auth=True)
+    for op in PASSKEY_OPS[1:] if cross_origin else ():
+        cross_origin(op)
+    send("passkeyRegister", "invalid", auth=True)
+    send("passkeyRegister", "malformed", auth=True)
+    created = options()
+    send("passkeyRegister", "not_verified", auth=True, body_override={
+        "credential": key.create(created, origin="https://evil.example", keep=False)})
+    send("passkeyRegister", "expired", auth=True,
+           body_override={"credential": key.create(created, keep=False)})
+    added = send("passkeyRegister", "registered", auth=True,
+                   body_override={"credential": key.create(options())}).json()
+    first = key.credentials[0]
+    send("passkeyList", "ok", auth=True)
+    send("passkeyRegister", "taken", auth=True, body_override={
+        "credential": key.create(options(), credential=first, keep=False)})
+    for _ in range(19):
+        send("passkeyRegister", "registered", auth=True,
+               body_override={"credential": key.create(options(), keep=False), "name": "More"})
+    send("passkeyRegister", "too_many", auth=True,
+           body_override={"credential": key.create(options(), keep=False)})
+
+    def login_options():
+        return send("passkeyLoginOptions", "options").json()
+
+    send("passkeyLogin", "invalid", source=next(sources))
+    send("passkeyLogin", "malformed", source=next(sources))
+    assertion = key.get(login_options(), credential=first)
+    signed_in = send("passkeyLogin", "ok", body_override={"credential": assertion},
+                       source=next(sources))
+    send("passkeyLogin", "expired", body_override={"credential": assertion}, source=next(sources))
+    # Without user verification, for an account with an authenticator app: its second step.
+    secret = send("totpEnroll", "enrolled", auth=True, body_override=by_password).json()["secret"]
+    send("totpConfirm", "confirmed", auth=True, body_override={"code": code(secret, step_start())})
+    send("passkeyLogin", "mfa_required", source=next(sources), body_override={
+        "credential": key.get(login_options(), credential=first, uv=False)})
+    send("totpDisable", "disabled_by_password", auth=True, body_override=by_password)
+
+    send("passkeyDelete", "invalid", auth=True)
+    send("passkeyDelete", "not_found", auth=True)
+    send("passkeyDelete", "deleted", auth=True, body_override={"id": added["id"]})
+    guesser = next(sources)
+    for _ in range(3):
+        send("passkeyLogin", "refused", source=guesser, body_override={
+            "credential": key.get(login_options(), credential=first)})
+    send("passkeyLogin", "throttled", source=guesser, body_override={
+        "credential": key.get(login_options(), credential=first)})
+    return signed_in
+
+
 def load(contract):
     with open(os.path.join(DOCS, contract + ".json")) as f:
         return json.load(f)
@@ -387,6 +468,9 @@ def test_fastapi_document_replayed(stack):
     x.token = second_factor_replayed(x, "login", CHANGED,
                                      iter(f"127.0.6.{n}" for n in range(1, 60))).json()["access_token"]
     x.send("current_user", "ok", auth=True)  # the second step's token
+    x.token = passkeys_replayed(x, CHANGED, iter(f"127.0.10.{n}" for n in range(1, 250))).json()[
+        "access_token"]
+    x.send("current_user", "ok", auth=True)  # the passkey's token
     email_changed(x, ("change_email", "confirm_email"), "new_email", CHANGED,
                   lambda email: x.send("register_user", "created",
                                        body_override={"email": email, "username": unique("u")}),
@@ -432,6 +516,10 @@ def test_gateway_document_replayed(stack):
         x, "login", CHANGED, iter(f"127.0.5.{n}" for n in range(1, 60)),
         cross_origin=lambda op: cookie_site.send(op, "cross_origin", headers=EVIL)).json()["token"]
     x.send("me", "ok", auth=True)  # the second step's token
+    x.token = passkeys_replayed(
+        x, CHANGED, iter(f"127.0.11.{n}" for n in range(1, 250)),
+        cross_origin=lambda op: cookie_site.send(op, "cross_origin", headers=EVIL)).json()["token"]
+    x.send("me", "ok", auth=True)  # the passkey's token
     email_changed(x, ("changeEmail", "confirmEmail"), "newEmail", CHANGED,
                   lambda email: x.send("register", "created", body_override={"email": email}),
                   iter(f"127.0.2.{n}" for n in range(1, 40)),
@@ -496,6 +584,9 @@ def test_verified_document_replayed(stack):
     x.token = second_factor_replayed(x, "login", "new-correct-horse",
                                      iter(f"127.0.7.{n}" for n in range(1, 60))).json()["token"]
     x.send("me", "ok", auth=True)  # the second step's token
+    x.token = passkeys_replayed(x, "new-correct-horse",
+                                iter(f"127.0.12.{n}" for n in range(1, 250))).json()["token"]
+    x.send("me", "ok", auth=True)  # the passkey's token
     email_changed(x, ("change_email", "confirm_email"), "newEmail", "new-correct-horse",
                   lambda email: x.send("register", "created", body_override={"email": email}),
                   iter(f"127.0.3.{n}" for n in range(1, 40)))
@@ -557,6 +648,10 @@ def test_storefront_document_replayed(stack):
     assert "customer" in customer.json() and customer.cookie("refreshToken"), customer
     x.token = customer.json()["accessToken"]
     x.send("me", "ok", auth=True)  # the second step's token
+    customer = passkeys_replayed(x, CHANGED, iter(f"127.0.13.{n}" for n in range(1, 250)))
+    assert "customer" in customer.json() and customer.cookie("refreshToken"), customer
+    x.token = customer.json()["accessToken"]
+    x.send("me", "ok", auth=True)  # the passkey's token
     email_changed(x, ("changeEmail", "confirmEmail"), "newEmail", CHANGED,
                   lambda email: x.send("registerCustomer", "created", body_override={"email": email}),
                   iter(f"127.0.4.{n}" for n in range(1, 40)),
