@@ -9,8 +9,6 @@
 // The generated client answers {data, error, response}; the page handles {status, body}, the
 // contract's own success or error body (status 0 and an empty body when the service cannot be
 // reached, or the answer is not JSON), so it shows errors in the contract's wording as before.
-// The passkey calls are made through the same client, by path (client.get/post with the bearer
-// scheme, as the generated functions make theirs): same configuration, same authorization.
 // Besides the calls, qrCode(text) answers the data URL of a QR code of `text` (the authenticator
 // app's otpauth:// URI), drawn by the qrcode package this bundle carries.
 import QRCode from 'qrcode';
@@ -23,11 +21,6 @@ export function accountCalls(sdk, client, { token = () => null, credentials = 's
     auth: (scheme) => (scheme.scheme === 'bearer' ? token() || undefined : undefined),
   });
   const send = (operation, body) => authorize(() => reply(operation(body === undefined ? {} : { body })));
-  const bearer = [{ scheme: 'bearer', type: 'http' }];
-  const get = (url) => authorize(() => reply(client.get({ security: bearer, url })));
-  const post = (url, body) => authorize(() => reply(client.post({
-    security: bearer, url, body, headers: { 'Content-Type': 'application/json' },
-  })));
   return {
     changePassword: (body) => send(sdk.changePassword, body),
     listSessions: () => send(sdk.listSessions),
@@ -40,10 +33,10 @@ export function accountCalls(sdk, client, { token = () => null, credentials = 's
     totpConfirm: (body) => send(sdk.totpConfirm, body),
     totpDisable: (body) => send(sdk.totpDisable, body),
     newRecoveryCodes: (body) => send(sdk.newRecoveryCodes, body),
-    passkeyList: () => get('/api/auth/passkeys'),
-    passkeyRegisterOptions: (body) => post('/api/auth/passkeys/register/options', body),
-    passkeyRegister: (body) => post('/api/auth/passkeys/register', body),
-    passkeyDelete: (body) => post('/api/auth/passkeys/delete', body),
+    passkeyList: () => send(sdk.passkeyList),
+    passkeyRegisterOptions: (body) => send(sdk.passkeyRegisterOptions, body),
+    passkeyRegister: (body) => send(sdk.passkeyRegister, body),
+    passkeyDelete: (body) => send(sdk.passkeyDelete, body),
     qrCode: (text) => QRCode.toDataURL(text, { errorCorrectionLevel: 'M', margin: 2, width: 200 }),
     // The link from the mail: no session needed, the token in the body is the proof.
     confirmEmail: (body) => reply(sdk.confirmEmail({ body })),
