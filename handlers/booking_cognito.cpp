@@ -1,7 +1,8 @@
 // The Cognito user-pool endpoint of the booking contract: the subset of the AWS JSON 1.1 API that
 // AWS Amplify v6 and the AWS SDK use for passwordless EMAIL_OTP sign-up and sign-in, token
 // refresh and sign-out (docs/contracts.md, booking); the signed-in user's own account operations
-// are in booking_cognito_account.cpp. Accounts are this site's; codes go out by mail.
+// are in booking_cognito_account.cpp, passkeys in booking_cognito_passkeys.cpp. Accounts are this
+// site's; codes go out by mail.
 #include <string>
 
 #include "core/auth/end_sessions.hpp"
@@ -25,7 +26,6 @@ constexpr const char* kSignInCode = "sign_in_code";
 constexpr const char* kSelectChallenge = "select_challenge";
 constexpr const char* kAutoSignIn = "auto_sign_in";
 constexpr std::int64_t kStepTtl = 180;  // choosing a challenge, signing in after confirming
-constexpr const char* kSessionExpired = "Invalid session for the user, session is expired.";
 
 // --- answers -----------------------------------------------------------------------------------
 
@@ -191,17 +191,21 @@ Sessions sessions(Call& c) {
 }
 
 // A new sign-in: a refresh family and the three tokens. Signing in by emailed code proves the
-// address, so the account's email counts as verified from here on.
-Outcome signed_in(Call& c, std::int64_t account_id) {
+// address, so the account's email counts as verified from here on (a passkey proves nothing about
+// the mailbox).
+Outcome signed_in(Call& c, std::int64_t account_id, bool by_passkey) {
     auto accounts = c.services.accounts();
-    if (auto r = accounts.mark_email_verified(account_id, c.now); !r) return r.error();
+    if (!by_passkey) {
+        if (auto r = accounts.mark_email_verified(account_id, c.now); !r) return r.error();
+    }
     auto account = accounts.find_by_id(account_id);
     if (!account) return account.error();
     if (account->disabled) return fail("NotAuthorizedException", "User is disabled.");
     note_sign_in(c.services, c.request, *account);
     auto family = sessions(c).start(c.site, account->id, c.now);
     if (!family) return family.error();
-    audit(c.services, c.request, "login.success", account->id, account->email, "email code");
+    audit(c.services, c.request, "login.success", account->id, account->email,
+          by_passkey ? "passkey" : "email code");
     auto result = authentication_result(c, *account, *family, true);
     if (!result) return result.error();
     Json out = json_object();
@@ -400,17 +404,23 @@ Outcome initiate_auth(Call& c) {
         // autoSignIn after ConfirmSignUp.
         auto taken = challenges(c).take(c.site, kAutoSignIn, session, c.now);
         if (!taken || *taken != account.id) return fail("NotAuthorizedException", kSessionExpired);
-        return signed_in(c, account.id);
+        return signed_in(c, account.id, false);
     }
     if (!account.email_verified) return fail("UserNotConfirmedException", "User is not confirmed.");
     const std::string preferred = text(params, "PREFERRED_CHALLENGE");
     if (preferred == "EMAIL_OTP") return email_otp_challenge(c, account);
-    if (!preferred.empty())
-        return fail("InvalidParameterException", "Only EMAIL_OTP is available.");
+    auto with_passkeys = has_passkeys(c, account);
+    if (!with_passkeys) return with_passkeys.error();
+    // A user without passkeys who prefers WEB_AUTHN chooses among what there is, as Cognito does
+    // when the preferred challenge is not available to the user.
+    if (preferred == "WEB_AUTHN" && *with_passkeys) return web_authn_challenge(c, account);
+    if (!preferred.empty() && preferred != "WEB_AUTHN")
+        return fail("InvalidParameterException", "Only EMAIL_OTP and WEB_AUTHN are available.");
     auto session = open_step(c, account, kSelectChallenge);
     if (!session) return session.error();
     Json available(cJSON_CreateArray());
     cJSON_AddItemToArray(available.get(), cJSON_CreateString("EMAIL_OTP"));
+    if (*with_passkeys) cJSON_AddItemToArray(available.get(), cJSON_CreateString("WEB_AUTHN"));
     Json out = json_object();
     json_put(out.get(), "ChallengeName", "SELECT_CHALLENGE");
     json_put(out.get(), "AvailableChallenges", std::move(available));
@@ -428,13 +438,25 @@ Outcome respond_to_auth_challenge(Call& c) {
     if (!*found) return fail("UserNotFoundException", "User does not exist.");
     const Account& account = **found;
     if (name == "SELECT_CHALLENGE") {
-        if (text(responses, "ANSWER") != "EMAIL_OTP") {
-            return fail("InvalidParameterException", "Only EMAIL_OTP is available.");
+        const std::string chosen = text(responses, "ANSWER");
+        if (chosen != "EMAIL_OTP" && chosen != "WEB_AUTHN") {
+            return fail("InvalidParameterException", "Only EMAIL_OTP and WEB_AUTHN are available.");
+        }
+        if (chosen == "WEB_AUTHN") {
+            // Only what AvailableChallenges offered: a user without passkeys has no ceremony.
+            auto with_passkeys = has_passkeys(c, account);
+            if (!with_passkeys) return with_passkeys.error();
+            if (!*with_passkeys) {
+                return fail("InvalidParameterException",
+                            "WEB_AUTHN is not available for this user.");
+            }
         }
         auto taken = challenges(c).take(c.site, kSelectChallenge, session, c.now);
         if (!taken || *taken != account.id) return fail("NotAuthorizedException", kSessionExpired);
+        if (chosen == "WEB_AUTHN") return web_authn_challenge(c, account);
         return email_otp_challenge(c, account);
     }
+    if (name == "WEB_AUTHN") return answer_web_authn(c, account, session, responses);
     if (name != "EMAIL_OTP")
         return fail("InvalidParameterException", "Unsupported challenge " + name + ".");
     auto pass = count_guess(c, account);
@@ -449,7 +471,7 @@ Outcome respond_to_auth_challenge(Call& c) {
     }
     if (*answered != account.id) return fail("NotAuthorizedException", kSessionExpired);
     if (auto r = c.services.guesses.succeeded(counted, c.now); !r) return r.error();
-    return signed_in(c, account.id);
+    return signed_in(c, account.id, false);
 }
 
 Outcome get_tokens_from_refresh_token(Call& c) {
@@ -531,6 +553,10 @@ constexpr Operation kOperations[] = {
     {"VerifyUserAttribute", verify_user_attribute},
     {"GetUserAttributeVerificationCode", get_user_attribute_verification_code},
     {"DeleteUser", delete_user},
+    {"StartWebAuthnRegistration", start_web_authn_registration},
+    {"CompleteWebAuthnRegistration", complete_web_authn_registration},
+    {"ListWebAuthnCredentials", list_web_authn_credentials},
+    {"DeleteWebAuthnCredential", delete_web_authn_credential},
 };
 
 }  // namespace latchkey::cognito

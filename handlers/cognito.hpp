@@ -15,6 +15,7 @@ namespace latchkey::cognito {
 
 // The mail kind of a code, and the sending limits every code counts against.
 inline constexpr const char* kCodeMail = "sign_in_code";
+inline constexpr const char* kSessionExpired = "Invalid session for the user, session is expired.";
 
 struct Call {
     Services& services;
@@ -43,6 +44,25 @@ Outcome code_failure(const Error& error);
 // The account behind the body's AccessToken (a live access token of this site), or the
 // NotAuthorized answer.
 std::variant<Caller, Outcome> access_caller(Call& c);
+
+// A new sign-in's answer: a refresh family and the AuthenticationResult. An emailed code proves
+// the address (email_verified from then on); a passkey does not.
+Outcome signed_in(Call& c, std::int64_t account_id, bool by_passkey);
+
+// Passkeys (booking_cognito_passkeys.cpp): the user's own, by access token, and the WEB_AUTHN
+// challenge of USER_AUTH.
+Outcome start_web_authn_registration(Call& c);
+Outcome complete_web_authn_registration(Call& c);
+Outcome list_web_authn_credentials(Call& c);
+Outcome delete_web_authn_credential(Call& c);
+// Whether the account has a passkey here: what makes WEB_AUTHN one of its available challenges.
+Result<bool> has_passkeys(Call& c, const Account& account);
+// InitiateAuth's (or SELECT_CHALLENGE's) WEB_AUTHN challenge: CREDENTIAL_REQUEST_OPTIONS for the
+// account's passkeys and a ceremony bound to it.
+Outcome web_authn_challenge(Call& c, const Account& account);
+// RespondToAuthChallenge WEB_AUTHN: the CREDENTIAL answering that challenge, counted as a guess.
+Outcome answer_web_authn(Call& c, const Account& account, std::string_view session,
+                         const cJSON* responses);
 
 // The signed-in user's own account (booking_cognito_account.cpp).
 Outcome update_user_attributes(Call& c);

@@ -72,17 +72,6 @@ Json descriptor(std::string_view credential_id) {
     return out;
 }
 
-// The name a passkey gets when its owner gives none: what the browser says it is, roughly.
-std::string default_name(const Request& request) {
-    const auto agent = request.header("User-Agent").value_or("");
-    for (std::string_view known : {"iPhone", "iPad", "Android", "Macintosh", "Windows", "Linux"}) {
-        if (agent.find(known) != std::string_view::npos) {
-            return "Passkey on " + std::string(known == "Macintosh" ? "Mac" : known);
-        }
-    }
-    return "Passkey";
-}
-
 constexpr FieldRule kNameRule{.name = "name", .required = false, .max_length = 64};
 
 }  // namespace
@@ -158,6 +147,140 @@ std::string user_handle(const Account& account) {
     return account.public_id;
 }
 
+std::string default_passkey_name(const Request& request) {
+    const auto agent = request.header("User-Agent").value_or("");
+    for (std::string_view known : {"iPhone", "iPad", "Android", "Macintosh", "Windows", "Linux"}) {
+        if (agent.find(known) != std::string_view::npos) {
+            return "Passkey on " + std::string(known == "Macintosh" ? "Mac" : known);
+        }
+    }
+    return "Passkey";
+}
+
+Json creation_options(const webauthn::RelyingParty& rp, std::string_view site,
+                      const Account& account, std::string_view challenge,
+                      const std::vector<std::string>& exclude) {
+    Json rp_json = json_object();
+    json_put(rp_json.get(), "id", rp.id);
+    json_put(rp_json.get(), "name", site);
+    Json user = json_object();
+    json_put(user.get(), "id", jwt::base64url_encode(user_handle(account)));
+    json_put(user.get(), "name", account.email);
+    json_put(user.get(), "displayName", account.email);
+    Json params = Json(cJSON_CreateArray());
+    for (std::int64_t alg : kAlgorithms) {
+        Json param = json_object();
+        json_put(param.get(), "type", "public-key");
+        json_put(param.get(), "alg", alg);
+        cJSON_AddItemToArray(params.get(), param.release());
+    }
+    Json excluded = Json(cJSON_CreateArray());
+    for (const std::string& id : exclude) {
+        cJSON_AddItemToArray(excluded.get(), descriptor(id).release());
+    }
+    Json selection = json_object();
+    json_put(selection.get(), "residentKey", "required");
+    json_put(selection.get(), "requireResidentKey", true);
+    json_put(selection.get(), "userVerification", "preferred");
+    Json out = json_object();
+    json_put(out.get(), "challenge", challenge);
+    json_put(out.get(), "rp", std::move(rp_json));
+    json_put(out.get(), "user", std::move(user));
+    json_put(out.get(), "pubKeyCredParams", std::move(params));
+    json_put(out.get(), "timeout", kCeremonyTtl * 1000);
+    json_put(out.get(), "excludeCredentials", std::move(excluded));
+    json_put(out.get(), "authenticatorSelection", std::move(selection));
+    json_put(out.get(), "attestation", "none");
+    return out;
+}
+
+Json request_options(const webauthn::RelyingParty& rp, std::string_view challenge,
+                     const std::vector<std::string>& allow) {
+    Json allowed = Json(cJSON_CreateArray());
+    for (const std::string& id : allow) {
+        cJSON_AddItemToArray(allowed.get(), descriptor(id).release());
+    }
+    Json out = json_object();
+    json_put(out.get(), "challenge", challenge);
+    json_put(out.get(), "rpId", rp.id);
+    json_put(out.get(), "timeout", kCeremonyTtl * 1000);
+    json_put(out.get(), "userVerification", "preferred");
+    json_put(out.get(), "allowCredentials", std::move(allowed));
+    return out;
+}
+
+Result<webauthn::NewCredential> check_registration(Services& services, const Request& request,
+                                                   std::string_view site, const Account& caller,
+                                                   const PresentedCredential& credential,
+                                                   std::int64_t now) {
+    // The ceremony goes whatever follows: a response is checked once.
+    auto bound = passkeys(services).take_ceremony(site, Ceremony::register_passkey,
+                                                  credential.challenge, now);
+    if (!bound) return bound.error();
+    if (*bound != caller.id) return make_error(Errc::invalid_token, "another account's ceremony");
+    auto rp = relying_party(services, request);
+    if (!rp) return rp.error();
+    auto verified =
+        webauthn::verify_registration(*rp, credential.challenge, credential.client_data_json,
+                                      credential.attestation_object, false);
+    if (!verified) {
+        audit(services, request, "passkey.register.failure", caller.id, caller.email, caller.kind);
+        return make_error(Errc::invalid_credentials, verified.error().detail);
+    }
+    if (verified->credential_id != credential.id) {
+        return make_error(Errc::invalid_credentials, "rawId differs from the attested id");
+    }
+    return verified;
+}
+
+AssertionCheck check_assertion(Services& services, const Request& request, std::string_view site,
+                               const PresentedCredential& credential, std::int64_t now) {
+    AssertionCheck out;
+    auto refuse = [&](Error error) {
+        out.error = std::move(error);
+        return std::move(out);
+    };
+    Passkeys store = passkeys(services);
+    auto bound = store.take_ceremony(site, Ceremony::authenticate, credential.challenge, now);
+    if (!bound) return refuse(bound.error());
+    auto record = store.find_by_credential(site, credential.id);
+    if (!record) {
+        if (record.error().code != Errc::not_found) return refuse(record.error());
+        return refuse(make_error(Errc::invalid_credentials, "unknown credential"));
+    }
+    if (*bound && **bound != record->account_id) {
+        return refuse(make_error(Errc::invalid_credentials, "another account's ceremony"));
+    }
+    auto account = services.accounts().find_by_id(record->account_id);
+    if (!account) {
+        if (account.error().code != Errc::not_found) return refuse(account.error());
+        return refuse(make_error(Errc::invalid_credentials, "the passkey's account is gone"));
+    }
+    out.account = *account;
+    if (!credential.user_handle.empty() && credential.user_handle != user_handle(*account)) {
+        return refuse(make_error(Errc::invalid_credentials, "user handle differs"));
+    }
+    auto rp = relying_party(services, request);
+    if (!rp) return refuse(rp.error());
+    auto verified = webauthn::verify_assertion(
+        *rp, credential.challenge, record->credential, credential.client_data_json,
+        credential.authenticator_data, credential.signature, false);
+    if (!verified && verified.error().code == Errc::cloned_authenticator) {
+        audit(services, request, "passkey.cloned", account->id, account->email, account->kind);
+        return refuse(make_error(Errc::invalid_credentials, "signature counter went back"));
+    }
+    if (!verified) return refuse(make_error(Errc::invalid_credentials, verified.error().detail));
+    auto recorded = store.record_use(record->id, verified->sign_count, verified->backup_state, now);
+    if (!recorded) return refuse(recorded.error());
+    if (!*recorded) {
+        audit(services, request, "passkey.cloned", account->id, account->email, account->kind);
+        return refuse(make_error(Errc::invalid_credentials, "a concurrent assertion won"));
+    }
+    if (account->disabled) return refuse(make_error(Errc::invalid_credentials, "account disabled"));
+    out.user_verified = verified->user_verified;
+    return out;
+}
+
 Outcome list_passkeys(Context& c, const PasskeyNames& names) {
     auto list = passkeys(c.services).of_account(c.site, c.who().account.id);
     if (!list) return list.error();
@@ -191,37 +314,7 @@ Outcome passkey_register_options(Context& c, const PasskeyNames& names) {
         store.begin_ceremony(c.site, Ceremony::register_passkey, caller.id, kCeremonyTtl, c.now);
     if (!challenge) return challenge.error();
 
-    Json rp_json = json_object();
-    json_put(rp_json.get(), "id", rp->id);
-    json_put(rp_json.get(), "name", c.site);
-    Json user = json_object();
-    json_put(user.get(), "id", jwt::base64url_encode(user_handle(caller)));
-    json_put(user.get(), "name", caller.email);
-    json_put(user.get(), "displayName", caller.email);
-    Json params = Json(cJSON_CreateArray());
-    for (std::int64_t alg : kAlgorithms) {
-        Json param = json_object();
-        json_put(param.get(), "type", "public-key");
-        json_put(param.get(), "alg", alg);
-        cJSON_AddItemToArray(params.get(), param.release());
-    }
-    Json exclude = Json(cJSON_CreateArray());
-    for (const std::string& id : *existing) {
-        cJSON_AddItemToArray(exclude.get(), descriptor(id).release());
-    }
-    Json selection = json_object();
-    json_put(selection.get(), "residentKey", "required");
-    json_put(selection.get(), "requireResidentKey", true);
-    json_put(selection.get(), "userVerification", "preferred");
-    Json out = json_object();
-    json_put(out.get(), "challenge", *challenge);
-    json_put(out.get(), "rp", std::move(rp_json));
-    json_put(out.get(), "user", std::move(user));
-    json_put(out.get(), "pubKeyCredParams", std::move(params));
-    json_put(out.get(), "timeout", kCeremonyTtl * 1000);
-    json_put(out.get(), "excludeCredentials", std::move(exclude));
-    json_put(out.get(), "authenticatorSelection", std::move(selection));
-    json_put(out.get(), "attestation", "none");
+    Json out = creation_options(*rp, c.site, caller, *challenge, *existing);
     audit(c.services, c.request, "passkey.register.begin", caller.id, caller.email, caller.kind);
     return Response::json(200, out.get()).with_header("Cache-Control", "no-store");
 }
@@ -238,27 +331,11 @@ Outcome passkey_register(Context& c, const PasskeyNames& names) {
     }
     auto credential = read_credential(raw, true);
     if (!credential) return invalid_fields({FieldIssue("credential", Issue::not_credential)});
-    if (name.empty()) name = default_name(c.request);
+    if (name.empty()) name = default_passkey_name(c.request);
     const Account& caller = c.who().account;
     Passkeys store = passkeys(c.services);
-    // The ceremony goes whatever follows: a response is checked once.
-    auto bound =
-        store.take_ceremony(c.site, Ceremony::register_passkey, credential->challenge, c.now);
-    if (!bound) return bound.error();
-    if (*bound != caller.id) return make_error(Errc::invalid_token, "another account's ceremony");
-    auto rp = relying_party(c.services, c.request);
-    if (!rp) return rp.error();
-    auto verified =
-        webauthn::verify_registration(*rp, credential->challenge, credential->client_data_json,
-                                      credential->attestation_object, false);
-    if (!verified) {
-        audit(c.services, c.request, "passkey.register.failure", caller.id, caller.email,
-              caller.kind);
-        return make_error(Errc::invalid_credentials, verified.error().detail);
-    }
-    if (verified->credential_id != credential->id) {
-        return make_error(Errc::invalid_credentials, "rawId differs from the attested id");
-    }
+    auto verified = check_registration(c.services, c.request, c.site, caller, *credential, c.now);
+    if (!verified) return verified.error();
     auto id = store.add(c.site, caller.id, *verified, name, c.now);
     if (!id) return id.error();
     audit(c.services, c.request, "passkey.register", caller.id, caller.email, caller.kind);
@@ -268,7 +345,8 @@ Outcome passkey_register(Context& c, const PasskeyNames& names) {
                          .created_at = c.now,
                          .last_used_at = std::nullopt,
                          .backup_eligible = verified->backup_eligible,
-                         .backup_state = verified->backup_state};
+                         .backup_state = verified->backup_state,
+                         .credential_id = jwt::base64url_encode(verified->credential_id)};
     return Response::json(201, passkey_json(added, names).get());
 }
 
@@ -306,12 +384,7 @@ Outcome passkey_login_options(Context& c) {
         passkeys(c.services)
             .begin_ceremony(c.site, Ceremony::authenticate, std::nullopt, kCeremonyTtl, c.now);
     if (!challenge) return challenge.error();
-    Json out = json_object();
-    json_put(out.get(), "challenge", *challenge);
-    json_put(out.get(), "rpId", rp->id);
-    json_put(out.get(), "timeout", kCeremonyTtl * 1000);
-    json_put(out.get(), "userVerification", "preferred");
-    json_put(out.get(), "allowCredentials", Json(cJSON_CreateArray()));
+    Json out = request_options(*rp, *challenge, {});
     return Response::json(200, out.get()).with_header("Cache-Control", "no-store");
 }
 
@@ -331,65 +404,22 @@ Outcome passkey_login(Context& c, const std::function<Outcome(const Account&)>& 
         if (counted.error().code == Errc::rate_limited) return guess_refusal(services, c.request);
         return counted.error();
     }
-    Passkeys store = passkeys(services);
-    auto failed = [&](Error error, std::int64_t account_id = 0, std::string_view email = {}) {
-        if (!was_checked(error.code)) {
+    auto checked = check_assertion(services, c.request, c.site, *credential, c.now);
+    if (checked.error) {
+        if (!was_checked(checked.error->code)) {
             (void)services.guesses.cancel(*counted);
         } else {
-            audit(services, c.request, "passkey.login.failure", account_id, email);
+            audit(services, c.request, "passkey.login.failure",
+                  checked.account ? checked.account->id : 0,
+                  checked.account ? std::string_view(checked.account->email) : std::string_view());
         }
-        return Outcome(std::move(error));
-    };
-    auto bound = store.take_ceremony(c.site, Ceremony::authenticate, credential->challenge, c.now);
-    if (!bound) return failed(bound.error());
-    auto record = store.find_by_credential(c.site, credential->id);
-    if (!record) {
-        if (record.error().code != Errc::not_found) return failed(record.error());
-        return failed(make_error(Errc::invalid_credentials, "unknown credential"));
-    }
-    if (*bound && **bound != record->account_id) {
-        return failed(make_error(Errc::invalid_credentials, "another account's ceremony"));
-    }
-    auto account = services.accounts().find_by_id(record->account_id);
-    if (!account) {
-        if (account.error().code != Errc::not_found) return failed(account.error());
-        return failed(make_error(Errc::invalid_credentials, "the passkey's account is gone"));
-    }
-    if (!credential->user_handle.empty() && credential->user_handle != user_handle(*account)) {
-        return failed(make_error(Errc::invalid_credentials, "user handle differs"), account->id,
-                      account->email);
-    }
-    auto rp = relying_party(services, c.request);
-    if (!rp) return failed(rp.error());
-    auto verified = webauthn::verify_assertion(
-        *rp, credential->challenge, record->credential, credential->client_data_json,
-        credential->authenticator_data, credential->signature, false);
-    if (!verified && verified.error().code == Errc::cloned_authenticator) {
-        audit(services, c.request, "passkey.cloned", account->id, account->email, account->kind);
-        return failed(make_error(Errc::invalid_credentials, "signature counter went back"),
-                      account->id, account->email);
-    }
-    if (!verified) {
-        return failed(make_error(Errc::invalid_credentials, verified.error().detail), account->id,
-                      account->email);
-    }
-    auto recorded =
-        store.record_use(record->id, verified->sign_count, verified->backup_state, c.now);
-    if (!recorded) return failed(recorded.error());
-    if (!*recorded) {
-        audit(services, c.request, "passkey.cloned", account->id, account->email, account->kind);
-        return failed(make_error(Errc::invalid_credentials, "a concurrent assertion won"),
-                      account->id, account->email);
-    }
-    if (account->disabled) {
-        return failed(make_error(Errc::invalid_credentials, "account disabled"), account->id,
-                      account->email);
+        return Outcome(std::move(*checked.error));
     }
     if (auto r = services.guesses.succeeded(*counted, c.now); !r) return r.error();
-    if (!verified->user_verified) {
-        if (auto challenge = second_factor(*account)) return std::move(*challenge);
+    if (!checked.user_verified) {
+        if (auto challenge = second_factor(*checked.account)) return std::move(*challenge);
     }
-    return signed_in(*account);
+    return signed_in(*checked.account);
 }
 
 }  // namespace latchkey

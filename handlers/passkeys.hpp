@@ -8,7 +8,9 @@
 #include <functional>
 #include <optional>
 #include <string_view>
+#include <vector>
 
+#include "core/base/json.hpp"
 #include "core/crypto/webauthn.hpp"
 #include "handlers/context.hpp"
 
@@ -65,6 +67,46 @@ std::optional<PresentedCredential> read_credential(const cJSON* credential, bool
 
 // The opaque user handle of an account (WebAuthn's user.id): stable, never its email.
 std::string user_handle(const Account& account);
+
+// PublicKeyCredentialCreationOptionsJSON for `account` registering a passkey: the ceremony's
+// challenge, the RP, the user (its handle, never its email, as the id), the algorithms offered,
+// the credentials it holds already (excluded), a discoverable credential required, user
+// verification preferred, no attestation. The password contracts answer it as is; Cognito's
+// StartWebAuthnRegistration as CredentialCreationOptions.
+Json creation_options(const webauthn::RelyingParty& rp, std::string_view site,
+                      const Account& account, std::string_view challenge,
+                      const std::vector<std::string>& exclude);
+// PublicKeyCredentialRequestOptionsJSON for a sign-in: `allow` the credential ids (base64url) the
+// authenticator may use; empty for a discoverable sign-in.
+Json request_options(const webauthn::RelyingParty& rp, std::string_view challenge,
+                     const std::vector<std::string>& allow);
+
+// The name a passkey gets when its owner gives none: what the browser says it is, roughly.
+std::string default_passkey_name(const Request& request);
+
+// Takes the registration ceremony `credential` answers (single use), which must be bound to
+// `caller`, and verifies the attestation; a response that does not verify is audited as
+// `passkey.register.failure`. Errc::invalid_token: no such open ceremony of the caller's;
+// Errc::invalid_credentials: it did not verify (the detail says why: webauthn.cpp's words).
+Result<webauthn::NewCredential> check_registration(Services& services, const Request& request,
+                                                   std::string_view site, const Account& caller,
+                                                   const PresentedCredential& credential,
+                                                   std::int64_t now);
+
+// An assertion checked against the ceremony it answers and the passkey it names.
+struct AssertionCheck {
+    std::optional<Account> account;  // the passkey's account, once known
+    std::optional<Error> error;      // why it was refused; none when it verified
+    bool user_verified = false;
+};
+// Takes the ceremony `credential` answers (single use), finds its passkey, checks that the
+// ceremony was bound to that passkey's account (when it was bound), the user handle, the
+// signature and the counter, and records the use. A counter that went back (or a concurrent use
+// that won) is audited as `passkey.cloned` and refused; a disabled account is refused.
+// Errc::invalid_credentials or invalid_token for a refused assertion (was_checked() is true for
+// both: count them as guesses); other codes are the store's failures.
+AssertionCheck check_assertion(Services& services, const Request& request, std::string_view site,
+                               const PresentedCredential& credential, std::int64_t now);
 
 // GET: 200 {passkeys: [{id, name, created_at, last_used_at, backed_up}]}.
 Outcome list_passkeys(Context& c, const PasskeyNames& names);

@@ -153,8 +153,8 @@ Result<std::int64_t> Passkeys::add(std::string_view site, std::int64_t account_i
 Result<std::vector<PasskeySummary>> Passkeys::of_account(std::string_view site,
                                                          std::int64_t account_id) {
     auto list = store_.prepare(
-        "SELECT id, name, created_at, last_used_at, backup_eligible, backup_state FROM passkeys "
-        "WHERE site = ?1 AND account_id = ?2 ORDER BY created_at, id");
+        "SELECT id, name, created_at, last_used_at, backup_eligible, backup_state, credential_id "
+        "FROM passkeys WHERE site = ?1 AND account_id = ?2 ORDER BY created_at, id");
     if (!list) return list.error();
     list->bind(1, site).bind(2, account_id);
     return list->collect([](const Statement& row) {
@@ -165,6 +165,7 @@ Result<std::vector<PasskeySummary>> Passkeys::of_account(std::string_view site,
         p.last_used_at = row.column_optional_int(3);
         p.backup_eligible = row.column_int(4) != 0;
         p.backup_state = row.column_int(5) != 0;
+        p.credential_id = row.column_text(6);
         return p;
     });
 }

@@ -38,6 +38,7 @@ struct PasskeySummary {
     std::optional<std::int64_t> last_used_at;
     bool backup_eligible = false;
     bool backup_state = false;
+    std::string credential_id;  // unpadded base64url, as the authenticator's id
 };
 
 // A passkey found by the credential id an assertion names.

@@ -16,8 +16,9 @@ import time
 
 import pytest
 
-from booking_support import AMZ_JSON, code_in
+from booking_support import AMZ_JSON, code_in, sign_in
 from conftest import BIN, mailed_token, running, unique, verify_call
+from passkey_support import Authenticator
 
 PASSWORD = "Password123!"
 WRONG = "not-the-password-1"
@@ -341,6 +342,49 @@ def test_guessing_a_confirmation_code_is_throttled_per_account_and_network(stric
                                                            "ConfirmationCode": wrong}, ip))
     assert statuses[-1].status == 429 and statuses[-1].json()["__type"] == "TooManyRequestsException"
     assert all(r.status == 400 for r in statuses[:3]), statuses
+
+
+def _web_authn(stack, email, source):
+    r = _cognito(stack, "InitiateAuth", {"ClientId": "demo", "AuthFlow": "USER_AUTH",
+                                         "AuthParameters": {"USERNAME": email,
+                                                            "PREFERRED_CHALLENGE": "WEB_AUTHN"}},
+                 source)
+    assert r.status == 200 and r.json()["ChallengeName"] == "WEB_AUTHN", r
+    return r.json()["Session"], json.loads(r.json()["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"])
+
+
+def _passkey_answer(stack, email, phone, source, **bend):
+    session, options = _web_authn(stack, email, source)
+    return _cognito(stack, "RespondToAuthChallenge",
+                    {"ClientId": "demo", "ChallengeName": "WEB_AUTHN", "Session": session,
+                     "ChallengeResponses": {"USERNAME": email,
+                                            "CREDENTIAL": json.dumps(phone.get(options, **bend))}},
+                    source)
+
+
+def test_forged_passkey_answers_cannot_lock_the_owner_out_of_a_known_network(strict):
+    """Booking's WEB_AUTHN answers are guesses at the account like emailed codes: strangers
+    answering the owner's passkey ceremonies with forged signatures from many networks lock the
+    account for networks it has not proven, never for the owner's own."""
+    email = _confirmed_user(strict)
+    tokens = sign_in(strict, strict.client("booking"), email)
+    phone = Authenticator(f"http://localhost:{strict.ports['booking']}")
+    r = _cognito(strict, "StartWebAuthnRegistration", {"AccessToken": tokens["AccessToken"]}, fresh_ip())
+    credential = phone.create(r.json()["CredentialCreationOptions"])
+    r = _cognito(strict, "CompleteWebAuthnRegistration",
+                 {"AccessToken": tokens["AccessToken"], "Credential": credential}, fresh_ip())
+    assert r.status == 200, r
+    home = fresh_ip()
+    assert _passkey_answer(strict, email, phone, home).status == 200
+    for _ in range(3):  # 6 forged answers from 3 networks, 2 each: the account's lock is set
+        ip = fresh_ip()
+        for _ in range(2):
+            r = _passkey_answer(strict, email, phone, ip, tamper=True)
+            assert r.status == 400 and r.json()["__type"] == "NotAuthorizedException", r
+    refused = _passkey_answer(strict, email, phone, fresh_ip())  # the right passkey, elsewhere
+    assert refused.status == 429 and refused.json()["__type"] == "TooManyRequestsException", refused
+    assert int(refused.header("Retry-After")) > 0
+    assert _passkey_answer(strict, email, phone, home).status == 200
 
 
 # --- a new route cannot forget ------------------------------------------------------------------

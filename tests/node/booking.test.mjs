@@ -313,3 +313,43 @@ test('the SDK speaks UpdateUserAttributes, GetUserAttributeVerificationCode, Ver
   await sdk.send(new DeleteUserCommand({ AccessToken: tokens.AccessToken }));
   await assert.rejects(sdk.send(new GetUserCommand({ AccessToken: tokens.AccessToken })), { name: 'NotAuthorizedException' });
 });
+
+// Passkeys over the SDK's own commands (the ceremonies themselves run in Chromium:
+// browser.test.mjs): the shapes deserialize and the errors arrive as their modeled exceptions.
+test('the SDK speaks StartWebAuthnRegistration, CompleteWebAuthnRegistration, ListWebAuthnCredentials and DeleteWebAuthnCredential', async () => {
+  const {
+    CompleteWebAuthnRegistrationCommand, DeleteWebAuthnCredentialCommand, ListWebAuthnCredentialsCommand,
+    StartWebAuthnRegistrationCommand,
+  } = await import('@aws-sdk/client-cognito-identity-provider');
+  const email = unique('sdk-passkey');
+  await signUpAndAutoSignIn(email);
+  await signOut();
+  const tokens = await sdkSignIn(email);
+  const started = await sdk.send(new StartWebAuthnRegistrationCommand({ AccessToken: tokens.AccessToken }));
+  const options = started.CredentialCreationOptions;
+  assert.equal(options.rp.id, 'localhost');
+  assert.equal(options.user.name, email);
+  assert.deepEqual(options.pubKeyCredParams.map((p) => p.alg), [-8, -7, -257]);
+  const b64url = (text) => Buffer.from(text).toString('base64url');
+  const stranger = {
+    id: b64url('id'), rawId: b64url('id'), type: 'public-key',
+    response: {
+      clientDataJSON: b64url(JSON.stringify({ type: 'webauthn.create', challenge: b64url('never issued'), origin: 'http://localhost' })),
+      attestationObject: b64url('not cbor'),
+    },
+  };
+  await assert.rejects(sdk.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: tokens.AccessToken, Credential: stranger })),
+    { name: 'WebAuthnChallengeNotFoundException' });
+  const listed = await sdk.send(new ListWebAuthnCredentialsCommand({ AccessToken: tokens.AccessToken, MaxResults: 5 }));
+  assert.deepEqual(listed.Credentials, []);
+  await assert.rejects(sdk.send(new DeleteWebAuthnCredentialCommand({ AccessToken: tokens.AccessToken, CredentialId: b64url('id') })),
+    { name: 'ResourceNotFoundException' });
+  await assert.rejects(sdk.send(new StartWebAuthnRegistrationCommand({ AccessToken: tokens.IdToken })),
+    { name: 'NotAuthorizedException' });
+  // Without passkeys, preferring WEB_AUTHN offers what there is.
+  const choice = await sdk.send(new InitiateAuthCommand({
+    ClientId: clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: email, PREFERRED_CHALLENGE: 'WEB_AUTHN' },
+  }));
+  assert.equal(choice.ChallengeName, 'SELECT_CHALLENGE');
+  assert.deepEqual(choice.AvailableChallenges, ['EMAIL_OTP']);
+});

@@ -1282,3 +1282,108 @@ async function passkeyTotpFlow(name) {
 
 test('fastapi: passkey without user verification meets the code step of the authenticator app', () => passkeyTotpFlow('fastapi'));
 test('storefront: passkey without user verification meets the code step of the authenticator app', () => passkeyTotpFlow('storefront'));
+
+// --- booking: passkeys through unchanged Amplify v6 -------------------------------------------
+// The booking demo's passkeys part (associateWebAuthnCredential, listWebAuthnCredentials,
+// deleteWebAuthnCredential, signIn's WEB_AUTHN challenge) in Chromium with a CDP virtual
+// authenticator. The page runs at http://localhost:PORT: browsers refuse an IP address as an RP
+// ID, and nginx names both localhost and 127.0.0.1 as the site's passkey origins. Every ceremony
+// the browser ran is verified again, independently, with @simplewebauthn/server.
+// The /cognito calls of the page: [{target, request, response}], the bodies parsed.
+function cognitoCalls(page) {
+  const calls = [];
+  page.on('response', async (response) => {
+    const request = response.request();
+    if (new URL(response.url()).pathname !== '/cognito' || request.method() !== 'POST') return;
+    const target = (await request.allHeaders())['x-amz-target']?.split('.').pop();
+    calls.push({ target, request: JSON.parse(request.postData() ?? '{}'), response: await response.json().catch(() => null) });
+  });
+  return (target) => calls.filter((c) => c.target === target);
+}
+
+test('booking: passkeys with Amplify: add, list, sign in with one, delete, each ceremony verified independently', async () => {
+  const { verifyAuthenticationResponse, verifyRegistrationResponse } = await import('@simplewebauthn/server');
+  const { page } = await openPage();
+  const site = sites.booking.replace('127.0.0.1', 'localhost');
+  const email = unique('booking-passkey');
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+  });
+  const calls = cognitoCalls(page);
+
+  // A new user by emailed code, with a profile (the passkeys part is on the profile page).
+  await page.goto(`${site}/`);
+  await expectText(page, 'section[data-step="email"] h2', 'Sign in or sign up');
+  const code = nextCode(mailDir, email);
+  await page.fill('#email', email);
+  await submit(page, 'email-form');
+  await expectText(page, '#code-email', email);
+  await page.fill('#code', await code());
+  await submit(page, 'code-form');
+  await expectText(page, 'section[data-step="profile-form"] [data-field="email"]', email);
+  await page.fill('#profile-name', 'Ana Passkey');
+  await submit(page, 'profile-form');
+  await expectText(page, 'section[data-step="profile"] [data-field="name"]', 'Ana Passkey');
+  await expectText(page, '#no-passkeys', 'No passkeys yet.');
+
+  // Add a passkey: StartWebAuthnRegistration, the virtual authenticator, CompleteWebAuthnRegistration.
+  await page.click('#add-passkey');
+  await expectText(page, '#passkeys .alert', 'Passkey added. You can sign in with it next time.');
+  await expectText(page, '#passkey-list li', /^Passkey.* · added /);
+  assert.equal(await page.locator('#passkey-list li').count(), 1);
+  await shot(page, 'booking-passkeys');
+  const [started] = calls('StartWebAuthnRegistration');
+  const [completed] = calls('CompleteWebAuthnRegistration');
+  assert.deepEqual(completed.response, {});
+  const creation = started.response.CredentialCreationOptions;
+  assert.equal(creation.rp.id, 'localhost');
+  const registration = await verifyRegistrationResponse({
+    response: completed.request.Credential,
+    expectedChallenge: creation.challenge,
+    expectedOrigin: site,
+    expectedRPID: 'localhost',
+    requireUserVerification: true,
+  });
+  assert.ok(registration.verified, 'the registration verifies independently');
+  const { credential } = registration.registrationInfo;
+  const [listed] = calls('ListWebAuthnCredentials').slice(-1);
+  assert.equal(listed.response.Credentials.length, 1);
+  assert.equal(listed.response.Credentials[0].CredentialId, credential.id);
+  assert.equal(listed.response.Credentials[0].RelyingPartyId, 'localhost');
+
+  // Sign out, then sign in with the passkey: InitiateAuth WEB_AUTHN, then RespondToAuthChallenge.
+  await page.click('#sign-out');
+  await expectText(page, 'section[data-step="email"] h2', 'Sign in or sign up');
+  await page.fill('#email', email);
+  await page.click('#passkey-sign-in');
+  await page.waitForSelector('section[data-step="profile"]:not([hidden])', { timeout: 15_000 });
+  await expectText(page, 'section[data-step="profile"] [data-field="name"]', 'Ana Passkey');
+  const [initiated] = calls('InitiateAuth').filter((c) => c.response?.ChallengeName === 'WEB_AUTHN');
+  const [answered] = calls('RespondToAuthChallenge').filter((c) => c.request.ChallengeName === 'WEB_AUTHN');
+  assert.ok(answered.response.AuthenticationResult.AccessToken);
+  const requestOptions = JSON.parse(initiated.response.ChallengeParameters.CREDENTIAL_REQUEST_OPTIONS);
+  assert.deepEqual(requestOptions.allowCredentials.map((c) => c.id), [credential.id]);
+  const authentication = await verifyAuthenticationResponse({
+    response: JSON.parse(answered.request.ChallengeResponses.CREDENTIAL),
+    expectedChallenge: requestOptions.challenge,
+    expectedOrigin: site,
+    expectedRPID: 'localhost',
+    credential,
+    requireUserVerification: true,
+  });
+  assert.ok(authentication.verified, 'the assertion verifies independently');
+
+  // Delete it: the list empties, and the passkey no longer signs in.
+  await page.click('#passkey-list li button');
+  await expectText(page, '#passkeys .alert', 'Passkey deleted.');
+  await expectText(page, '#no-passkeys', 'No passkeys yet.');
+  await page.click('#sign-out');
+  await expectText(page, 'section[data-step="email"] h2', 'Sign in or sign up');
+  await page.fill('#email', email);
+  await page.click('#passkey-sign-in');
+  await expectText(page, '#email-form .alert', 'There is no passkey for this account yet. Use an emailed code.');
+  await shot(page, 'booking-passkey-none');
+  checkConsole(page);
+});

@@ -1,11 +1,13 @@
-// The booking contract's AuthStep (seed 000): passwordless email-code sign-in with AWS Amplify v6,
-// then the customer profile through the client @hey-api/openapi-ts generates from the contract's
+// The booking contract's AuthStep (seed 000): passwordless email-code sign-in with AWS Amplify v6
+// (or a passkey the user added, Cognito's WEB_AUTHN challenge), then the customer profile through the client @hey-api/openapi-ts generates from the contract's
 // OpenAPI document, as the seed's frontend does. Amplify's userPoolEndpoint is this site's
 // /cognito, which speaks the Cognito user-pool API. Bundled by esbuild (scripts/build-web).
 import { Amplify } from 'aws-amplify';
 import {
-  autoSignIn, confirmSignIn, confirmSignUp, confirmUserAttribute, deleteUser, fetchAuthSession,
-  getCurrentUser, sendUserAttributeVerificationCode, signIn, signOut, signUp, updateUserAttributes,
+  associateWebAuthnCredential, autoSignIn, confirmSignIn, confirmSignUp, confirmUserAttribute,
+  deleteUser, deleteWebAuthnCredential, fetchAuthSession, getCurrentUser,
+  listWebAuthnCredentials, sendUserAttributeVerificationCode, signIn, signOut, signUp,
+  updateUserAttributes,
 } from 'aws-amplify/auth';
 
 import { client } from './api/client.gen';
@@ -19,7 +21,9 @@ Amplify.configure({
       userPoolClientId: 'latchkey-booking-demo',
       userPoolEndpoint: `${location.origin}/cognito`,
       loginWith: { email: true },
-      passwordless: { emailOtpEnabled: true },
+      // webAuthn must be present for signIn's preferredChallenge 'WEB_AUTHN'; the RP ID is the
+      // page's host, as the service's (localhost locally: browsers refuse an IP address).
+      passwordless: { emailOtpEnabled: true, webAuthn: { relyingPartyId: location.hostname } },
     },
   },
 });
@@ -110,7 +114,8 @@ async function showProfile() {
   const read = await customersGetCustomersMe();
   if (read.response?.status === 200) {
     fill(document.querySelector('section[data-step="profile"]'), read.data);
-    return step('profile');
+    step('profile');
+    return showPasskeys();
   }
   const session = await fetchAuthSession();
   fill(document.querySelector('section[data-step="profile-form"]'), { email: session.tokens?.idToken?.payload?.email });
@@ -132,6 +137,86 @@ onSubmit(document.getElementById('profile-form'), async (values) => {
   } else {
     showAlert(form, typeof detail === 'string' ? detail : 'The profile could not be saved. Try again.');
   }
+});
+
+// Passkeys: Amplify's associateWebAuthnCredential (StartWebAuthnRegistration, the browser's
+// navigator.credentials.create, CompleteWebAuthnRegistration), listWebAuthnCredentials and
+// deleteWebAuthnCredential; signing in with one is signIn's WEB_AUTHN challenge.
+function explainPasskey(error) {
+  switch (error?.name) {
+    case 'PasskeyRegistrationCanceled':
+    case 'PasskeyRetrievalCanceled':
+    case 'NotAllowedError': return 'The passkey request was cancelled.';
+    case 'PasskeyAlreadyExists':
+    case 'InvalidStateError': return 'This device already has a passkey for your account.';
+    case 'LimitExceededException': return 'You have the most passkeys allowed. Delete one first.';
+    case 'NotAuthorizedException': return 'The passkey could not be used. Try again or use an emailed code.';
+    case 'TooManyRequestsException': return 'Too many attempts. Try again later.';
+    default: return error?.message || 'Something went wrong with the passkey. Try again.';
+  }
+}
+
+async function showPasskeys() {
+  const box = document.getElementById('passkeys');
+  const list = document.getElementById('passkey-list');
+  list.replaceChildren();
+  let credentials = [];
+  try {
+    ({ credentials } = await listWebAuthnCredentials());
+  } catch (error) {
+    return showAlert(box, explainPasskey(error));
+  }
+  document.getElementById('no-passkeys').hidden = credentials.length > 0;
+  for (const credential of credentials) {
+    const item = document.createElement('li');
+    item.dataset.credentialId = credential.credentialId;
+    const label = document.createElement('span');
+    label.textContent = `${credential.friendlyCredentialName} · added ${credential.createdAt?.toLocaleString() ?? ''}`;
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.className = 'secondary';
+    remove.textContent = 'Delete';
+    remove.addEventListener('click', async () => {
+      try {
+        await deleteWebAuthnCredential({ credentialId: credential.credentialId });
+      } catch (error) {
+        return showAlert(box, explainPasskey(error));
+      }
+      await showPasskeys();
+      showAlert(box, 'Passkey deleted.', 'success');
+    });
+    item.append(label, ' ', remove);
+    list.append(item);
+  }
+}
+
+document.getElementById('add-passkey').addEventListener('click', async () => {
+  const box = document.getElementById('passkeys');
+  try {
+    await associateWebAuthnCredential();
+  } catch (error) {
+    return showAlert(box, explainPasskey(error));
+  }
+  await showPasskeys();
+  showAlert(box, 'Passkey added. You can sign in with it next time.', 'success');
+});
+
+document.getElementById('passkey-sign-in').addEventListener('click', async () => {
+  const form = document.getElementById('email-form');
+  clearErrors(form);
+  const email = document.getElementById('email').value.trim();
+  if (!email) return showFieldErrors(form, { email: 'Email is required.' });
+  try {
+    const done = await signIn({ username: email, options: { authFlowType: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' } });
+    if (!done.isSignedIn) {
+      // No passkey for this user: Cognito offers the other challenges instead.
+      return showAlert(form, 'There is no passkey for this account yet. Use an emailed code.');
+    }
+  } catch (error) {
+    if (error?.name === 'UserNotFoundException') return showFieldErrors(form, { email: 'No account uses that email.' });
+    return showAlert(form, explainPasskey(error));
+  }
+  await showProfile();
 });
 
 // Changing the email (Cognito's UpdateUserAttributes): a code goes to the new address and the
