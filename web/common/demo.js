@@ -1,6 +1,7 @@
 // Shared by the demo frontends: a fetch wrapper that always yields {status, body}, a small path
-// router, and form helpers that put a contract's field errors under their inputs. Plain ES
-// modules, no framework: each demo's app.js reads as the seed's frontend notes.
+// router, form helpers that put a contract's field errors under their inputs, the login's second
+// step, and the passkey ceremonies with "Sign in with a passkey". Plain ES modules, no framework:
+// each demo's app.js reads as the seed's frontend notes.
 
 // Calls the API; a network failure or a non-JSON answer becomes status 0 or an empty body, so
 // views handle one shape. `token` adds the bearer header; `credentials` is fetch's own option.
