@@ -1040,6 +1040,249 @@ test('gateway, HttpOnly cookie: TOTP authenticator app: the second step sets the
   site: sites['gateway-cookie'], tag: 'gateway-cookie', session: 'HttpOnly cookie (invisible to this page)',
 }));
 
+// --- passkeys --------------------------------------------------------------------------------
+// One flow per password site (and the gateway's cookie site): signed in with the password, add a
+// passkey on the account page (a wrong password first), sign out, sign in with the passkey,
+// remove it, and see signing in with it refused. The authenticator is Chromium's virtual one
+// (DevTools' WebAuthn domain), and every ceremony the page runs is checked again by
+// @simplewebauthn/server, independent of the service's own verifier: the options and the
+// credential are read off the page's calls. Browsers refuse an IP address as an RP ID, and the
+// service's RP ID is localhost: these pages are opened at http://localhost:PORT (the accounts are
+// the same; the API calls from Node stay on 127.0.0.1). The verifier is imported where it is used,
+// not at the top level: node:test registers no test declared after a top-level await.
+const simpleWebAuthn = () => import('@simplewebauthn/server');
+
+const atLocalhost = (site) => site.replace('//127.0.0.1:', '//localhost:');
+
+// A platform authenticator holding discoverable credentials, which answers without a person.
+const AUTHENTICATOR = {
+  protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true,
+  automaticPresenceSimulation: true,
+};
+async function virtualAuthenticator(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: AUTHENTICATOR });
+  return { cdp, authenticatorId };
+}
+
+// What each contract's passkey login answers: its password login's own answer.
+const PASSKEY_ANSWERS = {
+  gateway: (body) => assert.match(body.token, /^ey/),
+  'gateway-cookie': (body) => assert.deepEqual(body, { message: 'Logged in' }),
+  fastapi: (body) => assert.equal(body.token_type.toLowerCase(), 'bearer'),
+  verified: (body) => assert.match(body.token, /^ey/),
+  storefront: (body) => {
+    assert.match(body.accessToken, /^ey/);
+    assert.ok(body.customer && !body.merchant, 'the account\'s kind names its key');
+  },
+};
+
+// Signed up (through the API on 127.0.0.1, or on the page) and signed in on the page at `site`.
+async function signUpAt(t, page, site, email, password) {
+  if (t.signUpHere) return t.signUpHere(page, site, email, password);
+  await t.signUp(t.site(), email, password);
+  await logInOnPage(page, site, email, password, t.kind);
+}
+
+// Adds a passkey on the account page (already open) and checks the registration independently.
+// Answers the credential as @simplewebauthn/server reads it ({id, publicKey, counter}).
+async function addPasskey(page, origin, password, name) {
+  const security = region(page, 'Security');
+  await security.getByRole('button', { name: 'Add a passkey' }).click();
+  const form = page.locator('#passkey-add-form');
+  await form.getByLabel('Password').fill(password);
+  if (name) await form.getByLabel('Name (optional)').fill(name);
+  const options = nextResponse(page, '/api/auth/passkeys/register/options', 'POST');
+  const registered = nextResponse(page, '/api/auth/passkeys/register', 'POST');
+  await security.getByRole('button', { name: 'Create the passkey' }).click();
+  const creation = await (await options).json();
+  const answer = await registered;
+  assert.equal(answer.status(), 201);
+  const added = await answer.json();
+  const { credential } = answer.request().postDataJSON();
+  const { verifyRegistrationResponse } = await simpleWebAuthn();
+  const check = await verifyRegistrationResponse({
+    response: credential, expectedChallenge: creation.challenge, expectedOrigin: origin, expectedRPID: 'localhost',
+    requireUserVerification: false,
+  });
+  assert.ok(check.verified, 'the registration verifies independently');
+  assert.equal(creation.rp.id, 'localhost');
+  assert.equal(creation.authenticatorSelection.residentKey, 'required');
+  assert.equal(check.registrationInfo.credential.id, credential.id);
+  await expectText(page, '#passkeys-message', `Passkey “${added.name}” added. You can sign in with it now.`);
+  return { added, key: check.registrationInfo.credential };
+}
+
+// "Sign in with a passkey" on the login page; answers the login's response and the assertion as
+// @simplewebauthn/server verified it (requireUserVerification as given).
+async function passkeyButton(page, origin, key, { requireUserVerification = true } = {}) {
+  const options = nextResponse(page, '/api/auth/passkeys/login/options', 'POST');
+  const login = nextResponse(page, '/api/auth/passkeys/login', 'POST');
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  const request = await (await options).json();
+  assert.deepEqual(request.allowCredentials, [], 'a discoverable ceremony names no credential');
+  const answer = await login;
+  const { credential } = answer.request().postDataJSON();
+  let check = null;
+  if (key) {
+    const { verifyAuthenticationResponse } = await simpleWebAuthn();
+    check = await verifyAuthenticationResponse({
+      response: credential, expectedChallenge: request.challenge, expectedOrigin: origin, expectedRPID: 'localhost',
+      credential: key, requireUserVerification,
+    });
+    assert.ok(check.verified, 'the assertion verifies independently');
+    key.counter = check.authenticationInfo.newCounter;
+  }
+  return { answer, check };
+}
+
+async function passkeyFlow(name, { ip = ACCOUNT_SITES[name].site(), tag = name, session } = {}) {
+  const t = ACCOUNT_SITES[name];
+  const site = atLocalhost(ip);
+  const { page } = await openPage();
+  const { cdp, authenticatorId } = await virtualAuthenticator(page);
+  const email = unique(`${tag}-passkey`);
+  const password = 'first-password-1';
+  await signUpAt(t, page, site, email, password);
+
+  // Nothing on the authenticator for this site yet: the ceremony ends without a credential.
+  await signOut(page);
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  await expectText(page, '#login-form .alert', 'The passkey request was cancelled or timed out. Nothing was changed.');
+  await logInOnPage(page, site, email, password, t.kind);
+
+  // The account page: no passkeys; "Add a passkey" asks the password (a wrong one is refused).
+  await assertSignedIn(page, email, 'Two-factor authentication is off.', session);
+  await expectText(page, '#passkeys-none', 'You have no passkeys yet.');
+  const security = region(page, 'Security');
+  await security.getByRole('button', { name: 'Add a passkey' }).click();
+  await page.locator('#passkey-add-form').getByLabel('Password').fill('not-the-password');
+  await security.getByRole('button', { name: 'Create the passkey' }).click();
+  await expectText(page, '#passkey-add-form .alert', t.wrongPassword);
+  await security.getByRole('button', { name: 'Cancel' }).click();
+  const { added, key } = await addPasskey(page, site, password, 'Test laptop');
+  assert.equal(added.name, 'Test laptop');
+  const item = region(page, 'Security').getByRole('listitem').filter({ hasText: 'Test laptop' });
+  await expectText(page, '#passkeys li dd >> nth=1', 'never');
+  assert.equal(await page.isVisible('#passkeys-none'), false);
+  await shot(page, `${tag}-passkey-added`);
+
+  // The same authenticator again: it already holds one for this account (the service excludes it).
+  await security.getByRole('button', { name: 'Add a passkey' }).click();
+  await page.locator('#passkey-add-form').getByLabel('Password').fill(password);
+  await security.getByRole('button', { name: 'Create the passkey' }).click();
+  await expectText(page, '#passkey-add-form .alert', 'This device already holds a passkey for this account.');
+  await security.getByRole('button', { name: 'Cancel' }).click();
+
+  // Signed out, the passkey signs in: the contract's own login answer, then the account.
+  await signOut(page);
+  const { answer } = await passkeyButton(page, site, key);
+  assert.equal(answer.status(), 200);
+  PASSKEY_ANSWERS[tag](await answer.json());
+  await expectPath(page, '/');
+  await assertSignedIn(page, email, 'Two-factor authentication is off.', session);
+  await expectText(page, '#passkeys li .passkey-title', 'Test laptop');
+  await expectText(page, '#passkeys li dd >> nth=1', /^(?!never$)\d/);  // its last use is listed
+  assert.match(await page.textContent('#passkeys li dd >> nth=0'), new RegExp(String(new Date().getFullYear())), 'created this year');
+
+  // Removed, it no longer signs in: the page shows the contract's refusal.
+  await item.getByRole('button', { name: 'Remove Test laptop' }).click();
+  await expectText(page, '#passkeys-message', 'Passkey removed. “Test laptop” no longer signs you in.');
+  await expectText(page, '#passkeys-none', 'You have no passkeys yet.');
+  assert.equal(await page.locator('#passkeys li').count(), 0);
+  await signOut(page);
+  const refused = await passkeyButton(page, site, null);
+  assert.equal(refused.answer.status(), 401);
+  await expectText(page, '#login-form .alert', 'Passkey sign-in failed');
+  await expectPath(page, '/login');
+  await shot(page, `${tag}-passkey-refused`);
+  const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+  assert.equal(credentials.length, 1, 'the authenticator still holds the removed passkey');
+  checkConsole(page);
+}
+
+test('gateway: passkey: add on the account page, sign in with it, remove it, refused after', () => passkeyFlow('gateway', {
+  session: 'bearer token from localStorage',
+}));
+test('fastapi: passkey: add on the account page, sign in with it, remove it, refused after', () => passkeyFlow('fastapi'));
+test('verified: passkey: add on the account page, sign in with it, remove it, refused after', () => passkeyFlow('verified'));
+test('storefront: passkey: add on the account page, sign in with it, remove it, refused after', () => passkeyFlow('storefront'));
+test('gateway, HttpOnly cookie: passkey: the passkey sign-in sets the cookie', () => passkeyFlow('gateway', {
+  ip: sites['gateway-cookie'], tag: 'gateway-cookie', session: 'HttpOnly cookie (invisible to this page)',
+}));
+
+// A passkey sign-in without user verification is one factor: for an account with an authenticator
+// app it answers the second-factor challenge, completed on the login page as the password's is.
+// With user verification (the device's own lock) it signs in at once. The virtual authenticator
+// stops verifying its user (WebAuthn.setUserVerified); Chromium then fails a ceremony whose options
+// prefer verification, as the service's do, rather than answer without it, so for that sign-in
+// the options the page receives ask it discouraged (the challenge is the service's): the
+// assertion then lacks the UV flag, as a security key without a PIN answers.
+async function passkeyTotpFlow(name) {
+  const t = ACCOUNT_SITES[name];
+  const site = atLocalhost(t.site());
+  const { page } = await openPage();
+  const { cdp, authenticatorId } = await virtualAuthenticator(page);
+  const email = unique(`${name}-passkey-totp`);
+  const password = 'first-password-1';
+  await signUpAt(t, page, site, email, password);
+  await assertSignedIn(page, email, 'Two-factor authentication is off.');
+
+  const security = region(page, 'Security');
+  await security.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await page.locator('#totp-enroll-form').getByLabel('Password').fill(password);
+  await security.getByRole('button', { name: 'Continue' }).click();
+  const secret = await expectText(page, '#totp-secret', /^[A-Z2-7]{16,}$/);
+  const confirmedAt = Date.now() / 1000;
+  await security.getByLabel('Code from the app', { exact: true }).fill(totpCode(secret, confirmedAt));
+  await security.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+  await expectText(page, '#totp-state', 'Two-factor authentication is on. Recovery codes left: 10.');
+  const { key } = await addPasskey(page, site, password);
+
+  // A device that does not verify its user: the passkey answers the code step.
+  await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });
+  const optionsPath = `${site}/api/auth/passkeys/login/options`;
+  await page.route(optionsPath, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, json: { ...(await response.json()), userVerification: 'discouraged' } });
+  });
+  await signOut(page);
+  const { answer, check } = await passkeyButton(page, site, key, { requireUserVerification: false });
+  assert.equal(check.authenticationInfo.userVerified, false);
+  const challenge = await answer.json();
+  assert.equal(answer.status(), 200);
+  assert.equal(challenge.mfaRequired ?? challenge.mfa_required, true);
+  const step = page.getByLabel('Enter the code from your authenticator app, or a recovery code');
+  await step.waitFor();
+  assert.equal(await page.isVisible('#login-form'), false);
+  await step.fill(wrongCode(secret));
+  await submit(page, 'second-factor-form');
+  await expectText(page, '#second-factor-form .alert', 'Invalid code');
+  await shot(page, `${name}-passkey-second-factor`);
+  await step.fill(totpCode(secret, Math.max(Date.now() / 1000, confirmedAt) + 30));
+  await submit(page, 'second-factor-form');
+  await expectPath(page, '/');
+  await assertSignedIn(page, email, 'Two-factor authentication is on. Recovery codes left: 10.');
+
+  // Verified by the device again, with the service's own options: two factors in one, no code.
+  await page.unroute(optionsPath);
+  await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: true });
+  await signOut(page);
+  const again = await passkeyButton(page, site, key);
+  assert.equal(again.check.authenticationInfo.userVerified, true);
+  assert.equal(again.answer.status(), 200);
+  const body = await again.answer.json();
+  assert.equal(body.mfaRequired ?? body.mfa_required, undefined);
+  PASSKEY_ANSWERS[name](body);
+  await expectPath(page, '/');
+  await assertSignedIn(page, email, 'Two-factor authentication is on. Recovery codes left: 10.');
+  checkConsole(page);
+}
+
+test('fastapi: passkey without user verification meets the code step of the authenticator app', () => passkeyTotpFlow('fastapi'));
+test('storefront: passkey without user verification meets the code step of the authenticator app', () => passkeyTotpFlow('storefront'));
+
 // --- booking: passkeys through unchanged Amplify v6 -------------------------------------------
 // The booking demo's passkeys part (associateWebAuthnCredential, listWebAuthnCredentials,
 // deleteWebAuthnCredential, signIn's WEB_AUTHN challenge) in Chromium with a CDP virtual

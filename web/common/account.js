@@ -1,19 +1,20 @@
 // The account settings page (/account) and the email-change landing page (/confirm-email) of the
 // four password demos: change the password, list the sessions (this device marked) and end one or
-// all, an authenticator app as a second factor (Security), change the email, delete the account
-// after a confirmation step. What differs per contract
+// all, an authenticator app as a second factor and passkeys (Security), change the email, delete
+// the account after a confirmation step. What differs per contract
 // (how a call is authorized, its field names, its error bodies, where a new token goes) comes in
 // `site`; the markup is each demo's index.html, the form inputs named as the contract's fields.
 // The calls go through the client @hey-api/openapi-ts generates from the contract's OpenAPI
 // document (web/common/src/account-client.js, bundled per demo into /demo/CONTRACT/dist/).
 import {
-  element, field, fill, navigate, networkError, onSubmit, showAlert,
+  element, field, fill, navigate, networkError, onSubmit, passkeyCeremony, showAlert,
 } from '/demo/common/demo.js';
 
 // site:
 //   api                         the demo's accountApi(...) from its dist/account-api.js: one
-//                               function per endpoint, authorized as the demo's other protected
-//                               calls are, each answering {status, body}; and qrCode(text)
+//                               function per endpoint (the passkeys' too), authorized as the
+//                               demo's other protected calls are, each answering {status, body};
+//                               and qrCode(text)
 //   report(form, reply)         the contract's error body under the form's inputs, or as its alert
 //   message(reply)              the human text of a success or error body
 //   loadUser()                  the signed-in user ({email, ...}) or null
@@ -243,10 +244,11 @@ function securityPart(site, authorized) {
     text('To disable it, enter a code from the app or a recovery code, or your password.'),
     code('totp-disable-code', 'Code from the app, or a recovery code'),
     password('totp-disable-password', 'Or your password'), submit('Disable', 'danger'));
+  const keys = passkeysPart(site, authorized);
   const part = element('div', { class: 'part', role: 'region', 'aria-labelledby': 'security-heading' },
     element('h3', { id: 'security-heading', textContent: 'Security' }),
     element('h4', { textContent: 'Authenticator app' }),
-    state, message, recovery, start, enrollForm, confirmForm, codesForm, disableForm);
+    state, message, recovery, start, enrollForm, confirmForm, codesForm, disableForm, keys.part);
 
   function say(words, kind = 'success') {
     message.textContent = words;
@@ -319,9 +321,115 @@ function securityPart(site, authorized) {
 
   return {
     part,
-    load: () => {
+    load: async () => {
       say('');
       recovery.hidden = true;
+      await load();
+      if (location.pathname === '/account') await keys.load();
+    },
+  };
+}
+
+// Security, passkeys: the list (name, created, last used, backed up) with "Remove" on each, and
+// "Add a passkey": the password (the service asks for it again) and an optional name, then the
+// browser's ceremony with the options the service answers, and the new credential registered.
+// Answers name their fields in camelCase or, on fastapi, snake_case (the credential's own JSON is
+// WebAuthn's either way).
+function passkeysPart(site, authorized) {
+  const read = (body, camel, snake) => body[camel] ?? body[snake];
+  const message = element('p', { id: 'passkeys-message', class: 'alert', role: 'status', hidden: true });
+  const none = element('p', { id: 'passkeys-none', hidden: true, textContent: 'You have no passkeys yet.' });
+  const list = element('ul', { id: 'passkeys', class: 'passkeys', 'aria-labelledby': 'passkeys-heading' });
+  const start = element('button', { type: 'button', id: 'passkey-start', class: 'secondary', textContent: 'Add a passkey' });
+  const cancel = element('button', { type: 'button', id: 'passkey-add-cancel', class: 'secondary', textContent: 'Cancel' });
+  const addForm = element('form', { id: 'passkey-add-form', novalidate: true, hidden: true },
+    element('p', { class: 'alert', role: 'alert', hidden: true }),
+    element('p', { textContent: 'Enter your password; then your browser or phone asks you to create the passkey.' }),
+    field('Password', { id: 'passkey-add-password', name: 'password', type: 'password', autocomplete: 'current-password' }),
+    field('Name (optional)', { id: 'passkey-add-name', name: 'name', maxlength: 64, placeholder: 'e.g. Work laptop' }),
+    element('button', { type: 'submit', textContent: 'Create the passkey' }), cancel);
+  const part = element('div', { id: 'passkeys-part' },
+    element('h4', { id: 'passkeys-heading', textContent: 'Passkeys' }),
+    element('p', { textContent: 'Sign in with your fingerprint, face or screen lock instead of the password.' }),
+    message, none, list, start, addForm);
+
+  function say(words, kind = 'success') {
+    message.textContent = words;
+    message.className = `alert ${kind}`;
+    message.hidden = !words;
+  }
+
+  function closeForm() {
+    addForm.hidden = true;
+    start.hidden = false;
+    for (const input of addForm.querySelectorAll('input')) input.value = '';
+    showAlert(addForm, '');
+  }
+
+  async function load() {
+    const reply = await authorized('passkeyList');
+    if (reply.status === 401) return;
+    if (reply.status !== 200) return say(reply.status === 0 ? networkError : site.message(reply), 'error');
+    const keys = reply.body.passkeys ?? [];
+    list.replaceChildren(...keys.map(item));
+    none.hidden = keys.length > 0;
+  }
+
+  function item(raw) {
+    const backedUp = read(raw, 'backedUp', 'backed_up');
+    const facts = element('dl', {});
+    for (const [term, value] of [['Created', when(read(raw, 'createdAt', 'created_at'))],
+      ['Last used', read(raw, 'lastUsedAt', 'last_used_at') ? when(read(raw, 'lastUsedAt', 'last_used_at')) : 'never'],
+      ['Backed up', backedUp === true ? 'yes (synced)' : 'no (this device only)']]) {
+      facts.append(element('dt', { textContent: term }), element('dd', { textContent: value }));
+    }
+    const remove = element('button', { type: 'button', class: 'secondary', 'aria-label': `Remove ${raw.name}`, textContent: 'Remove' });
+    remove.addEventListener('click', async () => {
+      remove.disabled = true;
+      try {
+        const reply = await authorized('passkeyDelete', { id: raw.id });
+        if (reply.status === 401) return;
+        if (reply.status !== 200) return say(reply.status === 0 ? networkError : site.message(reply), 'error');
+        await load();
+        say(`${sentence(site.message(reply))} “${raw.name}” no longer signs you in.`);
+      } finally {
+        remove.disabled = false;
+      }
+    });
+    return element('li', { class: 'passkey' },
+      element('p', { class: 'passkey-title' }, element('strong', { textContent: raw.name })), facts, remove);
+  }
+
+  start.addEventListener('click', () => {
+    say('');
+    start.hidden = true;
+    addForm.hidden = false;
+    addForm.elements.password.focus();
+  });
+  cancel.addEventListener('click', closeForm);
+
+  // The password opens a ceremony; the browser makes the credential; the service registers it.
+  onSubmit(addForm, async ({ password, name }) => {
+    const options = await authorized('passkeyRegisterOptions', { password });
+    if (options.status === 401) return;
+    if (options.status !== 200) return site.report(addForm, options);
+    const { credential, error } = await passkeyCeremony('create', options.body);
+    if (error) return showAlert(addForm, error);
+    const reply = await authorized('passkeyRegister', name ? { credential, name } : { credential });
+    if (reply.status === 401) return;
+    if (reply.status !== 201) return site.report(addForm, reply);
+    closeForm();
+    await load();
+    say(`Passkey “${reply.body.name}” added. You can sign in with it now.`);
+  });
+
+  return {
+    part,
+    load: () => {
+      say('');
+      closeForm();
+      list.replaceChildren();  // another account's, or this one's before its last sign-in
+      none.hidden = true;
       return load();
     },
   };
@@ -333,8 +441,9 @@ function sentence(text) {
   return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
-function when(iso) {
-  const date = iso ? new Date(iso) : null;
+// A time from an answer: an ISO 8601 string (the sessions), or Unix seconds (the passkeys).
+function when(value) {
+  const date = typeof value === 'number' ? new Date(value * 1000) : value ? new Date(value) : null;
   return date && !Number.isNaN(date.getTime()) ? date.toLocaleString() : 'unknown';
 }
 

@@ -1,6 +1,7 @@
 // Shared by the demo frontends: a fetch wrapper that always yields {status, body}, a small path
-// router, and form helpers that put a contract's field errors under their inputs. Plain ES
-// modules, no framework: each demo's app.js reads as the seed's frontend notes.
+// router, form helpers that put a contract's field errors under their inputs, the login's second
+// step, and the passkey ceremonies with "Sign in with a passkey". Plain ES modules, no framework:
+// each demo's app.js reads as the seed's frontend notes.
 
 // Calls the API; a network failure or a non-JSON answer becomes status 0 or an empty body, so
 // views handle one shape. `token` adds the bearer header; `credentials` is fetch's own option.
@@ -232,4 +233,68 @@ export function secondFactor({ path, tokenField, send = api, report, signedIn })
     return true;
   }
   return { challenged, reset };
+}
+
+// --- passkeys (WebAuthn) --------------------------------------------------------------------
+// The service answers a ceremony's options as WebAuthn's JSON (PublicKeyCredential*OptionsJSON);
+// the browser parses them, runs the ceremony, and the credential goes back as its toJSON().
+
+// What a failed ceremony means to the user, from the DOMException the browser threw.
+export function ceremonyError(error) {
+  switch (error?.name) {
+    case 'NotAllowedError':
+      return 'The passkey request was cancelled or timed out. Nothing was changed.';
+    case 'InvalidStateError':
+      return 'This device already holds a passkey for this account.';
+    case 'SecurityError':
+      return 'Passkeys do not work at this address: open the site by its name (such as localhost), not by an IP address.';
+    case 'NotSupportedError':
+      return 'This browser or device cannot make a passkey this site accepts.';
+    default:
+      return `The passkey request failed${error?.message ? `: ${error.message}` : '.'}`;
+  }
+}
+
+export const passkeysSupported = () => typeof window.PublicKeyCredential === 'function'
+  && typeof PublicKeyCredential.parseCreationOptionsFromJSON === 'function';
+
+// Runs a ceremony with the service's options: 'create' (registration) or 'get' (sign-in).
+// Answers {credential} (its JSON), or {error} (the text for the user).
+export async function passkeyCeremony(kind, options) {
+  if (!passkeysSupported()) return { error: 'This browser does not support passkeys.' };
+  try {
+    const publicKey = kind === 'create' ? PublicKeyCredential.parseCreationOptionsFromJSON(options)
+      : PublicKeyCredential.parseRequestOptionsFromJSON(options);
+    const credential = await navigator.credentials[kind]({ publicKey });
+    if (!credential) return { error: ceremonyError(null) };
+    return { credential: credential.toJSON() };
+  } catch (error) {
+    return { error: ceremonyError(error) };
+  }
+}
+
+// "Sign in with a passkey" on the login form: the discoverable ceremony (the service names no
+// credential; the authenticator offers the ones it holds for this site), then the assertion goes
+// to the contract's passkey login by `send` (as the password login goes). Its answer is the
+// password login's own: `twoStep` (secondFactor's) takes a challenge, else `signedIn` the sign-in.
+// Errors (a cancelled ceremony, the service's refusal) appear as the login form's alert.
+export function passkeySignIn({ send = api, report, signedIn, twoStep }) {
+  const form = document.getElementById('login-form');
+  const button = element('button', { type: 'button', id: 'passkey-sign-in', class: 'secondary', textContent: 'Sign in with a passkey' });
+  form.append(element('p', { class: 'or', textContent: 'or' }), button);
+  button.addEventListener('click', async () => {
+    clearErrors(form);
+    button.disabled = true;
+    try {
+      const options = await send('/api/auth/passkeys/login/options', { method: 'POST' });
+      if (options.status !== 200) return report(form, options);
+      const { credential, error } = await passkeyCeremony('get', options.body);
+      if (error) return showAlert(form, error);
+      const reply = await send('/api/auth/passkeys/login', { method: 'POST', body: { credential } });
+      if (reply.status !== 200) return report(form, reply);
+      if (!twoStep.challenged(reply)) await signedIn(reply);
+    } finally {
+      button.disabled = false;
+    }
+  });
 }

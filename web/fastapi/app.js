@@ -3,7 +3,8 @@
 // the user to the login page). Errors are FastAPI's: `detail` is a message, or for 422 a list
 // whose `loc` names the field.
 import {
-  api, navigate, networkError, onSubmit, secondFactor, showAccount, showAlert, showFieldErrors, startRouter,
+  api, navigate, networkError, onSubmit, passkeySignIn, secondFactor, showAccount, showAlert, showFieldErrors,
+  startRouter,
 } from '/demo/common/demo.js';
 import { accountPage } from '/demo/common/account.js';
 import { accountApi } from '/demo/fastapi/dist/account-api.js';
@@ -48,6 +49,9 @@ function signedIn(reply) {
 
 // An account with an authenticator app: the password answers a challenge, a code completes it.
 const twoStep = secondFactor({ path: '/api/auth/token/second-factor', tokenField: 'mfa_token', report, signedIn });
+
+// A passkey instead of the password: its answer is the login's own, the challenge included.
+passkeySignIn({ report, signedIn, twoStep });
 
 onSubmit(document.getElementById('login-form'), async (values) => {
   const form = document.getElementById('login-form');

@@ -4,7 +4,8 @@
 // sees a token and every call carries credentials: 'include'. Errors: `details` maps fields to
 // messages (shown under the inputs); otherwise `error` is a general alert.
 import {
-  api, navigate, networkError, onSubmit, secondFactor, showAccount, showAlert, showFieldErrors, startRouter,
+  api, navigate, networkError, onSubmit, passkeySignIn, secondFactor, showAccount, showAlert, showFieldErrors,
+  startRouter,
 } from '/demo/common/demo.js';
 import { accountPage } from '/demo/common/account.js';
 import { accountApi } from '/demo/gateway/dist/account-api.js';
@@ -58,6 +59,9 @@ function signedIn(reply) {
 
 // An account with an authenticator app: the password answers a challenge, a code completes it.
 const twoStep = secondFactor({ path: '/api/auth/login/second-factor', tokenField: 'mfaToken', send: call, report, signedIn });
+
+// A passkey instead of the password: its answer is the login's own, the challenge included.
+passkeySignIn({ send: call, report, signedIn, twoStep });
 
 onSubmit(document.getElementById('login-form'), async (values) => {
   const form = document.getElementById('login-form');

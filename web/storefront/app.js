@@ -4,7 +4,7 @@
 // expires, the page calls /api/auth/refresh; a 401 from the API is answered with one refresh and
 // one retry. Logout revokes the refresh family server-side.
 import {
-  api, claims, navigate, networkError, onSubmit, secondFactor, showAccount, showAlert, showFieldErrors,
+  api, claims, navigate, networkError, onSubmit, passkeySignIn, secondFactor, showAccount, showAlert, showFieldErrors,
   startRouter,
 } from '/demo/common/demo.js';
 import { accountPage } from '/demo/common/account.js';
@@ -108,6 +108,9 @@ function signedIn(reply) {
 // An account with an authenticator app: the password answers a challenge, a code completes it
 // (one second step for both logins: the challenge knows its account).
 const twoStep = secondFactor({ path: '/api/auth/login/second-factor', tokenField: 'mfaToken', report, signedIn });
+
+// A passkey instead of the password: its answer is the login's own, the challenge included.
+passkeySignIn({ report, signedIn, twoStep });
 
 onSubmit(document.getElementById('login-form'), async ({ kind, email, password }) => {
   const form = document.getElementById('login-form');

@@ -3,7 +3,8 @@
 // password flow from the emailed /reset-password link. Validation errors come as a field map
 // (`details` and `errors`, the same map) shown under the inputs; `message` is the general alert.
 import {
-  api, navigate, networkError, onSubmit, secondFactor, showAccount, showAlert, showFieldErrors, startRouter,
+  api, navigate, networkError, onSubmit, passkeySignIn, secondFactor, showAccount, showAlert, showFieldErrors,
+  startRouter,
 } from '/demo/common/demo.js';
 import { accountPage } from '/demo/common/account.js';
 import { accountApi } from '/demo/verified/dist/account-api.js';
@@ -35,6 +36,9 @@ function signedIn(reply) {
 
 // An account with an authenticator app: the password answers a challenge, a code completes it.
 const twoStep = secondFactor({ path: '/api/auth/login/second-factor', tokenField: 'mfaToken', report, signedIn });
+
+// A passkey instead of the password: its answer is the login's own, the challenge included.
+passkeySignIn({ report, signedIn, twoStep });
 
 function login() {
   document.getElementById('resend-form').hidden = true;

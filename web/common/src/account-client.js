@@ -33,6 +33,10 @@ export function accountCalls(sdk, client, { token = () => null, credentials = 's
     totpConfirm: (body) => send(sdk.totpConfirm, body),
     totpDisable: (body) => send(sdk.totpDisable, body),
     newRecoveryCodes: (body) => send(sdk.newRecoveryCodes, body),
+    passkeyList: () => send(sdk.passkeyList),
+    passkeyRegisterOptions: (body) => send(sdk.passkeyRegisterOptions, body),
+    passkeyRegister: (body) => send(sdk.passkeyRegister, body),
+    passkeyDelete: (body) => send(sdk.passkeyDelete, body),
     qrCode: (text) => QRCode.toDataURL(text, { errorCorrectionLevel: 'M', margin: 2, width: 200 }),
     // The link from the mail: no session needed, the token in the body is the proof.
     confirmEmail: (body) => reply(sdk.confirmEmail({ body })),
