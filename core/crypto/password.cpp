@@ -123,9 +123,13 @@ Result<void> PasswordHasher::run(const std::function<void()>& work) const {
     auto job = std::make_shared<Job>();
     job->work = &work;
     std::unique_lock lock(mutex_);
+    // Queued jobs that idle threads are about to take wait for nothing: only those beyond them
+    // are waiting. Counting them too refused a burst below the documented capacity.
+    const std::size_t idle = static_cast<std::size_t>(std::max(0, idle_workers_));
+    const std::size_t waiting = queue_.size() > idle ? queue_.size() - idle : 0;
     // An idle thread for every queued job: this one is taken at once, whatever the queue time.
-    const bool taken = idle_workers_ > static_cast<int>(queue_.size());
-    if (!taken && queue_.size() >= max_waiting_) {
+    const bool taken = idle > queue_.size();
+    if (!taken && waiting >= max_waiting_) {
         return make_error(Errc::busy, "too many requests already waiting for a password hash");
     }
     queue_.push_back(job);
