@@ -49,8 +49,24 @@ class Cluster:
             os.chown(self.socket_dir, pwd.getpwnam(self.user).pw_uid, -1)
         self._run([_bin("initdb"), "-D", self.data, "-A", "trust", "-U", "latchkey", "-E", "UTF8",
                    "--no-sync", "--no-instructions"])
-        self.start()
+        # A free port is free only until someone binds it: a suite beside this one (its nginx, its
+        # own cluster) may take it first. Then start again on another port, as Stack does for nginx.
+        for attempt in range(5):
+            try:
+                self.start()
+                break
+            except RuntimeError:
+                if attempt == 4 or not self._port_was_taken():
+                    raise
+                self.port = free_port()
         self.counter = 0
+
+    def _port_was_taken(self):
+        try:
+            with open(os.path.join(self.data, "server.log")) as f:
+                return "Address already in use" in f.read()
+        except OSError:
+            return False
 
     def _run(self, args):
         if self.user:
