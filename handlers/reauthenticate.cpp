@@ -11,9 +11,18 @@ std::optional<Outcome> reauthenticate(Context& c, std::string_view password,
     const Account& caller = c.who().account;
     auto proven = services.accounts().authenticate(services.guesses, c.site, caller.kind,
                                                    caller.email, password, c.now);
-    if (proven) return std::nullopt;
+    // The address may have changed hands since the token was issued (the account deleted, the
+    // address registered again): a password that opens another account proves nothing here.
+    if (proven && proven->id == caller.id) return std::nullopt;
+    if (proven) return Outcome(make_error(Errc::invalid_token, "the address is another account's"));
     if (proven.error().code == Errc::rate_limited) return guess_refusal(services, c.request);
     if (proven.error().code == Errc::invalid_credentials) {
+        // A caller whose account ended while its request waited (a racing delete, a password
+        // change) has no session left to answer for: 401, as its next request would get, not a
+        // wrong password.
+        Accounts accounts = services.accounts();
+        auto still = still_the_callers(accounts, caller);
+        if (!still) return Outcome(still.error());
         audit(services, c.request, failure_event, caller.id, caller.email, caller.kind);
     }
     return proven.error();

@@ -13,7 +13,9 @@
 namespace latchkey {
 
 // Nothing when `password` is the caller's; else the answer: the guess refusal while throttled,
-// Errc::invalid_credentials for a wrong password (audited as `failure_event`), or the error.
+// Errc::invalid_credentials for a wrong password (audited as `failure_event`), Errc::invalid_token
+// when the caller no longer speaks for its account (deleted, its sessions ended, or its address
+// now another account's), or the error.
 std::optional<Outcome> reauthenticate(Context& c, std::string_view password,
                                       std::string_view failure_event);
 
