@@ -37,6 +37,10 @@ struct Context {
 std::variant<FieldValues, Problem> read_fields(const Context& context,
                                                std::span<const FieldRule> rules);
 
+// The refusal of a change made with a cookie from an origin the site does not trust (CSRF,
+// beyond SameSite); nothing for a bearer token or a trusted origin.
+std::optional<Outcome> refused_cross_origin(const Context& context);
+
 // The Router's runner (fcgi/router.hpp): the route's throttle, then its caller, then its handler.
 Outcome run_route(Services& services, const Request& request, const Contract& contract,
                   const Route& route, RequestBody& body);

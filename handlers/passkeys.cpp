@@ -20,13 +20,6 @@ Passkeys passkeys(Services& services) {
     return Passkeys(*services.store, services.keys);
 }
 
-std::optional<Outcome> refused_cross_origin(const Context& c) {
-    if (c.who().from_cookie && !same_origin_or_trusted(c.request)) {
-        return Outcome(make_error(Errc::cross_origin));
-    }
-    return std::nullopt;
-}
-
 // scheme://host[:port] of a URL, and its host.
 std::string origin_of(std::string_view url) {
     const auto scheme_end = url.find("://");
@@ -281,6 +274,21 @@ AssertionCheck check_assertion(Services& services, const Request& request, std::
     return out;
 }
 
+namespace {
+
+// The body's `credential`, read as read_credential() reads it, or the validation problem.
+std::variant<PresentedCredential, Problem> credential_field(const Context& c, bool registration) {
+    const cJSON* raw = cJSON_GetObjectItemCaseSensitive(c.json(), "credential");
+    if (raw == nullptr || cJSON_IsNull(raw)) {
+        return invalid_fields({FieldIssue("credential", Issue::missing)});
+    }
+    auto credential = read_credential(raw, registration);
+    if (!credential) return invalid_fields({FieldIssue("credential", Issue::not_credential)});
+    return std::move(*credential);
+}
+
+}  // namespace
+
 Outcome list_passkeys(Context& c, const PasskeyNames& names) {
     auto list = passkeys(c.services).of_account(c.site, c.who().account.id);
     if (!list) return list.error();
@@ -325,12 +333,9 @@ Outcome passkey_register(Context& c, const PasskeyNames& names) {
     auto fields = read_fields(c, rules);
     if (auto* p = std::get_if<Problem>(&fields)) return std::move(*p);
     std::string name = std::get<FieldValues>(fields)["name"];
-    const cJSON* raw = cJSON_GetObjectItemCaseSensitive(c.json(), "credential");
-    if (raw == nullptr || cJSON_IsNull(raw)) {
-        return invalid_fields({FieldIssue("credential", Issue::missing)});
-    }
-    auto credential = read_credential(raw, true);
-    if (!credential) return invalid_fields({FieldIssue("credential", Issue::not_credential)});
+    auto read = credential_field(c, true);
+    if (auto* p = std::get_if<Problem>(&read)) return std::move(*p);
+    const auto* credential = &std::get<PresentedCredential>(read);
     if (name.empty()) name = default_passkey_name(c.request);
     const Account& caller = c.who().account;
     Passkeys store = passkeys(c.services);
@@ -390,12 +395,9 @@ Outcome passkey_login_options(Context& c) {
 
 Outcome passkey_login(Context& c, const std::function<Outcome(const Account&)>& signed_in,
                       const std::function<std::optional<Outcome>(const Account&)>& second_factor) {
-    const cJSON* raw = cJSON_GetObjectItemCaseSensitive(c.json(), "credential");
-    if (raw == nullptr || cJSON_IsNull(raw)) {
-        return invalid_fields({FieldIssue("credential", Issue::missing)});
-    }
-    auto credential = read_credential(raw, false);
-    if (!credential) return invalid_fields({FieldIssue("credential", Issue::not_credential)});
+    auto read = credential_field(c, false);
+    if (auto* p = std::get_if<Problem>(&read)) return std::move(*p);
+    const auto* credential = &std::get<PresentedCredential>(read);
     Services& services = c.services;
     // Each assertion checked is counted against the client's network: a signature cannot be
     // guessed, but checking one costs, and a network that sends nothing but failures is locked.

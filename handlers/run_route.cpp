@@ -38,6 +38,13 @@ std::variant<FieldValues, Problem> read_fields(const Context& context,
     return values;
 }
 
+std::optional<Outcome> refused_cross_origin(const Context& context) {
+    if (context.who().from_cookie && !same_origin_or_trusted(context.request)) {
+        return Outcome(make_error(Errc::cross_origin));
+    }
+    return std::nullopt;
+}
+
 Outcome run_route(Services& services, const Request& request, const Contract& contract,
                   const Route& route, RequestBody& body) {
     if (auto refused = guard_guesses(services, request, route)) return std::move(*refused);

@@ -56,13 +56,6 @@ Error code_failure(Context& c, const GuessPass& counted, const Account& account,
     return error;
 }
 
-std::optional<Outcome> refused_cross_origin(const Context& c) {
-    if (c.who().from_cookie && !same_origin_or_trusted(c.request)) {
-        return Outcome(make_error(Errc::cross_origin));
-    }
-    return std::nullopt;
-}
-
 // RFC 3986 unreserved characters stay; everything else is percent-encoded.
 std::string uri_component(std::string_view text) {
     static constexpr char kHex[] = "0123456789ABCDEF";
