@@ -74,9 +74,29 @@ PER_NETWORK_MAIL_UNLIMITED = {"mail_per_network_window": "1000000", "otp_per_net
 
 
 def free_port(host="127.0.0.1"):
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+    return free_ports(1, host)[0]
+
+
+def free_ports(n, host="127.0.0.1"):
+    """n distinct free ports. Each socket stays bound until all are chosen: the kernel may hand a
+    port that was just released out again, and two sites on one port would both be served by
+    whichever server block nginx takes as that port's default."""
+    held = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            held.append(s)
+            s.bind((host, 0))
+        return [s.getsockname()[1] for s in held]
+    finally:
+        for s in held:
+            s.close()
+
+
+def site_ports(*extra):
+    """A distinct port for every site, and for each name in `extra`."""
+    names = [*SITES, *extra]
+    return dict(zip(names, free_ports(len(names))))
 
 
 class Reply:
@@ -143,7 +163,10 @@ class Stack:
         self.config_text = config_text  # a --config file's content (what SIGHUP re-reads)
         self.spawn_fcgi = spawn_fcgi  # start under spawn-fcgi: the socket arrives on fd 0
         self.extra_servers = extra_servers  # nginx server blocks added to the rendered config
-        self.frontend_origin = frontend_origin  # the gateway sites' trusted frontend (CORS)
+        # The gateway sites' trusted frontend (CORS). "own port": one chosen with the sites' ports,
+        # for a suite that serves that frontend itself.
+        self.serve_frontend = frontend_origin == "own port"
+        self.frontend_origin = frontend_origin
         self.more_hosts = []  # sockets of further `latchkey serve` processes in nginx's upstream
         # False: nginx's per-address ceilings on the secret, mail and /cognito locations are left
         # out (the bench measures the service, from one address).
@@ -158,7 +181,7 @@ class Stack:
             os.makedirs(d)
             os.chmod(d, 0o755)
         self.socket = os.path.join(self.run_dir, "latchkey.sock")
-        self.ports = {site: free_port() for site in SITES}
+        self.choose_ports()
         self.settings = {"threads": "8", "argon2_memlimit_kib": "19456", "argon2_opslimit": "2"}
         # Most suites send everything from 127.0.0.1, one client network: the per-network mail
         # ceilings would stop them. test_attack_mail.py tests those ceilings at their defaults.
@@ -172,6 +195,11 @@ class Stack:
         self.log_path = os.path.join(self.dir, "latchkey.log")
 
     # --- processes ----------------------------------------------------------------------------
+    def choose_ports(self):
+        self.ports = site_ports(*(["frontend"] if self.serve_frontend else []))
+        if self.serve_frontend:
+            self.frontend_origin = f"http://127.0.0.1:{self.ports['frontend']}"
+
     def start_latchkey(self):
         if self.spawn_fcgi:
             group = ["-G", "nogroup"] if os.geteuid() == 0 else []
@@ -277,7 +305,7 @@ class Stack:
             if self.launch_nginx():
                 return
             self.stop_nginx()
-            self.ports = {site: free_port() for site in SITES}
+            self.choose_ports()
         raise RuntimeError("nginx could not bind its ports in five tries")
 
     def stop_nginx(self):
@@ -385,6 +413,7 @@ def listening_ports_of(pid):
 
 def wait_for_own_ports(proc, ports, timeout=15):
     """True once `proc` itself listens on every port; False if it exits first (a port was taken)."""
+    assert len(set(ports)) == len(ports), f"one port given to two servers: {ports}"
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:

@@ -17,7 +17,7 @@ import tempfile
 
 import pytest
 
-from conftest import BACKEND, BIN, ROOT, Client, free_port, unique, wait_for_own_ports
+from conftest import BACKEND, BIN, ROOT, Client, free_port, free_ports, unique, wait_for_own_ports
 
 SANITIZED = os.environ.get("LATCHKEY_SANITIZED") == "1"
 pytestmark = [
@@ -153,8 +153,8 @@ def check_every_include_loads(prefix, install):
     includes = sorted(f for f in os.listdir(f"{install}/etc/nginx") if f != "http.conf")
     assert {"fastapi.conf", "gateway.conf", "verified.conf", "storefront.conf", "booking.conf",
             "ops.conf"} <= set(includes), includes
-    servers = "".join(f"    server {{ listen 127.0.0.1:{free_port()}; include {install}/etc/nginx/{f}; }}\n"
-                      for f in includes)
+    servers = "".join(f"    server {{ listen 127.0.0.1:{port}; include {install}/etc/nginx/{f}; }}\n"
+                      for f, port in zip(includes, free_ports(len(includes))))
     conf = os.path.join(prefix, "every-site.conf")
     with open(conf, "w") as f:
         f.write(f"pid {prefix}/t.pid;\nerror_log {prefix}/t.log;\nevents {{ }}\nhttp {{\n"
