@@ -44,7 +44,7 @@ Usage:
   latchkey serve   [options]   answer FastCGI requests (fd 0 under spawn-fcgi, or --listen)
   latchkey migrate [options]   create or upgrade the database, then exit
   latchkey config  [options]   print the effective configuration, then exit
-  latchkey routes  [--json]    every contract's routes and their policy (access, body, throttle)
+  latchkey routes  [--json]    every contract's routes and their policy (access, body, throttle, queue)
   latchkey contracts           every contract's name (nginx's LATCHKEY_CONTRACT), one a line
   latchkey error-pages [--json]
                                every contract's body and headers for each status nginx answers
@@ -244,15 +244,18 @@ int serve_command(const Config& config, const Command& cmd) {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     const int hash_slots =
         config.hash_concurrency > 0 ? static_cast<int>(config.hash_concurrency) : cores;
-    // By default at most half the request threads are ever busy with passwords (hashing or
-    // waiting to): the other half keep answering cheap requests during a login flood.
-    const int hash_waiting = config.hash_queue_max > 0
-                                 ? static_cast<int>(config.hash_queue_max)
-                                 : std::max(1, static_cast<int>(config.threads) / 2 - hash_slots);
-    PasswordHasher hasher(HashParams{static_cast<std::uint64_t>(config.argon2_opslimit),
-                                     static_cast<std::size_t>(config.argon2_memlimit_kib) * 1024},
-                          hash_slots, std::chrono::milliseconds(config.hash_queue_ms),
-                          hash_waiting);
+    // Requests that hash (Route::queued) wait in the request queue, not on the workers; twice
+    // as many queue threads as hashing threads keep every hashing thread fed while the others
+    // read and write the store.
+    const int queue_threads = 2 * hash_slots;
+    // Only the queue's threads wait for a hash; the workers' half is a guard for a route that
+    // hashes without being queued (it then holds a worker, as every request did before).
+    const int hash_waiting = queue_threads + static_cast<int>(config.threads) / 2;
+    PasswordHasher hasher(
+        HashParams{static_cast<std::uint64_t>(config.argon2_opslimit),
+                   static_cast<std::size_t>(config.argon2_memlimit_kib) * 1024},
+        hash_slots, std::chrono::milliseconds(config.hash_queue_ms), hash_waiting,
+        config.hash_scheduling == "idle" ? HashScheduling::idle : HashScheduling::nice);
     Router router(all_contracts(), run_route);
     const KeyRing& key_ring = **keys;
     SigningKeys signing_keys(key_ring, signing_policy(config));
@@ -281,6 +284,10 @@ int serve_command(const Config& config, const Command& cmd) {
     options.socket_group = config.socket_group;
     options.threads = static_cast<int>(config.threads);
     options.max_body_bytes = static_cast<std::size_t>(config.max_body_bytes);
+    options.queue_threads = queue_threads;
+    options.queue_max_waiting =
+        config.hash_queue_max > 0 ? static_cast<std::size_t>(config.hash_queue_max) : 2048;
+    options.queue_deadline = std::chrono::milliseconds(config.hash_queue_ms);
     options.inherited_fd = cmd.listen_fd;
     options.may_reload = [&cmd] {
         auto next = effective_config(cmd);
@@ -327,7 +334,8 @@ int routes_command(bool json) {
                 std::cout << contract.name << " " << route.method << " " << route.path
                           << " access=" << access_name(route.access)
                           << " body=" << body_name(route.body)
-                          << (route.throttle.empty() ? "" : " throttle=") << route.throttle << "\n";
+                          << (route.throttle.empty() ? "" : " throttle=") << route.throttle
+                          << (route.queued ? " queued" : "") << "\n";
                 continue;
             }
             Json row = json_object();
@@ -344,6 +352,7 @@ int routes_command(bool json) {
             }
             cJSON_AddItemToObject(row.get(), "refuse_early",
                                   cJSON_CreateBool(!route.throttle.empty() && route.refuse_early));
+            cJSON_AddItemToObject(row.get(), "queued", cJSON_CreateBool(route.queued));
             cJSON_AddItemToArray(list.get(), row.release());
         }
     }

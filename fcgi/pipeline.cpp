@@ -25,12 +25,12 @@ Response answer(const Router& router, Services& services, const Request& request
 
 }  // namespace
 
-Response process_request(const Router& router, Services& services, const Request& request) {
-    const auto started = std::chrono::steady_clock::now();
-    std::string_view route = "unmatched";
-    Response response = answer(router, services, request, route);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+namespace {
+
+// Every answer is counted and logged here, with the route table path it came from.
+Response finish(const Router& router, const Request& request, std::string_view route,
+                Response response, Clock::time_point arrived) {
+    const double seconds = std::chrono::duration<double>(Clock::now() - arrived).count();
     const std::string_view contract = request.param("LATCHKEY_CONTRACT").value_or("");
     // Labels only from fixed sets: a contract the router knows, the route table's path.
     const std::string_view known_contract =
@@ -49,6 +49,37 @@ Response process_request(const Router& router, Services& services, const Request
                {"status", status},
                {"ms", ms}});
     return response;
+}
+
+const Route* queued_route(const Router& router, const Request& request) {
+    if (request.body_too_large) return nullptr;
+    const Contract* contract = router.contract(request.param("LATCHKEY_CONTRACT").value_or(""));
+    if (contract == nullptr) return nullptr;
+    auto found = router.match(*contract, request.method, request.path);
+    const Route* const* matched = std::get_if<const Route*>(&found);
+    return matched != nullptr && (*matched)->queued ? *matched : nullptr;
+}
+
+}  // namespace
+
+Response process_request(const Router& router, Services& services, const Request& request,
+                         Clock::time_point arrived) {
+    std::string_view route = "unmatched";
+    Response response = answer(router, services, request, route);
+    return finish(router, request, route, std::move(response), arrived);
+}
+
+bool runs_queued(const Router& router, const Request& request) {
+    return queued_route(router, request) != nullptr;
+}
+
+Response refuse_queued(const Router& router, const Request& request, std::string why,
+                       Clock::time_point arrived) {
+    const Route* route = queued_route(router, request);
+    const Contract* contract = router.contract(request.param("LATCHKEY_CONTRACT").value_or(""));
+    Response response =
+        render_failure(*contract, make_error(Errc::busy, std::move(why)), route->path);
+    return finish(router, request, route->path, std::move(response), arrived);
 }
 
 namespace {

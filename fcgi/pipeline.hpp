@@ -2,12 +2,29 @@
 // The one path every request takes: contract → route → size → body (media type, strict parse)
 // → the application's runner (throttle → caller → handler) → render → log. It is the single
 // exception boundary: nothing a handler throws reaches libfcgi.
+#include <chrono>
+#include <string>
+
 #include "fcgi/request.hpp"
 #include "fcgi/response.hpp"
 #include "fcgi/router.hpp"
 
 namespace latchkey {
 
-Response process_request(const Router& router, Services& services, const Request& request);
+using Clock = std::chrono::steady_clock;
+
+// `arrived`: when the worker read the request; a queued request's wait counts in its latency.
+Response process_request(const Router& router, Services& services, const Request& request,
+                         Clock::time_point arrived = Clock::now());
+
+// True when the request's route is a queued one (Route::queued) and the request can reach its
+// handler: a request refused earlier (no route, too large) is answered on the worker at once.
+bool runs_queued(const Router& router, const Request& request);
+
+// The contract's 503 for a queued request turned away (the queue is full, or its turn would come
+// after the deadline), logged and counted like any answer.
+// `why` is for the log.
+Response refuse_queued(const Router& router, const Request& request, std::string why,
+                       Clock::time_point arrived);
 
 }  // namespace latchkey

@@ -49,6 +49,10 @@ struct Route {
     // away before the handler runs. False for one path that serves many operations (Cognito's
     // POST /cognito): there only the operations that guess are refused, when they count.
     bool refuse_early = true;
+    // The handler waits its turn for a bounded shared resource (password hashing): the worker
+    // that read the request hands it to the request queue and goes back to accepting, so waiting
+    // requests hold memory, not workers. See fcgi/request_queue.hpp.
+    bool queued = false;
 };
 
 struct Contract {

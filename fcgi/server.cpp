@@ -22,7 +22,9 @@
 #include <vector>
 
 #include "core/base/log.hpp"
+#include "fcgi/connection.hpp"
 #include "fcgi/pipeline.hpp"
+#include "fcgi/request_queue.hpp"
 
 namespace latchkey {
 namespace {
@@ -30,58 +32,6 @@ namespace {
 std::atomic<bool> g_stopping{false};
 std::atomic<int> g_exit_code{0};
 std::atomic<int> g_reload_fd{-1};
-
-class FcgiRequest {  // RAII for FCGX_Request
-  public:
-    explicit FcgiRequest(int listen_fd) {
-        FCGX_InitRequest(&req_, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
-    }
-    ~FcgiRequest() { FCGX_Free(&req_, 1); }
-    FcgiRequest(const FcgiRequest&) = delete;
-    FcgiRequest& operator=(const FcgiRequest&) = delete;
-    FCGX_Request* get() { return &req_; }
-
-  private:
-    FCGX_Request req_{};
-};
-
-Request read_request(FCGX_Request* fcgx, std::size_t max_body) {
-    Request r;
-    for (char** p = fcgx->envp; p != nullptr && *p != nullptr; ++p) {
-        const char* eq = std::strchr(*p, '=');
-        if (eq == nullptr) continue;
-        r.params.emplace(std::string(*p, static_cast<std::size_t>(eq - *p)), std::string(eq + 1));
-    }
-    r.method = std::string(r.param("REQUEST_METHOD").value_or("GET"));
-    if (auto uri = r.param("DOCUMENT_URI")) {
-        r.path = std::string(*uri);
-    } else {
-        const std::string_view raw = r.param("REQUEST_URI").value_or("/");
-        r.path = std::string(raw.substr(0, raw.find('?')));
-    }
-    r.query_string = std::string(r.param("QUERY_STRING").value_or(""));
-    if (auto length = r.header("Content-Length")) {
-        char* end = nullptr;
-        const unsigned long long n = std::strtoull(std::string(*length).c_str(), &end, 10);
-        if (n > max_body) {
-            r.body_too_large = true;
-            return r;
-        }
-    }
-    // Read to EOF whatever was announced: nginx may pass a de-chunked body without a length.
-    char buf[16384];
-    for (;;) {
-        const int n = FCGX_GetStr(buf, sizeof buf, fcgx->in);
-        if (n <= 0) break;
-        if (r.body.size() + static_cast<std::size_t>(n) > max_body) {
-            r.body.clear();
-            r.body_too_large = true;
-            break;
-        }
-        r.body.append(buf, static_cast<std::size_t>(n));
-    }
-    return r;
-}
 
 sigset_t control_signals() {
     sigset_t signals;
@@ -118,7 +68,7 @@ class OwnedFd {  // RAII for a descriptor this file opens
 // non-blocking, so a worker that loses the race for a connection gets EAGAIN and waits again;
 // EPOLLEXCLUSIVE wakes one worker per connection rather than all of them.
 void worker_loop(int listen_fd, int stop_fd, const ServerOptions& options, const Router& router,
-                 const ServicesFactory& factory) {
+                 const ServicesFactory& factory, RequestQueue* queue) {
     std::shared_ptr<Services> services;
     try {
         services = factory();
@@ -126,14 +76,14 @@ void worker_loop(int listen_fd, int stop_fd, const ServerOptions& options, const
         log_event(LogLevel::error, "worker cannot start", {{"error", e.what()}});
     }
     const OwnedFd poller(::epoll_create1(EPOLL_CLOEXEC));
-    epoll_event connection{};
-    connection.events = EPOLLIN | EPOLLEXCLUSIVE;
+    epoll_event incoming{};
+    incoming.events = EPOLLIN | EPOLLEXCLUSIVE;
     epoll_event stop{};
     stop.events = EPOLLIN;
     stop.data.fd = stop_fd;
-    if (services && (poller.get() < 0 ||
-                     ::epoll_ctl(poller.get(), EPOLL_CTL_ADD, listen_fd, &connection) != 0 ||
-                     ::epoll_ctl(poller.get(), EPOLL_CTL_ADD, stop_fd, &stop) != 0)) {
+    if (services &&
+        (poller.get() < 0 || ::epoll_ctl(poller.get(), EPOLL_CTL_ADD, listen_fd, &incoming) != 0 ||
+         ::epoll_ctl(poller.get(), EPOLL_CTL_ADD, stop_fd, &stop) != 0)) {
         log_event(LogLevel::error, "worker cannot wait for connections",
                   {{"error", std::strerror(errno)}});
         services.reset();
@@ -142,12 +92,12 @@ void worker_loop(int listen_fd, int stop_fd, const ServerOptions& options, const
         request_stop(1);
         return;
     }
-    FcgiRequest request(listen_fd);
+    auto connection = std::make_unique<FcgiConnection>(listen_fd);
     while (!g_stopping.load()) {
         epoll_event ready[2];
         if (::epoll_wait(poller.get(), ready, 2, -1) < 0) continue;  // EINTR
         if (g_stopping.load()) break;
-        const int accepted = FCGX_Accept_r(request.get());
+        const int accepted = connection->accept();
         if (accepted < 0) {
             // EAGAIN: another worker took it. Anything else (EMFILE): wait a little, no spin.
             if (accepted != -EAGAIN && accepted != -EWOULDBLOCK) {
@@ -155,11 +105,14 @@ void worker_loop(int listen_fd, int stop_fd, const ServerOptions& options, const
             }
             continue;
         }
-        Request r = read_request(request.get(), options.max_body_bytes);
-        Response response = process_request(router, *services, r);
-        const std::string out = response.serialize();
-        FCGX_PutStr(out.data(), static_cast<int>(out.size()), request.get()->out);
-        FCGX_Finish_r(request.get());
+        const auto arrived = Clock::now();
+        Request r = connection->read(options.max_body_bytes);
+        if (queue != nullptr && runs_queued(router, r)) {
+            queue->submit(std::move(connection), std::move(r), arrived);
+            connection = std::make_unique<FcgiConnection>(listen_fd);
+            continue;
+        }
+        connection->answer(process_request(router, *services, r, arrived));
     }
 }
 
@@ -307,10 +260,19 @@ int run_server(const ServerOptions& options, const Router& router, const Service
     log_event(LogLevel::info, "serving",
               {{"listen", options.listen.empty() ? "fd 0" : options.listen},
                {"threads", std::to_string(options.threads)}});
+    // Made before the workers and destroyed after them: it answers what they handed it before
+    // the process stops or reloads.
+    std::unique_ptr<RequestQueue> queue;
+    if (options.queue_threads > 0) {
+        queue = std::make_unique<RequestQueue>(
+            QueueOptions{options.queue_threads, options.queue_max_waiting, options.queue_deadline},
+            router, factory);
+        if (!queue->ok()) return 1;
+    }
     std::vector<std::thread> workers;
     for (int i = 0; i < options.threads; ++i) {
         workers.emplace_back(worker_loop, listen_fd, stop_event.get(), std::cref(options),
-                             std::cref(router), std::cref(factory));
+                             std::cref(router), std::cref(factory), queue.get());
     }
     int sig = 0;
     bool reload = false;
@@ -339,6 +301,7 @@ int run_server(const ServerOptions& options, const Router& router, const Service
         log_event(LogLevel::error, "cannot wake the workers", {{"error", std::strerror(errno)}});
     }
     for (auto& w : workers) w.join();
+    queue.reset();
     if (reload) {
         g_reload_fd = listen_fd;
         const int flags = ::fcntl(listen_fd, F_GETFD);

@@ -1,6 +1,7 @@
 #pragma once
 // The FastCGI responder: a pool of threads, each with its own FCGX_Request and its own Services,
 // accepting on one listening socket; SIGTERM/SIGINT finish the requests in flight and return.
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -16,6 +17,11 @@ struct ServerOptions {
     std::string socket_group;
     int threads = 16;
     std::size_t max_body_bytes = 65536;
+    // Routes marked Route::queued run on a request queue's threads (fcgi/request_queue.hpp);
+    // queue_threads 0: they run on the worker that read them, like any other.
+    int queue_threads = 0;
+    std::size_t queue_max_waiting = 2048;
+    std::chrono::milliseconds queue_deadline{5000};
     // A listening socket handed over by the previous image of this process (SIGHUP reload);
     // -1: open `listen` anew.
     int inherited_fd = -1;

@@ -62,8 +62,11 @@ const std::vector<Row>& rows() {
          IntField{&Config::hash_concurrency, 0, 256, 10}},
         {{"hash_queue_ms", "longest wait for a hash slot before 503"},
          IntField{&Config::hash_queue_ms, 0, 600000, 10}},
+        {{"hash_scheduling",
+          "how hashing threads yield to requests: nice (nice 10) or idle (SCHED_IDLE)"},
+         &Config::hash_scheduling},
         {{"hash_queue_max",
-          "requests that may wait for a hash; more get 503 at once; 0 = threads/2 - hashing"},
+          "requests that may wait their turn to hash; more get 503 at once; 0 = 2048"},
          IntField{&Config::hash_queue_max, 0, 100000, 10}},
         {{"database_busy_ms",
           "longest wait for the write turn (SQLite busy timeout, PostgreSQL writer lock and pooled "
@@ -239,6 +242,9 @@ Result<void> check_config(const Config& config) {
     static const char* levels[] = {"debug", "info", "warn", "error"};
     if (std::find(std::begin(levels), std::end(levels), config.log_level) == std::end(levels)) {
         return make_error(Errc::config, "log_level must be debug, info, warn or error");
+    }
+    if (config.hash_scheduling != "nice" && config.hash_scheduling != "idle") {
+        return make_error(Errc::config, "hash_scheduling must be nice or idle");
     }
     for (const auto* path :
          {&config.verify_link_path, &config.reset_link_path, &config.confirm_email_link_path}) {

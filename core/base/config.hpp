@@ -28,7 +28,8 @@ struct Config {
     std::int64_t argon2_memlimit_kib = 19456;  // OWASP floor: m = 19 MiB
     std::int64_t hash_concurrency = 0;         // hashes at once; 0 = one per core
     std::int64_t hash_queue_ms = 5000;         // longest wait for a hash slot before 503
-    std::int64_t hash_queue_max = 0;  // requests waiting for a hash; 0 = threads/2 - hashing
+    std::string hash_scheduling = "nice";  // hashing threads: "nice" (10) or "idle" (SCHED_IDLE)
+    std::int64_t hash_queue_max = 0;       // requests waiting their turn to hash; 0 = 2048
     std::int64_t database_busy_ms = 5000;
     std::int64_t sqlite_cache_kib = 2048;  // page cache per connection
     std::string log_level = "info";

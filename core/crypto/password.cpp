@@ -1,6 +1,8 @@
 #include "core/crypto/password.hpp"
 
 #include <crypt.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sodium.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -70,13 +72,14 @@ struct PasswordHasher::Job {
 };
 
 PasswordHasher::PasswordHasher(HashParams params, int concurrency,
-                               std::chrono::milliseconds max_wait, int max_waiting)
+                               std::chrono::milliseconds max_wait, int max_waiting,
+                               HashScheduling scheduling)
     : params_(params),
       max_wait_(max_wait),
       max_waiting_(static_cast<std::size_t>(std::max(0, max_waiting))),
       dummy_hash_(make_dummy_hash(params)) {
     for (int i = 0; i < std::max(1, concurrency); ++i) {
-        workers_.emplace_back([this] { serve_jobs(); });
+        workers_.emplace_back([this, scheduling] { serve_jobs(scheduling); });
     }
     // A caller right after construction must find the threads idle, not still starting: with no
     // queue time it would otherwise be refused as busy by a service that is doing nothing.
@@ -93,10 +96,15 @@ PasswordHasher::~PasswordHasher() {
     for (auto& worker : workers_) worker.join();
 }
 
-void PasswordHasher::serve_jobs() {
-    // On Linux a thread id names one thread, so this lowers only the hashing thread's priority.
-    // Failing (a restricted container) only loses the preference, never correctness.
-    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kHashingNice);
+void PasswordHasher::serve_jobs(HashScheduling scheduling) {
+    // Both apply to the calling thread only (on Linux a thread id names one thread). Failing (a
+    // restricted container) only loses the preference, never correctness.
+    if (scheduling == HashScheduling::idle) {
+        const sched_param none{};
+        (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
+    } else {
+        (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kHashingNice);
+    }
     std::unique_lock lock(mutex_);
     while (true) {
         ++idle_workers_;

@@ -30,12 +30,17 @@ struct HashParams {
 // after a warm-up). Errc::busy when the memory cannot be had.
 Result<std::chrono::microseconds> time_one_hash(const HashParams& params, int runs = 5);
 
+// How hashing threads give way to request threads: `nice` runs them at nice 10 (a tenth of a
+// request thread's share of a busy core), `idle` as SCHED_IDLE (a 340th: they run on what the
+// requests leave). docs/performance.md has the figures for both.
+enum class HashScheduling : std::uint8_t { nice, idle };
+
 class PasswordHasher {
   public:
     // At most `max_waiting` callers queue; more are refused at once, so that waiting logins can
     // never hold every request thread while cheap requests queue behind them.
     PasswordHasher(HashParams params, int concurrency, std::chrono::milliseconds max_wait,
-                   int max_waiting = 1 << 20);
+                   int max_waiting = 1 << 20, HashScheduling scheduling = HashScheduling::nice);
     ~PasswordHasher();
     PasswordHasher(const PasswordHasher&) = delete;
     PasswordHasher& operator=(const PasswordHasher&) = delete;
@@ -68,7 +73,7 @@ class PasswordHasher {
     // Runs `work` on a hashing thread and waits for it; Errc::busy when no thread took it
     // within max_wait_.
     Result<void> run(const std::function<void()>& work) const;
-    void serve_jobs();
+    void serve_jobs(HashScheduling scheduling);
 
     HashParams params_;
     std::chrono::milliseconds max_wait_;

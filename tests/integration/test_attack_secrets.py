@@ -6,6 +6,7 @@ links (OWASP WSTG-INPV-17).
 Every case runs through real nginx against the real process, on SQLite and on PostgreSQL."""
 import os
 import re
+import time
 
 from conftest import mailed_link, mailed_token, unique, verify_call
 
@@ -31,8 +32,18 @@ def audit_text(stack):
 
 
 def access_log(stack):
-    with open(os.path.join(stack.ngx, "access.log"), errors="replace") as f:
-        return f.read()
+    """nginx's access log with every request so far in it. The log is buffered (flush=1s, as
+    shipped): a request for a marker path follows them, and the log is read once it is there."""
+    marker = f"/_flushed/{unique('marker')}"
+    stack.client("verified").get(marker)
+    deadline = time.time() + 15
+    while True:
+        with open(os.path.join(stack.ngx, "access.log"), errors="replace") as f:
+            text = f.read()
+        if marker in text or time.time() > deadline:
+            assert marker in text, "nginx did not flush its access log within 15 s"
+            return text
+        time.sleep(0.1)
 
 
 def test_tokens_and_links_reach_no_log_audit_row_or_metric(stack):
