@@ -74,6 +74,8 @@ const std::vector<Row>& rows() {
          IntField{&Config::database_busy_ms, 0, 600000, 10}},
         {{"sqlite_cache_kib", "SQLite page cache per connection, KiB"},
          IntField{&Config::sqlite_cache_kib, 64, 1 << 20, 10}},
+        {{"sqlite_mmap_kib", "SQLite memory-mapped I/O per connection, KiB; 0 = none"},
+         IntField{&Config::sqlite_mmap_kib, 0, 1 << 30, 10}},
         {{"log_level", "debug, info, warn or error"}, &Config::log_level},
         {{"audit_retention_days", "days the audit log keeps an event"},
          IntField{&Config::audit_retention_days, 1, 36500, 10}},

@@ -31,7 +31,8 @@ struct Config {
     std::string hash_scheduling = "nice";  // hashing threads: "nice" (10) or "idle" (SCHED_IDLE)
     std::int64_t hash_queue_max = 0;       // requests waiting their turn to hash; 0 = 2048
     std::int64_t database_busy_ms = 5000;
-    std::int64_t sqlite_cache_kib = 2048;  // page cache per connection
+    std::int64_t sqlite_cache_kib = 256;  // page cache per connection
+    std::int64_t sqlite_mmap_kib = 0;     // memory-mapped I/O per connection; 0: none
     std::string log_level = "info";
     std::string log_file;                    // empty: standard error; reopened on SIGHUP
     std::int64_t audit_retention_days = 90;  // audit events older than this are pruned

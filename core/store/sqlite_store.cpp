@@ -107,7 +107,10 @@ class SqliteStore final : public Store {
             "PRAGMA foreign_keys=ON;"
             "PRAGMA temp_store=MEMORY;"
             "PRAGMA cache_size=-" +
-            std::to_string(options.cache_kib) + ";";
+            std::to_string(options.cache_kib) +
+            ";"
+            "PRAGMA mmap_size=" +
+            std::to_string(static_cast<std::int64_t>(options.mmap_kib) * 1024) + ";";
         return exec(pragmas.c_str());
     }
 

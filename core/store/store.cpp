@@ -10,7 +10,8 @@ namespace latchkey {
 StoreOptions store_options(const Config& config) {
     return StoreOptions{config.database, static_cast<int>(config.database_busy_ms),
                         static_cast<int>(config.sqlite_cache_kib),
-                        static_cast<int>(config.database_pool)};
+                        static_cast<int>(config.database_pool),
+                        static_cast<int>(config.sqlite_mmap_kib)};
 }
 
 bool is_postgresql_url(std::string_view database) {

@@ -22,12 +22,13 @@ enum class Dialect { sqlite, postgresql };
 struct StoreOptions {
     std::string path;            // a SQLite file, or a postgresql:// (postgres://) URL
     int busy_timeout_ms = 5000;  // longest wait for the write turn (and, PostgreSQL, a connection)
-    int cache_kib = 2048;        // SQLite page cache per connection
+    int cache_kib = 256;         // SQLite page cache per connection
     int pool_size = 8;           // PostgreSQL connections per process, at most
+    int mmap_kib = 0;            // SQLite memory-mapped I/O per connection; 0: read(2)
 };
 
 // The options the configuration gives (database, database_busy_ms, sqlite_cache_kib,
-// database_pool).
+// database_pool, sqlite_mmap_kib).
 StoreOptions store_options(const Config& config);
 
 // True when `database` names a PostgreSQL server rather than a SQLite file.
