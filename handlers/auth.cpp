@@ -35,6 +35,9 @@ std::variant<Caller, AuthFailure, Error> authenticate_token(Services& services,
                                                             std::string_view kind) {
     if (token.empty()) return AuthFailure::missing;
     const std::int64_t now = unix_now();
+    // One read transaction for the revocation, session and account checks (per request, the
+    // shared WAL lock was where workers queued).
+    const auto snapshot = services.store->read_snapshot();
     auto checked = verify_site_token(services.site_tokens(site), token, now);
     if (!checked) {
         if (checked.error().code != Errc::invalid_token) return checked.error();

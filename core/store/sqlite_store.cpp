@@ -138,7 +138,18 @@ class SqliteStore final : public Store {
     }
 
   protected:
+    bool begin_read() override {
+        if (reading_ || sqlite3_get_autocommit(db_) == 0) return false;
+        reading_ = static_cast<bool>(exec("BEGIN"));
+        return reading_;
+    }
+    void end_read() override {
+        if (!reading_) return;
+        reading_ = false;
+        if (!exec("COMMIT")) (void)exec("ROLLBACK");
+    }
     Result<void> begin_transaction(Turn) override {
+        end_read();  // a snapshot's reads are done; the writer's BEGIN IMMEDIATE replaces it
         // Already in a transaction: SQLite refuses the nested BEGIN; waiting for our own turn
         // would only delay that answer.
         if (sqlite3_get_autocommit(db_) == 0) {
@@ -165,12 +176,22 @@ class SqliteStore final : public Store {
     std::shared_ptr<std::timed_mutex> writer_;  // shared by this process's Stores of one file
     std::unique_lock<std::timed_mutex> turn_;   // held from BEGIN to COMMIT or ROLLBACK
     int busy_timeout_ms_ = 5000;
+    bool reading_ = false;  // a read_snapshot() holds a deferred BEGIN
     std::unordered_map<const char*, std::unique_ptr<SqliteStatement>> cache_;
 };
+
+// SQLite counts every allocation under one process-wide mutex unless told not to; with a
+// connection per worker, that mutex was where the workers queued (a futex wait per request).
+// Nothing here reads sqlite3_memory_used(), so the count is switched off before the first open.
+void configure_library_once() {
+    static std::once_flag once;
+    std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
 
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const StoreOptions& options) {
+    configure_library_once();
     sqlite3* raw = nullptr;
     const int rc =
         sqlite3_open_v2(options.path.c_str(), &raw,

@@ -148,8 +148,30 @@ class Store {
     Result<Transaction> begin(Turn turn = Turn::writer);
     bool in_transaction() const { return depth_ > 0; }
 
+    // Reads that belong together (a token's checks) as one read transaction on SQLite instead of
+    // one per statement: the WAL's shared-memory lock, which every connection of the process
+    // takes, is taken once. A write transaction begun inside it ends it first (the reads made so
+    // far stay valid, later ones run on their own). A no-op on PostgreSQL, inside a transaction
+    // and inside another snapshot.
+    class ReadSnapshot {
+      public:
+        ReadSnapshot(const ReadSnapshot&) = delete;
+        ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+        ~ReadSnapshot() {
+            if (store_ != nullptr) store_->end_read();
+        }
+
+      private:
+        friend class Store;
+        explicit ReadSnapshot(Store* store) : store_(store) {}
+        Store* store_;
+    };
+    ReadSnapshot read_snapshot() { return ReadSnapshot(begin_read() ? this : nullptr); }
+
   protected:
     Store() = default;
+    virtual bool begin_read() { return false; }
+    virtual void end_read() {}
     virtual Result<void> begin_transaction(Turn turn) = 0;
     virtual Result<void> commit_transaction() = 0;
     virtual void rollback_transaction() = 0;

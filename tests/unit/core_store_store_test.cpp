@@ -77,5 +77,46 @@ TEST_F(Transactions, AWriterCannotJoinARowsTransaction) {
     EXPECT_TRUE(store->begin(Store::Turn::rows).ok());
 }
 
+TEST_F(Transactions, AReadSnapshotSeesOneStateOfTheDatabase) {
+    insert(1);
+    auto other = Store::open({dir.file("t.db"), 1000, 1024});
+    ASSERT_TRUE(other.ok());
+    {
+        const auto snapshot = store->read_snapshot();
+        EXPECT_EQ(values(), (std::vector<std::int64_t>{1}));
+        ASSERT_TRUE((*other)->exec("INSERT INTO t(v) VALUES (2)").ok());
+        EXPECT_EQ(values(), (std::vector<std::int64_t>{1}));  // still the state of the first read
+    }
+    EXPECT_EQ(values(), (std::vector<std::int64_t>{1, 2}));
+}
+
+TEST_F(Transactions, AWriterBegunInsideAReadSnapshotEndsItAndCommits) {
+    auto other = Store::open({dir.file("t.db"), 1000, 1024});
+    ASSERT_TRUE(other.ok());
+    {
+        const auto snapshot = store->read_snapshot();
+        EXPECT_TRUE(values().empty());
+        ASSERT_TRUE((*other)->exec("INSERT INTO t(v) VALUES (1)").ok());
+        // A deferred read upgraded to a write would fail here (the snapshot is stale); the
+        // writer's own BEGIN IMMEDIATE starts from the newest state.
+        auto tx = store->begin();
+        ASSERT_TRUE(tx.ok());
+        insert(2);
+        ASSERT_TRUE(tx->commit().ok());
+        EXPECT_EQ(values(), (std::vector<std::int64_t>{1, 2}));
+    }
+    EXPECT_EQ(values(), (std::vector<std::int64_t>{1, 2}));
+}
+
+TEST_F(Transactions, AReadSnapshotInsideATransactionLeavesItOpen) {
+    auto tx = store->begin();
+    ASSERT_TRUE(tx.ok());
+    insert(1);
+    { const auto snapshot = store->read_snapshot(); }
+    insert(2);                       // still inside the writer's transaction
+    ASSERT_TRUE(tx->commit().ok());  // fails if the snapshot had ended the transaction
+    EXPECT_EQ(values(), (std::vector<std::int64_t>{1, 2}));
+}
+
 }  // namespace
 }  // namespace latchkey
