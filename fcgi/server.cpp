@@ -93,11 +93,17 @@ void worker_loop(int listen_fd, int stop_fd, const ServerOptions& options, const
         return;
     }
     auto connection = std::make_unique<FcgiConnection>(listen_fd);
+    // Under load the next connection is usually waiting already: a worker that has just answered
+    // tries accept(2) first and sleeps in epoll_wait only when there was none (EAGAIN).
+    bool try_first = false;
     while (!g_stopping.load()) {
-        epoll_event ready[2];
-        if (::epoll_wait(poller.get(), ready, 2, -1) < 0) continue;  // EINTR
-        if (g_stopping.load()) break;
+        if (!try_first) {
+            epoll_event ready[2];
+            if (::epoll_wait(poller.get(), ready, 2, -1) < 0) continue;  // EINTR
+            if (g_stopping.load()) break;
+        }
         const int accepted = connection->accept();
+        try_first = accepted >= 0;
         if (accepted < 0) {
             // EAGAIN: another worker took it. Anything else (EMFILE): wait a little, no spin.
             if (accepted != -EAGAIN && accepted != -EWOULDBLOCK) {
