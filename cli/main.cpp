@@ -284,10 +284,8 @@ int serve_command(const Config& config, const Command& cmd) {
     options.socket_group = config.socket_group;
     options.threads = static_cast<int>(config.threads);
     options.max_body_bytes = static_cast<std::size_t>(config.max_body_bytes);
-    options.queue_threads = queue_threads;
-    options.queue_max_waiting =
-        config.hash_queue_max > 0 ? static_cast<std::size_t>(config.hash_queue_max) : 2048;
-    options.queue_deadline = std::chrono::milliseconds(config.hash_queue_ms);
+    options.queue = {queue_threads, static_cast<std::size_t>(config.hash_queue_max),
+                     std::chrono::milliseconds(config.hash_queue_ms)};
     options.inherited_fd = cmd.listen_fd;
     options.may_reload = [&cmd] {
         auto next = effective_config(cmd);

@@ -21,7 +21,7 @@ Response misconfigured(const std::string& why) {
 
 // The contract's answer, and the route table path it came from ("unmatched" when none did).
 Response answer(const Router& router, Services& services, const Request& request,
-                std::string_view& route);
+                const Route* matched, std::string_view& route);
 
 }  // namespace
 
@@ -51,6 +51,15 @@ Response finish(const Router& router, const Request& request, std::string_view r
     return response;
 }
 
+}  // namespace
+
+Response process_request(const Router& router, Services& services, const Request& request,
+                         Clock::time_point arrived, const Route* matched) {
+    std::string_view route = "unmatched";
+    Response response = answer(router, services, request, matched, route);
+    return finish(router, request, route, std::move(response), arrived);
+}
+
 const Route* queued_route(const Router& router, const Request& request) {
     if (request.body_too_large) return nullptr;
     const Contract* contract = router.contract(request.param("LATCHKEY_CONTRACT").value_or(""));
@@ -60,32 +69,18 @@ const Route* queued_route(const Router& router, const Request& request) {
     return matched != nullptr && (*matched)->queued ? *matched : nullptr;
 }
 
-}  // namespace
-
-Response process_request(const Router& router, Services& services, const Request& request,
-                         Clock::time_point arrived) {
-    std::string_view route = "unmatched";
-    Response response = answer(router, services, request, route);
-    return finish(router, request, route, std::move(response), arrived);
-}
-
-bool runs_queued(const Router& router, const Request& request) {
-    return queued_route(router, request) != nullptr;
-}
-
-Response refuse_queued(const Router& router, const Request& request, std::string why,
-                       Clock::time_point arrived) {
-    const Route* route = queued_route(router, request);
+Response refuse_queued(const Router& router, const Request& request, const Route& route,
+                       std::string why, Clock::time_point arrived) {
     const Contract* contract = router.contract(request.param("LATCHKEY_CONTRACT").value_or(""));
     Response response =
-        render_failure(*contract, make_error(Errc::busy, std::move(why)), route->path);
-    return finish(router, request, route->path, std::move(response), arrived);
+        render_failure(*contract, make_error(Errc::busy, std::move(why)), route.path);
+    return finish(router, request, route.path, std::move(response), arrived);
 }
 
 namespace {
 
 Response answer(const Router& router, Services& services, const Request& request,
-                std::string_view& route) {
+                const Route* matched, std::string_view& route) {
     const auto contract_name = request.param("LATCHKEY_CONTRACT");
     if (!contract_name || contract_name->empty()) {
         return misconfigured("nginx passed no LATCHKEY_CONTRACT FastCGI param");
@@ -99,11 +94,13 @@ Response answer(const Router& router, Services& services, const Request& request
     // The order is the contract with every route: route, size, body, then (the application's
     // runner) throttle, caller and handler; whatever fails is worded and rendered here.
     try {
-        auto found = router.match(*contract, request.method, request.path);
-        if (auto* problem = std::get_if<Problem>(&found)) {
-            return render_failure(*contract, std::move(*problem));
+        if (matched == nullptr) {
+            auto found = router.match(*contract, request.method, request.path);
+            if (auto* problem = std::get_if<Problem>(&found)) {
+                return render_failure(*contract, std::move(*problem));
+            }
+            matched = std::get<const Route*>(found);
         }
-        const Route* matched = std::get<const Route*>(found);
         route = matched->path;
         if (request.body_too_large) {
             return render_failure(*contract, problem_of(Errc::body_too_large), route);

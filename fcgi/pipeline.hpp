@@ -14,17 +14,18 @@ namespace latchkey {
 using Clock = std::chrono::steady_clock;
 
 // `arrived`: when the worker read the request; a queued request's wait counts in its latency.
+// `matched`: the request's route when queued_route() found it already (the match is not redone).
 Response process_request(const Router& router, Services& services, const Request& request,
-                         Clock::time_point arrived = Clock::now());
+                         Clock::time_point arrived = Clock::now(), const Route* matched = nullptr);
 
-// True when the request's route is a queued one (Route::queued) and the request can reach its
-// handler: a request refused earlier (no route, too large) is answered on the worker at once.
-bool runs_queued(const Router& router, const Request& request);
+// The request's route when it is a queued one (Route::queued) and the request can reach its
+// handler; null otherwise: a request refused earlier (no route, too large) is answered on the
+// worker at once.
+const Route* queued_route(const Router& router, const Request& request);
 
 // The contract's 503 for a queued request turned away (the queue is full, or its turn would come
-// after the deadline), logged and counted like any answer.
-// `why` is for the log.
-Response refuse_queued(const Router& router, const Request& request, std::string why,
-                       Clock::time_point arrived);
+// after the deadline), logged and counted like any answer. `why` is for the log.
+Response refuse_queued(const Router& router, const Request& request, const Route& route,
+                       std::string why, Clock::time_point arrived);
 
 }  // namespace latchkey

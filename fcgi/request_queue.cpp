@@ -52,7 +52,7 @@ std::string RequestQueue::refusal() const {
     return {};
 }
 
-void RequestQueue::submit(FcgiConnectionPtr connection, Request request,
+void RequestQueue::submit(FcgiConnectionPtr connection, Request request, const Route& route,
                           Clock::time_point arrived) {
     std::string why;
     {
@@ -60,14 +60,15 @@ void RequestQueue::submit(FcgiConnectionPtr connection, Request request,
         why = refusal();
         if (why.empty()) {
             const bool taken_at_once = waiting_.size() < static_cast<std::size_t>(idle_);
-            waiting_.push_back({std::move(connection), std::move(request), arrived, taken_at_once});
+            waiting_.push_back(
+                {std::move(connection), std::move(request), &route, arrived, taken_at_once});
         }
     }
     if (why.empty()) {
         arrived_.notify_one();
         return;
     }
-    connection->answer(refuse_queued(router_, request, std::move(why), arrived));
+    connection->answer(refuse_queued(router_, request, route, std::move(why), arrived));
 }
 
 void RequestQueue::serve(Services& services) {
@@ -82,12 +83,14 @@ void RequestQueue::serve(Services& services) {
         lock.unlock();
         const auto started = Clock::now();
         if (!next.taken_at_once && started - next.arrived > options_.deadline) {
-            next.connection->answer(refuse_queued(
-                router_, next.request, "waited past the request queue's deadline", next.arrived));
+            next.connection->answer(refuse_queued(router_, next.request, *next.route,
+                                                  "waited past the request queue's deadline",
+                                                  next.arrived));
             lock.lock();
             continue;
         }
-        next.connection->answer(process_request(router_, services, next.request, next.arrived));
+        next.connection->answer(
+            process_request(router_, services, next.request, next.arrived, next.route));
         const double took = std::chrono::duration<double>(Clock::now() - started).count();
         lock.lock();
         service_seconds_ = service_seconds_ == 0 ? took : 0.9 * service_seconds_ + 0.1 * took;

@@ -25,12 +25,6 @@
 
 namespace latchkey {
 
-struct QueueOptions {
-    int threads = 4;
-    std::size_t max_waiting = 2048;  // what a queued request costs is its connection and body
-    std::chrono::milliseconds deadline{5000};
-};
-
 class RequestQueue {
   public:
     // Opens each thread's Services here; ok() tells whether they all opened.
@@ -43,12 +37,15 @@ class RequestQueue {
     bool ok() const { return ok_; }
 
     // Queues the request, or answers it with the contract's 503 at once.
-    void submit(FcgiConnectionPtr connection, Request request, Clock::time_point arrived);
+    // `route`: the request's, as queued_route() found it.
+    void submit(FcgiConnectionPtr connection, Request request, const Route& route,
+                Clock::time_point arrived);
 
   private:
     struct Waiting {
         FcgiConnectionPtr connection;
         Request request;
+        const Route* route;
         Clock::time_point arrived;
         // A thread was idle when it came: it waits for nothing, so no deadline applies (with a
         // deadline of 0, the queue then serves what its idle threads can take and no more).

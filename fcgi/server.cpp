@@ -113,8 +113,8 @@ void worker_loop(int listen_fd, int stop_fd, const ServerOptions& options, const
         }
         const auto arrived = Clock::now();
         Request r = connection->read(options.max_body_bytes);
-        if (queue != nullptr && runs_queued(router, r)) {
-            queue->submit(std::move(connection), std::move(r), arrived);
+        if (const Route* queued = queue != nullptr ? queued_route(router, r) : nullptr) {
+            queue->submit(std::move(connection), std::move(r), *queued, arrived);
             connection = std::make_unique<FcgiConnection>(listen_fd);
             continue;
         }
@@ -269,10 +269,8 @@ int run_server(const ServerOptions& options, const Router& router, const Service
     // Made before the workers and destroyed after them: it answers what they handed it before
     // the process stops or reloads.
     std::unique_ptr<RequestQueue> queue;
-    if (options.queue_threads > 0) {
-        queue = std::make_unique<RequestQueue>(
-            QueueOptions{options.queue_threads, options.queue_max_waiting, options.queue_deadline},
-            router, factory);
+    if (options.queue.threads > 0) {
+        queue = std::make_unique<RequestQueue>(options.queue, router, factory);
         if (!queue->ok()) return 1;
     }
     std::vector<std::thread> workers;

@@ -11,17 +11,20 @@
 
 namespace latchkey {
 
+// The request queue for routes marked Route::queued (fcgi/request_queue.hpp).
+struct QueueOptions {
+    int threads = 0;                 // 0: no queue; queued routes run on the worker that read them
+    std::size_t max_waiting = 2048;  // what a queued request costs is its connection and body
+    std::chrono::milliseconds deadline{5000};
+};
+
 struct ServerOptions {
     std::string listen;  // "" = fd 0 (spawn-fcgi); unix:PATH; HOST:PORT
     int socket_mode = 0660;
     std::string socket_group;
     int threads = 16;
     std::size_t max_body_bytes = 65536;
-    // Routes marked Route::queued run on a request queue's threads (fcgi/request_queue.hpp);
-    // queue_threads 0: they run on the worker that read them, like any other.
-    int queue_threads = 0;
-    std::size_t queue_max_waiting = 2048;
-    std::chrono::milliseconds queue_deadline{5000};
+    QueueOptions queue;
     // A listening socket handed over by the previous image of this process (SIGHUP reload);
     // -1: open `listen` anew.
     int inherited_fd = -1;

@@ -65,9 +65,8 @@ const std::vector<Row>& rows() {
         {{"hash_scheduling",
           "how hashing threads yield to requests: nice (nice 10) or idle (SCHED_IDLE)"},
          &Config::hash_scheduling},
-        {{"hash_queue_max",
-          "requests that may wait their turn to hash; more get 503 at once; 0 = 2048"},
-         IntField{&Config::hash_queue_max, 0, 100000, 10}},
+        {{"hash_queue_max", "requests that may wait their turn to hash; more get 503 at once"},
+         IntField{&Config::hash_queue_max, 1, 100000, 10}},
         {{"database_busy_ms",
           "longest wait for the write turn (SQLite busy timeout, PostgreSQL writer lock and pooled "
           "connection), ms"},

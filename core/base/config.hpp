@@ -29,7 +29,7 @@ struct Config {
     std::int64_t hash_concurrency = 0;         // hashes at once; 0 = one per core
     std::int64_t hash_queue_ms = 5000;         // longest wait for a hash slot before 503
     std::string hash_scheduling = "nice";  // hashing threads: "nice" (10) or "idle" (SCHED_IDLE)
-    std::int64_t hash_queue_max = 0;       // requests waiting their turn to hash; 0 = 2048
+    std::int64_t hash_queue_max = 2048;    // requests waiting their turn to hash
     std::int64_t database_busy_ms = 5000;
     std::int64_t sqlite_cache_kib = 256;  // page cache per connection
     std::int64_t sqlite_mmap_kib = 0;     // memory-mapped I/O per connection; 0: none

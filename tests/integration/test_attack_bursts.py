@@ -127,7 +127,7 @@ def test_a_registration_refused_as_busy_leaves_no_claim():
     """Real saturation is still 503, and a registration whose hash was refused releases its claim
     at once: the same address registers on the next try. One hashing thread and no queue make
     distinct registrations sent together overflow."""
-    s = Stack({"hash_concurrency": "1", "hash_queue_max": "0", "hash_queue_ms": "0"}).start()
+    s = Stack({"hash_concurrency": "1", "hash_queue_max": "1", "hash_queue_ms": "0"}).start()
     try:
         contract = Gateway(s)
         emails = [f"{unique('busy')}@example.com" for _ in range(40)]
