@@ -1,5 +1,7 @@
 #include "handlers/change_email.hpp"
 
+#include <optional>
+
 #include "core/base/log.hpp"
 #include "core/mail/templates.hpp"
 #include "handlers/auth.hpp"
@@ -108,6 +110,7 @@ Outcome confirm_email_change(Context& c, const EmailConfirmation& confirmation) 
     };
     Account moved;
     std::string new_email;
+    std::optional<Error> taken;
     {
         auto tx = services.store->begin();
         if (!tx) return failed(tx.error());
@@ -126,26 +129,32 @@ Outcome confirm_email_change(Context& c, const EmailConfirmation& confirmation) 
         new_email = redeemed->new_email;
         if (auto r = accounts.change_email(*account, new_email, c.now); !r) {
             if (r.error().code != Errc::email_taken) return failed(r.error());
-            // The right token, for an address someone took since: the guess was good, and the
-            // token stays unused (this transaction is undone) in case the address frees again.
-            if (auto ok = services.guesses.succeeded(*pass, c.now); !ok) return ok.error();
-            return r.error();
-        }
-        if (!confirmation.one_time_purpose.empty()) {
-            if (auto r =
-                    services.one_time_tokens().revoke(account->id, confirmation.one_time_purpose);
-                !r) {
-                return failed(r.error());
+            taken = r.error();  // leaving the block undoes the transaction: the token stays unused
+        } else {
+            if (!confirmation.one_time_purpose.empty()) {
+                if (auto revoked = services.one_time_tokens().revoke(account->id,
+                                                                     confirmation.one_time_purpose);
+                    !revoked) {
+                    return failed(revoked.error());
+                }
             }
+            // The link reached the mailbox from here: the network is the owner's, as after a
+            // reset.
+            if (auto remembered = services.send_limits().remember(
+                    account->id, client_network_of(c.request), c.now);
+                !remembered) {
+                return failed(remembered.error());
+            }
+            if (auto committed = tx->commit(); !committed) return failed(committed.error());
+            moved = std::move(*account);
         }
-        // The link reached the mailbox from here: the network is the owner's, as after a reset.
-        if (auto r =
-                services.send_limits().remember(account->id, client_network_of(c.request), c.now);
-            !r) {
-            return failed(r.error());
-        }
-        if (auto r = tx->commit(); !r) return failed(r.error());
-        moved = std::move(*account);
+    }
+    if (taken) {
+        // The right token, for an address someone took since: the guess was good. Recorded after
+        // the transaction is undone (inside it, it would be undone too), so the token is kept in
+        // case the address frees again without the guess counting against the network.
+        if (auto ok = services.guesses.succeeded(*pass, c.now); !ok) return ok.error();
+        return *taken;
     }
     if (auto r = services.guesses.succeeded(*pass, c.now); !r) return r.error();
     audit(services, c.request, "email.change", moved.id, new_email, moved.kind);

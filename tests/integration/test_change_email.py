@@ -54,6 +54,11 @@ def email_of(stack, account_id):
                                 (account_id,)).fetchone())
 
 
+def guess_counts(stack):
+    with stack.db() as db:
+        return dict(db.execute("SELECT bucket_key, failures FROM guess_buckets").fetchall())
+
+
 def audit_mark(stack):
     with stack.db() as db:
         return db.execute("SELECT COALESCE(MAX(id), 0) FROM audit_events").fetchone()[0]
@@ -130,8 +135,12 @@ def test_an_address_taken_after_the_request_is_the_contracts_409(stack, site):
     request_change(site, site.sign_in(mine), new)
     [link_mail] = stack.wait_for_mail(new, subject=LINK_SUBJECT)
     site.register(new)  # someone registers the address meanwhile
+    before = guess_counts(stack)
     r = site.confirm_email(mailed_token(link_mail))
     assert r.status == 409 and r.json() == site.email_taken_body, r
+    # The right token is not a wrong guess: nothing it counted stays counted.
+    after = guess_counts(stack)
+    assert {k: f for k, f in after.items() if f > 0 and before.get(k) != f} == {}, after
     assert email_of(stack, account_id)[0] == mine
     assert site.login(mine, OLD).status == 200
 
