@@ -60,13 +60,16 @@ Response process_request(const Router& router, Services& services, const Request
     return finish(router, request, route, std::move(response), arrived);
 }
 
-const Route* queued_route(const Router& router, const Request& request) {
-    if (request.body_too_large) return nullptr;
+const Route* route_of(const Router& router, const Request& request) {
     const Contract* contract = router.contract(request.param("LATCHKEY_CONTRACT").value_or(""));
     if (contract == nullptr) return nullptr;
     auto found = router.match(*contract, request.method, request.path);
     const Route* const* matched = std::get_if<const Route*>(&found);
-    return matched != nullptr && (*matched)->queued ? *matched : nullptr;
+    return matched != nullptr ? *matched : nullptr;
+}
+
+bool runs_queued(const Route& route, const Request& request) {
+    return route.queued && !request.body_too_large;
 }
 
 Response refuse_queued(const Router& router, const Request& request, const Route& route,

@@ -37,7 +37,7 @@ class RequestQueue {
     bool ok() const { return ok_; }
 
     // Queues the request, or answers it with the contract's 503 at once.
-    // `route`: the request's, as queued_route() found it.
+    // `route`: the request's, as route_of() found it.
     void submit(FcgiConnectionPtr connection, Request request, const Route& route,
                 Clock::time_point arrived);
 

@@ -113,12 +113,13 @@ void worker_loop(int listen_fd, int stop_fd, const ServerOptions& options, const
         }
         const auto arrived = Clock::now();
         Request r = connection->read(options.max_body_bytes);
-        if (const Route* queued = queue != nullptr ? queued_route(router, r) : nullptr) {
-            queue->submit(std::move(connection), std::move(r), *queued, arrived);
+        const Route* route = route_of(router, r);
+        if (queue != nullptr && route != nullptr && runs_queued(*route, r)) {
+            queue->submit(std::move(connection), std::move(r), *route, arrived);
             connection = std::make_unique<FcgiConnection>(listen_fd);
             continue;
         }
-        connection->answer(process_request(router, *services, r, arrived));
+        connection->answer(process_request(router, *services, r, arrived, route));
     }
 }
 

@@ -149,14 +149,10 @@ Outcome confirm_email_change(Context& c, const EmailConfirmation& confirmation) 
             moved = std::move(*account);
         }
     }
-    if (taken) {
-        // The right token, for an address someone took since: the guess was good. Recorded after
-        // the transaction is undone (inside it, it would be undone too), so the token is kept in
-        // case the address frees again without the guess counting against the network.
-        if (auto ok = services.guesses.succeeded(*pass, c.now); !ok) return ok.error();
-        return *taken;
-    }
+    // The right token is a good guess, also for an address someone took since: recorded after the
+    // transaction, which an address taken undoes (the token is kept in case it frees again).
     if (auto r = services.guesses.succeeded(*pass, c.now); !r) return r.error();
+    if (taken) return *taken;
     audit(services, c.request, "email.change", moved.id, new_email, moved.kind);
     // To the old address (`moved` is the account as it was): best effort, as every notice.
     auto queued = notify_email_changed(*services.store, services.keys, services.config,
