@@ -75,7 +75,7 @@ Outcome request_email_change(Context& c, const EmailChangeRequest& request) {
         auto tx = services.store->begin();
         if (!tx) return tx.error();
         auto accounts = services.accounts();
-        auto before = still_the_callers(accounts, caller);
+        auto before = still_the_callers(*services.store, accounts, caller);
         if (!before) return before.error();
         // Whatever follows, the earlier pending change ends: were it kept only when the new
         // address is taken, its owner could tell taken addresses from free ones by it.
@@ -114,6 +114,24 @@ Outcome confirm_email_change(Context& c, const EmailConfirmation& confirmation) 
     {
         auto tx = services.store->begin();
         if (!tx) return failed(tx.error());
+        auto accounts = services.accounts();
+        {  // the new address's key comes before the account's row (the lock order)
+            auto seen = services.one_time_tokens().peek(*pass, kChangeEmailPurpose,
+                                                        confirmation.token, c.now);
+            if (!seen) {
+                if (seen.error().code == Errc::invalid_token) return invalid;
+                return failed(seen.error());
+            }
+            auto holder = accounts.find_by_id(seen->account_id);
+            if (!holder) {
+                if (holder.error().code == Errc::not_found) return invalid;
+                return failed(holder.error());
+            }
+            if (!seen->new_email.empty()) {
+                if (auto r = accounts.lock_names(holder->site, holder->kind, seen->new_email); !r)
+                    return failed(r.error());
+            }
+        }
         auto redeemed = services.one_time_tokens().redeem(*pass, kChangeEmailPurpose,
                                                           confirmation.token, c.now);
         if (!redeemed) {
@@ -122,7 +140,6 @@ Outcome confirm_email_change(Context& c, const EmailConfirmation& confirmation) 
         }
         // Single use, like a reset link: a second click finds the change made, or superseded.
         if (redeemed->already_used || redeemed->new_email.empty()) return invalid;
-        auto accounts = services.accounts();
         auto account = accounts.find_by_id(redeemed->account_id);
         if (!account) return failed(account.error());
         if (account->disabled) return invalid;

@@ -18,7 +18,7 @@ Outcome change_password(Context& c, const PasswordChange& change) {
         auto tx = services.store->begin();
         if (!tx) return tx.error();
         auto accounts = services.accounts();
-        auto before = still_the_callers(accounts, caller);
+        auto before = still_the_callers(*services.store, accounts, caller);
         if (!before) return before.error();
         if (auto r = accounts.replace_password(caller.id, *hash, c.now, change.one_time_purpose);
             !r) {

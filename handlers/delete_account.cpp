@@ -24,7 +24,7 @@ Result<void> erase_account(Services& services, const Request& request, const Acc
         auto tx = services.store->begin();
         if (!tx) return tx.error();
         auto accounts = services.accounts();
-        auto before = still_the_callers(accounts, caller);
+        auto before = still_the_callers(*services.store, accounts, caller);
         if (!before) return before.error();
         const Account& account = *before;
         if (auto r =

@@ -21,14 +21,20 @@ std::optional<Outcome> reauthenticate(Context& c, std::string_view password,
         // change) has no session left to answer for: 401, as its next request would get, not a
         // wrong password.
         Accounts accounts = services.accounts();
-        auto still = still_the_callers(accounts, caller);
+        auto still = still_the_callers(*services.store, accounts, caller);
         if (!still) return Outcome(still.error());
         audit(services, c.request, failure_event, caller.id, caller.email, caller.kind);
     }
     return proven.error();
 }
 
-Result<Account> still_the_callers(Accounts& accounts, const Account& caller) {
+Result<Account> still_the_callers(Store& store, Accounts& accounts, const Account& caller) {
+    if (store.in_transaction()) {
+        if (auto locked = lock_account(store, caller.id); !locked) {
+            if (locked.error().code == Errc::not_found) return make_error(Errc::invalid_token);
+            return locked.error();
+        }
+    }
     auto now_is = accounts.find_by_id(caller.id);
     if (!now_is) {
         if (now_is.error().code == Errc::not_found) return make_error(Errc::invalid_token);

@@ -19,9 +19,11 @@ namespace latchkey {
 std::optional<Outcome> reauthenticate(Context& c, std::string_view password,
                                       std::string_view failure_event);
 
-// Inside the writer transaction of such a change: the caller's account as it now is, or
+// First in the writer transaction of such a change: locks the caller's account (lock_account, so
+// concurrent changes of one account take turns; outside a transaction it only reads) and answers
+// it as it now is, or
 // Errc::invalid_token when the caller no longer speaks for it (the account deleted or disabled,
 // or its session ended by a concurrent change while the password was checked or hashed).
-Result<Account> still_the_callers(Accounts& accounts, const Account& caller);
+Result<Account> still_the_callers(Store& store, Accounts& accounts, const Account& caller);
 
 }  // namespace latchkey

@@ -88,13 +88,50 @@ Result<void> Accounts::ensure_free(const NewAccount& n, std::int64_t now) {
     return {};
 }
 
+Result<void> Accounts::lock_names(std::string_view site, std::string_view kind,
+                                  std::string_view email,
+                                  const std::optional<std::string>& username) {
+    std::string scope = std::string(site) + '\x1f' + std::string(kind) + '\x1f';
+    std::vector<LockKey> keys{{LockClass::email, scope + email_key(email)}};
+    if (username) keys.push_back({LockClass::username, scope + email_key(*username)});
+    return store_.lock_keys(std::move(keys));
+}
+
+Result<void> lock_account(Store& store, std::int64_t id) {
+    if (!store.locks_rows()) return {};
+    auto row = store.prepare("SELECT 1 FROM accounts WHERE id = ?1 FOR NO KEY UPDATE");
+    if (!row) return row.error();
+    row->bind(1, id);
+    auto found = row->step();
+    if (!found) return found.error();
+    if (!*found) return make_error(Errc::not_found);
+    return {};
+}
+
 Result<std::int64_t> Accounts::claim(const NewAccount& n, std::int64_t now) {
     auto tx = store_.begin();
     if (!tx) return tx.error();
-    auto purge = store_.prepare("DELETE FROM account_claims WHERE expires_at < ?1");
-    if (!purge) return purge.error();
-    purge->bind(1, now);
-    if (auto r = purge->run(); !r) return r.error();
+    if (auto r = lock_names(n.site, n.kind, n.email, n.username); !r) return r.error();
+    {  // this address's lapsed claims (the unique index would refuse a new one)...
+        auto lapsed = store_.prepare(
+            "DELETE FROM account_claims WHERE site = ?1 AND kind = ?2 "
+            "AND (email_key = ?3 OR username_key = ?4) AND expires_at < ?5");
+        if (!lapsed) return lapsed.error();
+        lapsed->bind(1, n.site)
+            .bind(2, n.kind)
+            .bind(3, email_key(n.email))
+            .bind_optional(4, lower(n.username))
+            .bind(5, now);
+        if (auto r = lapsed->run(); !r) return r.error();
+    }
+    {  // ... and a few others', skipping any another registration holds
+        auto purge = store_.prepare(
+            "DELETE FROM account_claims WHERE id IN (SELECT id FROM account_claims "
+            "WHERE expires_at < ?1 LIMIT 50 FOR UPDATE SKIP LOCKED)");
+        if (!purge) return purge.error();
+        purge->bind(1, now);
+        if (auto r = purge->run(); !r) return r.error();
+    }
     if (auto free = ensure_free(n, now); !free) return free.error();
     const auto wait = std::chrono::ceil<std::chrono::seconds>(hasher_.max_wait()).count();
     std::int64_t id = 0;
@@ -193,6 +230,7 @@ Result<Account> Accounts::import(const ImportedAccount& imported, std::int64_t n
     }
     auto tx = store_.begin();
     if (!tx) return tx.error();
+    if (auto r = lock_names(n.site, n.kind, n.email, n.username); !r) return r.error();
     if (auto free = ensure_free(n, now); !free) return free.error();
     Account a = fresh_account(n, now);
     if (imported.public_id) {
@@ -216,6 +254,7 @@ Result<void> Accounts::settle(Account& a, const NewAccount& n, std::int64_t clai
                               const WithinCreate& within) {
     auto tx = store_.begin();
     if (!tx) return tx.error();
+    if (auto r = lock_names(n.site, n.kind, n.email, n.username); !r) return r;
     auto drop = store_.prepare("DELETE FROM account_claims WHERE id = ?1");
     if (!drop) return drop.error();
     drop->bind(1, claim_id);
@@ -250,6 +289,7 @@ Result<Account> Accounts::create(const NewAccount& n, std::int64_t now,
     if (n.passwordless) {  // nothing to hash: one short transaction decides
         auto tx = store_.begin();
         if (!tx) return tx.error();
+        if (auto r = lock_names(n.site, n.kind, n.email, n.username); !r) return r.error();
         if (auto free = ensure_free(n, now); !free) return free.error();
         if (auto r = insert(a, std::nullopt); !r) return r.error();
         if (within) {
@@ -368,6 +408,9 @@ Result<void> Accounts::change_email(const Account& account, std::string_view ema
     auto tx = store_.begin();
     if (!tx) return tx.error();
     if (email_key(email) != email_key(account.email)) {
+        // Callers that lock the account first took this key before it (the lock order); here it
+        // is then taken again, which returns at once.
+        if (auto r = lock_names(account.site, account.kind, email); !r) return r.error();
         const NewAccount wanted{
             .site = account.site, .kind = account.kind, .email = std::string(email)};
         if (auto free = ensure_free(wanted, now); !free) return free.error();

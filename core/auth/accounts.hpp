@@ -56,6 +56,16 @@ struct ImportedAccount {
     std::optional<std::string> public_id;      // keep the old system's id (a UUID or 24 hex)
 };
 
+// Lock order (docs/scaling.md, "Lock order"): an address's and a username's keys
+// (Accounts::lock_names), then the account's row (lock_account), then the account's own rows, then
+// shared counters (guess buckets, send limits). Both are no-ops where the store already excludes
+// every other writer (Store::locks_rows).
+//
+// Locks the account's row until the transaction ends (FOR NO KEY UPDATE: inserts of its children
+// still go ahead): account-scoped read-check-writes of one account take turns, other accounts'
+// do not wait. Errc::not_found when it is gone. Inside a transaction.
+Result<void> lock_account(Store& store, std::int64_t id);
+
 class Accounts {
   public:
     Accounts(Store& store, const PasswordHasher& hasher) : store_(store), hasher_(hasher) {}
@@ -119,6 +129,10 @@ class Accounts {
     Result<void> set_disabled(std::int64_t id, bool disabled, std::int64_t now);
     Result<void> remove(std::int64_t id);
 
+    // Takes the keys of one namespace's email (and username): registrations and changes of that
+    // address wait for each other, others do not. Inside a transaction.
+    Result<void> lock_names(std::string_view site, std::string_view kind, std::string_view email,
+                            const std::optional<std::string>& username = std::nullopt);
     // How long a claim outlives the hash queue's longest wait: the hash itself, under load.
     static constexpr std::int64_t kClaimMargin = 60;  // seconds
 

@@ -27,9 +27,11 @@ Result<void> AuditLog::record(const AuditEvent& e, std::int64_t retention_days) 
         .bind(7, bounded(e.user_agent))
         .bind(8, bounded(e.detail));
     if (auto r = insert->run(); !r) return r;
+    // Every writer prunes the same oldest rows: on PostgreSQL those another writer holds are
+    // skipped, so a prune never waits.
     auto prune = store_.prepare(
-        "DELETE FROM audit_events WHERE id IN "
-        "(SELECT id FROM audit_events WHERE at < ?1 ORDER BY at LIMIT 20)");
+        "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ?1 "
+        "ORDER BY at LIMIT 20 FOR UPDATE SKIP LOCKED)");
     if (!prune) return prune.error();
     prune->bind(1, e.at - retention_days * 86400);
     return prune->run();

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "core/auth/accounts.hpp"
 #include "core/crypto/jwt.hpp"
 
 namespace latchkey {
@@ -49,7 +50,7 @@ Result<OpenedChallenge> Challenges::open(std::string_view site, std::int64_t acc
     auto purge = store_.prepare(
         "DELETE FROM auth_challenges WHERE session_hash IN (SELECT session_hash FROM "
         "auth_challenges WHERE expires_at <= ?1 OR (code_hash IS NULL AND expires_at <= ?2) "
-        "LIMIT 50)");
+        "LIMIT 50 FOR UPDATE SKIP LOCKED)");
     if (!purge) return purge.error();
     purge->bind(1, now - 86400).bind(2, now);
     if (auto r = purge->run(); !r) return r.error();
@@ -68,6 +69,12 @@ Result<std::int64_t> Challenges::attempt(const std::string& session_hash, std::s
                                          std::string_view code, std::int64_t now) {
     auto tx = store_.begin();
     if (!tx) return tx.error();
+    // One account's answers take turns (its row first: the lock order), so a code signs in once
+    // and no more than max_attempts wrong ones are heard.
+    if (auto r = lock_account(store_, account_id); !r) {
+        if (r.error().code == Errc::not_found) return make_error(Errc::invalid_token, "no account");
+        return r.error();
+    }
     std::int64_t expires_at = 0, attempts = 0;
     std::string stored;
     bool closed = false;
@@ -128,6 +135,12 @@ Result<std::int64_t> Challenges::answer_latest(const GuessPass&, std::string_vie
                                                std::string_view code, std::int64_t now) {
     auto tx = store_.begin();
     if (!tx) return tx.error();
+    // One account's answers take turns (its row first: the lock order), so a code signs in once
+    // and no more than max_attempts wrong ones are heard.
+    if (auto r = lock_account(store_, account_id); !r) {
+        if (r.error().code == Errc::not_found) return make_error(Errc::invalid_token, "no account");
+        return r.error();
+    }
     struct Open {
         std::string session_hash, code_hash;
     };
@@ -188,11 +201,13 @@ Result<std::int64_t> Challenges::take(std::string_view site, std::string_view pu
         if (!*row) return make_error(Errc::invalid_token, "unknown, closed or expired session");
         account_id = find->column_int(0);
     }
-    auto close =
-        store_.prepare("UPDATE auth_challenges SET closed_at = ?2 WHERE session_hash = ?1");
+    // Conditional: of two takes of one step, the one that waited finds it closed.
+    auto close = store_.prepare(
+        "UPDATE auth_challenges SET closed_at = ?2 WHERE session_hash = ?1 AND closed_at IS NULL");
     if (!close) return close.error();
     close->bind(1, session_hash).bind(2, now);
     if (auto r = close->run(); !r) return r.error();
+    if (close->changes() != 1) return make_error(Errc::invalid_token, "session taken");
     if (auto r = tx->commit(); !r) return r.error();
     return account_id;
 }

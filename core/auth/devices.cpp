@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "core/auth/accounts.hpp"
+
 namespace latchkey {
 
 Result<DeviceSeen> KnownDevices::signed_in(std::int64_t account_id, std::string_view network,
@@ -11,6 +13,9 @@ Result<DeviceSeen> KnownDevices::signed_in(std::int64_t account_id, std::string_
                                                      std::string(user_agent.substr(0, 512)));
     auto tx = store_.begin();
     if (!tx) return tx.error();
+    // One account's sign-ins are counted one after another: the first of two new devices is
+    // told apart from the second, and the trim keeps the bound.
+    if (auto r = lock_account(store_, account_id); !r) return r.error();
     auto touch = store_.prepare(
         "UPDATE known_devices SET last_seen = ?3 WHERE account_id = ?1 AND device = ?2");
     if (!touch) return touch.error();

@@ -1,5 +1,6 @@
 #include "core/auth/end_sessions.hpp"
 
+#include "core/auth/accounts.hpp"
 #include "core/auth/challenges.hpp"
 #include "core/auth/one_time.hpp"
 
@@ -9,6 +10,11 @@ Result<void> end_sessions(Store& store, std::int64_t account_id, const SessionsE
                           std::int64_t now) {
     auto tx = store.begin();
     if (!tx) return tx.error();
+    // Several of the account's rows follow: its row first (the lock order).
+    if (auto r = lock_account(store, account_id); !r) {
+        if (r.error().code == Errc::not_found) return {};
+        return r;
+    }
     if (end.access_tokens) {
         auto bump = store.prepare(
             "UPDATE accounts SET session_version = session_version + 1 WHERE id = ?1");

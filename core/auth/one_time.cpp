@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include "core/auth/accounts.hpp"
 #include "core/crypto/jwt.hpp"
 
 namespace latchkey {
@@ -39,42 +40,50 @@ Result<std::string> OneTimeTokens::issue(std::int64_t account_id, std::string_vi
     return token;
 }
 
-Result<Redeemed> OneTimeTokens::redeem(const GuessPass&, std::string_view purpose,
-                                       std::string_view token, std::int64_t now) {
+Result<Redeemed> OneTimeTokens::peek(const GuessPass&, std::string_view purpose,
+                                     std::string_view token, std::int64_t now) {
     if (token.empty() || token.size() > 128) return make_error(Errc::invalid_token, "size");
-    const std::string hash = keyed_hash(purpose, token);
+    auto find = store_.prepare(
+        "SELECT account_id, used_at IS NOT NULL, COALESCE(new_email, '') FROM one_time_tokens "
+        "WHERE token_hash = ?1 AND purpose = ?2 AND expires_at > ?3");
+    if (!find) return find.error();
+    find->bind(1, keyed_hash(purpose, token)).bind(2, purpose).bind(3, now);
+    auto row = find->step();
+    if (!row) return row.error();
+    if (!*row) return make_error(Errc::invalid_token, "unknown or expired");
+    return Redeemed{find->column_int(0), find->column_int(1) != 0, find->column_text(2)};
+}
+
+Result<Redeemed> OneTimeTokens::redeem(const GuessPass& counted, std::string_view purpose,
+                                       std::string_view token, std::int64_t now) {
     auto tx = store_.begin();
     if (!tx) return tx.error();
-    std::int64_t account_id = 0;
-    bool used = false;
-    std::string new_email;
-    {
-        auto find = store_.prepare(
-            "SELECT account_id, used_at IS NOT NULL, COALESCE(new_email, '') FROM one_time_tokens "
-            "WHERE token_hash = ?1 AND purpose = ?2 AND expires_at > ?3");
-        if (!find) return find.error();
-        find->bind(1, hash).bind(2, purpose).bind(3, now);
-        auto row = find->step();
-        if (!row) return row.error();
-        if (!*row) return make_error(Errc::invalid_token, "unknown or expired");
-        account_id = find->column_int(0);
-        used = find->column_int(1) != 0;
-        new_email = find->column_text(2);
+    // The account first (the lock order); the token's state is read again after it.
+    auto seen = peek(counted, purpose, token, now);
+    if (!seen) return seen.error();
+    if (auto r = lock_account(store_, seen->account_id); !r) {
+        if (r.error().code == Errc::not_found) return make_error(Errc::invalid_token, "no account");
+        return r.error();
     }
-    if (!used) {
-        auto mark = store_.prepare("UPDATE one_time_tokens SET used_at = ?2 WHERE token_hash = ?1");
+    auto found = store_.locks_rows() ? peek(counted, purpose, token, now) : std::move(seen);
+    if (!found) return found.error();
+    if (!found->already_used) {
+        auto mark = store_.prepare(
+            "UPDATE one_time_tokens SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL");
         if (!mark) return mark.error();
-        mark->bind(1, hash).bind(2, now);
+        mark->bind(1, keyed_hash(purpose, token)).bind(2, now);
         if (auto r = mark->run(); !r) return r.error();
+        // Unreachable while the account's turn holds; should it not, the token is spent once.
+        if (mark->changes() != 1) found->already_used = true;
     }
     auto purge = store_.prepare(
-        "DELETE FROM one_time_tokens WHERE token_hash IN "
-        "(SELECT token_hash FROM one_time_tokens WHERE expires_at <= ?1 LIMIT 100)");
+        "DELETE FROM one_time_tokens WHERE token_hash IN (SELECT token_hash FROM "
+        "one_time_tokens WHERE expires_at <= ?1 LIMIT 100 FOR UPDATE SKIP LOCKED)");
     if (!purge) return purge.error();
     purge->bind(1, now);
     if (auto r = purge->run(); !r) return r.error();
     if (auto r = tx->commit(); !r) return r.error();
-    return Redeemed{account_id, used, std::move(new_email)};
+    return found;
 }
 
 Result<void> OneTimeTokens::revoke(std::int64_t account_id, std::string_view purpose) {

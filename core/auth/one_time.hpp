@@ -40,8 +40,15 @@ class OneTimeTokens {
     // both happen or neither. Errc::invalid_token when unknown, of another purpose
     // or expired. A token used before is reported (already_used) only while it has not expired.
     // `counted`: the guess was counted first (GuessBudget::reserve, outside this transaction).
+    // Locks the token's account first (lock_account), so of concurrent redeems of one token
+    // exactly one finds it unused, and a redeem never waits in a cycle with a change of the
+    // account that then voids its tokens.
     Result<Redeemed> redeem(const GuessPass& counted, std::string_view purpose,
                             std::string_view token, std::int64_t now);
+    // What redeem would find, read without locking or marking anything: a caller that must take
+    // a lock before the account's (an email change's new address) learns its key here.
+    Result<Redeemed> peek(const GuessPass& counted, std::string_view purpose,
+                          std::string_view token, std::int64_t now);
 
     // Whether the token is unused and unexpired: one read, so a caller can skip costly work (a
     // password hash) for a dead token before it redeems a live one.

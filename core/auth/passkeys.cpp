@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "core/auth/accounts.hpp"
 #include "core/base/json.hpp"
 #include "core/crypto/jwt.hpp"
 
@@ -41,8 +42,8 @@ Result<std::string> Passkeys::begin_ceremony(std::string_view site, Ceremony cer
     // Anyone may open a sign-in ceremony: expired ones go as new ones come, a bounded number each
     // time, so they cannot pile up and no single call pays for many.
     auto purge = store_.prepare(
-        "DELETE FROM webauthn_challenges WHERE challenge_hash IN (SELECT challenge_hash FROM "
-        "webauthn_challenges WHERE expires_at <= ?1 LIMIT 50)");
+        "DELETE FROM webauthn_challenges WHERE challenge_hash IN (SELECT challenge_hash "
+        "FROM webauthn_challenges WHERE expires_at <= ?1 LIMIT 50 FOR UPDATE SKIP LOCKED)");
     if (!purge) return purge.error();
     purge->bind(1, now);
     if (auto r = purge->run(); !r) return r.error();
@@ -104,6 +105,8 @@ Result<std::int64_t> Passkeys::add(std::string_view site, std::int64_t account_i
     const std::string credential_id = jwt::base64url_encode(credential.credential_id);
     auto tx = store_.begin();
     if (!tx) return tx.error();
+    // One account's additions take turns, so two at the limit cannot both pass the count.
+    if (auto r = lock_account(store_, account_id); !r) return r.error();
     {
         auto taken =
             store_.prepare("SELECT 1 FROM passkeys WHERE site = ?1 AND credential_id = ?2");
@@ -128,7 +131,8 @@ Result<std::int64_t> Passkeys::add(std::string_view site, std::int64_t account_i
         auto insert = store_.prepare(
             "INSERT INTO passkeys(account_id, site, credential_id, public_key, algorithm, "
             "sign_count, backup_eligible, backup_state, name, created_at) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id");
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+            "ON CONFLICT (site, credential_id) DO NOTHING RETURNING id");
         if (!insert) return insert.error();
         insert->bind(1, account_id)
             .bind(2, site)
@@ -142,7 +146,8 @@ Result<std::int64_t> Passkeys::add(std::string_view site, std::int64_t account_i
             .bind(10, now);
         auto row = insert->step();
         if (!row) return row.error();
-        if (!*row) return make_error(Errc::storage, "passkey insert returned no id");
+        // Another account registered the credential since the check above.
+        if (!*row) return make_error(Errc::credential_taken, "credential id registered already");
         id = insert->column_int(0);
         if (auto done = insert->step(); !done) return done.error();
     }

@@ -64,9 +64,11 @@ Result<void> Sessions::insert_family(const std::string& family_id, std::string_v
         if (auto r = insert->run(); !r) return r.error();
     }
     // Purge a few families that have ended, so the tables do not grow without bound.
+    // Families another transaction holds are skipped: a purge never waits, so it never ties one
+    // account's sign-in to another's rotation.
     auto purge = store_.prepare(
         "DELETE FROM refresh_families WHERE id IN (SELECT id FROM refresh_families "
-        "WHERE expires_at <= ?1 OR revoked_at <= ?1 - 86400 LIMIT 50)");
+        "WHERE expires_at <= ?1 OR revoked_at <= ?1 - 86400 LIMIT 50 FOR UPDATE SKIP LOCKED)");
     if (!purge) return purge.error();
     purge->bind(1, now);
     return purge->run();
@@ -123,8 +125,9 @@ Result<RefreshGrant> Sessions::successor(std::string_view family_id, std::int64_
 Result<void> Sessions::forget_old_successors(std::int64_t now) {
     // A bounded batch per call, found through the partial index on sealed rows.
     auto forget = store_.prepare(
-        "UPDATE refresh_tokens SET successor = NULL WHERE token_hash IN (SELECT token_hash FROM "
-        "refresh_tokens WHERE successor IS NOT NULL AND rotated_at < ?1 LIMIT 50)");
+        "UPDATE refresh_tokens SET successor = NULL WHERE token_hash IN (SELECT token_hash "
+        "FROM refresh_tokens WHERE successor IS NOT NULL AND rotated_at < ?1 LIMIT 50 "
+        "FOR UPDATE SKIP LOCKED)");
     if (!forget) return forget.error();
     forget->bind(1, now - policy_.reuse_grace);
     return forget->run();
@@ -134,9 +137,10 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view
                                                                 std::string_view family_id,
                                                                 std::string_view jti,
                                                                 std::int64_t now) {
-    // The writer turn (SQLite's BEGIN IMMEDIATE, PostgreSQL's advisory lock) serialises every
-    // rotation: two concurrent presentations of one token see each other's writes, so one
-    // rotates and the other finds the successor it sealed.
+    // Rotations of one family take turns (SQLite's single writer; on PostgreSQL the family's row,
+    // locked before the token is read, so that read sees what the previous turn committed): two
+    // concurrent presentations of one token see each other's writes, so one rotates and the other
+    // finds the successor it sealed. Other families do not wait.
     auto tx = store_.begin();
     if (!tx) return tx.error();
     std::int64_t account_id = 0, family_expires_at = 0, token_expires_at = 0;
@@ -144,21 +148,36 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view
     std::optional<std::string> sealed;
     bool family_alive = false;
     {
+        // The family's row, written first: that is its lock on PostgreSQL (the turn), and the
+        // family's use recorded in the same statement. A rotation that fails rolls it back; a
+        // reuse that revokes the family keeps it.
+        auto family = store_.prepare(
+            "UPDATE refresh_families SET last_used_at = ?3 WHERE id = ?1 AND site = ?2 "
+            "RETURNING account_id, expires_at, revoked_at");
+        if (!family) return family.error();
+        family->bind(1, family_id).bind(2, site).bind(3, now);
+        auto row = family->step();
+        if (!row) return row.error();
+        if (!*row) return make_error(Errc::invalid_token, "unknown refresh family");
+        account_id = family->column_int(0);
+        family_expires_at = family->column_int(1);
+        // The column itself, not `revoked_at IS NULL`: SQLite 3.40 answers that expression
+        // wrongly in the RETURNING clause of a WITHOUT ROWID table.
+        family_alive = !family->column_optional_int(2);
+        if (auto done = family->step(); !done) return done.error();
+    }
+    {
         auto find = store_.prepare(
-            "SELECT f.account_id, f.expires_at, f.revoked_at IS NULL, t.expires_at, t.rotated_at, "
-            "t.successor FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id "
-            "WHERE t.token_hash = ?1 AND f.id = ?2 AND f.site = ?3");
+            "SELECT expires_at, rotated_at, successor FROM refresh_tokens "
+            "WHERE token_hash = ?1 AND family_id = ?2");
         if (!find) return find.error();
-        find->bind(1, keyed_hash(jti)).bind(2, family_id).bind(3, site);
+        find->bind(1, keyed_hash(jti)).bind(2, family_id);
         auto row = find->step();
         if (!row) return row.error();
         if (!*row) return make_error(Errc::invalid_token, "unknown refresh token");
-        account_id = find->column_int(0);
-        family_expires_at = find->column_int(1);
-        family_alive = find->column_int(2) != 0;
-        token_expires_at = find->column_int(3);
-        rotated_at = find->column_optional_int(4);
-        sealed = find->column_optional_text(5);
+        token_expires_at = find->column_int(0);
+        rotated_at = find->column_optional_int(1);
+        sealed = find->column_optional_text(2);
     }
     if (!family_alive) return make_error(Errc::invalid_token, "family revoked");
     if (family_expires_at <= now || token_expires_at <= now) {
@@ -179,17 +198,16 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view
     }
     auto grant = add_token(std::string(family_id), account_id, family_expires_at, now);
     if (!grant) return grant.error();
-    auto used = store_.prepare("UPDATE refresh_families SET last_used_at = ?2 WHERE id = ?1");
-    if (!used) return used.error();
-    used->bind(1, family_id).bind(2, now);
-    if (auto r = used->run(); !r) return r.error();
     auto spend = store_.prepare(
-        "UPDATE refresh_tokens SET rotated_at = ?2, successor = ?3 WHERE token_hash = ?1");
+        "UPDATE refresh_tokens SET rotated_at = ?2, successor = ?3 "
+        "WHERE token_hash = ?1 AND rotated_at IS NULL");
     if (!spend) return spend.error();
     spend->bind(1, keyed_hash(jti))
         .bind(2, now)
         .bind_blob(3, seal(grant->jti, keys_.successor_key()));
     if (auto r = spend->run(); !r) return r.error();
+    // Unreachable while the turn above holds; should it not, no second successor is handed out.
+    if (spend->changes() != 1) return make_error(Errc::busy, "token spent meanwhile");
     if (auto r = forget_old_successors(now); !r) return r.error();
     if (auto r = tx->commit(); !r) return r.error();
     return std::make_pair(std::move(*grant), RotateOutcome::rotated);
@@ -199,7 +217,7 @@ Result<RefreshGrant> Sessions::validate(std::string_view site, std::string_view 
                                         std::string_view jti, std::int64_t now) {
     auto checked = check_unspent(site, family_id, jti, now);
     if (!checked && checked.error().code == Errc::refresh_reuse) {
-        // The revocation takes the writer's turn like every other write of a family.
+        // One conditional statement: a rotation of the family waits for it, or it for that.
         auto tx = store_.begin();
         if (!tx) return tx.error();
         if (auto r = revoke_family(site, family_id, "reuse", now); !r) return r.error();

@@ -124,6 +124,11 @@ Result<GuessPass> GuessBudget::reserve(std::string_view account, std::int64_t no
     }
     auto tx = store_->begin();
     if (!tx) return tx.error();
+    {  // the guesses of one bucket are counted one after another; other buckets' do not wait
+        std::vector<LockKey> keys;
+        for (const auto& b : counted) keys.push_back({LockClass::guess_bucket, b.key});
+        if (auto r = store_->lock_keys(std::move(keys)); !r) return r.error();
+    }
     wait = load();
     if (!wait) return wait.error();
     if (*wait > 0) {
@@ -156,7 +161,7 @@ Result<GuessPass> GuessBudget::reserve(std::string_view account, std::int64_t no
     // Forget what no longer matters, a bounded batch per counted guess.
     auto purge = store_->prepare(
         "DELETE FROM guess_buckets WHERE bucket_key IN (SELECT bucket_key FROM guess_buckets "
-        "WHERE expires_at <= ?1 LIMIT 50)");
+        "WHERE expires_at <= ?1 LIMIT 50 FOR UPDATE SKIP LOCKED)");
     if (!purge) return purge.error();
     purge->bind(1, now);
     if (auto r = purge->run(); !r) return r.error();
@@ -208,6 +213,11 @@ Result<void> GuessBudget::cancel(const GuessPass& pass) {
     if (!armed()) return make_error(Errc::invalid_argument, "no throttle declared for this route");
     auto tx = store_->begin();
     if (!tx) return tx.error();
+    {
+        std::vector<LockKey> keys;
+        for (const auto& c : pass.counted_) keys.push_back({LockClass::guess_bucket, c.key});
+        if (auto r = store_->lock_keys(std::move(keys)); !r) return r;
+    }
     for (const auto& c : pass.counted_) {
         if (auto r = restore(c); !r) return r;
     }
@@ -221,6 +231,15 @@ Result<void> GuessBudget::succeeded(const GuessPass& pass, std::int64_t now) {
     // A right guess takes back its own count on the network, lock and expiry included (a busy
     // NAT signing in is not a stuffing run); every wrong one stays.
     const std::string network = bucket("network", "");
+    {
+        std::vector<LockKey> keys{{LockClass::guess_bucket, network}};
+        if (!pass.account().empty()) {
+            for (const char* scope : {"pair", "account", "known"}) {
+                keys.push_back({LockClass::guess_bucket, bucket(scope, pass.account())});
+            }
+        }
+        if (auto r = store_->lock_keys(std::move(keys)); !r) return r;
+    }
     for (const auto& c : pass.counted_) {
         if (c.key != network) continue;
         if (auto r = restore(c); !r) return r;

@@ -36,6 +36,10 @@ const std::vector<Row>& rows() {
          &Config::database},
         {{"database_pool", "PostgreSQL connections per process, at most"},
          IntField{&Config::database_pool, 1, 1000, 10}},
+        {{"database_write_lock",
+          "PostgreSQL write locking: narrow (each rule locks what it concerns) or global (one "
+          "cluster-wide lock per write, the former behaviour)"},
+         &Config::database_write_lock},
         {{"master_key_file", "32-byte master key (hex), created 0600 on first start"},
          &Config::master_key_file},
         {{"mail_dir", "directory where the dir mail transport writes .eml files"},
@@ -243,6 +247,9 @@ Result<void> check_config(const Config& config) {
     static const char* levels[] = {"debug", "info", "warn", "error"};
     if (std::find(std::begin(levels), std::end(levels), config.log_level) == std::end(levels)) {
         return make_error(Errc::config, "log_level must be debug, info, warn or error");
+    }
+    if (config.database_write_lock != "narrow" && config.database_write_lock != "global") {
+        return make_error(Errc::config, "database_write_lock must be narrow or global");
     }
     if (config.hash_scheduling != "nice" && config.hash_scheduling != "idle") {
         return make_error(Errc::config, "hash_scheduling must be nice or idle");

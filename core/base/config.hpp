@@ -11,11 +11,12 @@
 namespace latchkey {
 
 struct Config {
-    std::string data_dir = "var";     // embedded default: everything lives under ./var
-    std::string database;             // default: <data_dir>/latchkey.db; or postgresql://...
-    std::int64_t database_pool = 8;   // PostgreSQL connections per process
-    std::string master_key_file;      // default: <data_dir>/master.key
-    std::string mail_dir;             // default: <data_dir>/mail
+    std::string data_dir = "var";    // embedded default: everything lives under ./var
+    std::string database;            // default: <data_dir>/latchkey.db; or postgresql://...
+    std::int64_t database_pool = 8;  // PostgreSQL connections per process
+    std::string database_write_lock = "narrow";  // PostgreSQL: "narrow" or "global"
+    std::string master_key_file;                 // default: <data_dir>/master.key
+    std::string mail_dir;                        // default: <data_dir>/mail
     std::string listen;               // "" = inherited fd 0 (spawn-fcgi); unix:PATH; HOST:PORT
     std::int64_t socket_mode = 0660;  // for unix:PATH; written in octal in files
     std::string socket_group;         // for unix:PATH; group that may connect (nginx's)

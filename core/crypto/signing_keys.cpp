@@ -54,6 +54,11 @@ Result<void> insert_version(Store& store, std::string_view site, std::int64_t ve
 // adds a version when asked to or when the current one's algorithm is not the configured one.
 Result<std::vector<KeyVersion>> settle(Store& store, std::string_view site, SigningAlg alg,
                                        std::int64_t now, bool new_version) {
+    // Hosts starting together, and a rotation, settle one site's versions one at a time; the
+    // read below comes after the lock, so it sees what the previous holder wrote.
+    if (auto r = store.lock_keys({{LockClass::signing_site, std::string(site)}}); !r) {
+        return r.error();
+    }
     auto rows = select_site(store, site);
     if (!rows) return rows.error();
     std::int64_t newest = 0;

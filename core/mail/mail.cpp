@@ -155,19 +155,16 @@ Result<std::vector<QueuedMail>> Outbox::claim_due(std::int64_t now, int limit,
                                                   std::int64_t lease_seconds) {
     std::vector<QueuedMail> claimed;
     // Many hosts' workers claim at once on PostgreSQL: each locks the rows it takes and skips
-    // those another holds, so every message is claimed by one worker. SQLite has one writer.
-    static const std::string due_sql =
-        "SELECT id, attempts, sealed_message FROM outbox "
-        "WHERE (status = 'pending' AND next_attempt_at <= ?1) "
-        "   OR (status = 'sending' AND lease_until <= ?1) "
-        "ORDER BY next_attempt_at LIMIT ?2";
-    static const std::string due_sql_skipping_locked = due_sql + " FOR UPDATE SKIP LOCKED";
+    // those another holds, so every message is claimed by one worker. SQLite has one writer (and
+    // drops the clause).
     auto tx = store_.begin(Store::Turn::rows);
     if (!tx) return tx.error();
     {
-        auto due =
-            store_.prepare(store_.dialect() == Dialect::postgresql ? due_sql_skipping_locked.c_str()
-                                                                   : due_sql.c_str());
+        auto due = store_.prepare(
+            "SELECT id, attempts, sealed_message FROM outbox "
+            "WHERE (status = 'pending' AND next_attempt_at <= ?1) "
+            "   OR (status = 'sending' AND lease_until <= ?1) "
+            "ORDER BY next_attempt_at LIMIT ?2 FOR UPDATE SKIP LOCKED");
         if (!due) return due.error();
         due->bind(1, now).bind(2, std::int64_t{limit});
         for (;;) {

@@ -30,6 +30,14 @@ Result<void> SendLimits::allow(std::string_view site, std::string_view kind, std
     const std::string address = address_key(site, email, account_id);
     auto tx = store_.begin();
     if (!tx) return tx.error();
+    {  // sends to one address, and from one network, are counted one after another
+        const std::string scope = std::string(site) + '\x1f' + std::string(kind) + '\x1f';
+        if (auto r = store_.lock_keys({{LockClass::send_address, scope + address},
+                                       {LockClass::send_network, scope + std::string(network)}});
+            !r) {
+            return r;
+        }
+    }
     auto is_proven = proven(account_id, network, now);
     if (!is_proven) return is_proven.error();
     std::int64_t pair_window = 0, pair_day = 0, address_window = 0, address_day = 0,
@@ -83,7 +91,7 @@ Result<void> SendLimits::allow(std::string_view site, std::string_view kind, std
     }
     auto purge = store_.prepare(
         "DELETE FROM mail_sends WHERE id IN (SELECT id FROM mail_sends WHERE sent_at <= ?1 "
-        "LIMIT 50)");
+        "LIMIT 50 FOR UPDATE SKIP LOCKED)");
     if (!purge) return purge.error();
     purge->bind(1, now - 86400);
     if (auto r = purge->run(); !r) return r;

@@ -24,8 +24,16 @@ const PqLibrary& pq() {
 constexpr Oid kInt8 = 20;
 constexpr Oid kText = 25;
 constexpr Oid kBytea = 17;
-// The advisory lock every write transaction takes (any constant; "latchkey" in ASCII, truncated).
-constexpr const char* kWriterLock = "SELECT pg_advisory_xact_lock(7809644229187373)";
+// How each turn begins (one round trip). The constant key ("latchkey" in ASCII, truncated) is the
+// whole cluster's write lock: `exclusive` (migrations) and, with WriteLock::global, every writer
+// take it exclusively; narrow writers take it shared, so they never wait for each other but do
+// wait for a migration or for a host still taking it exclusively (a rolling upgrade from a
+// release before narrow locks).
+constexpr const char* kBeginExclusive =
+    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(7809644229187373)";
+constexpr const char* kBeginShared =
+    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock_shared(7809644229187373)";
+constexpr const char* kBeginRows = "BEGIN ISOLATION LEVEL READ COMMITTED";
 
 struct ConnectionCloser {
     void operator()(PGconn* c) const { pq().finish(c); }
@@ -50,7 +58,9 @@ Error postgres_error(PGconn* conn, const PGresult* result, const char* what) {
     if (pq().status(conn) != CONNECTION_OK || code.starts_with("08") || code.starts_with("57P") ||
         code.starts_with("53")) {
         errc = Errc::unavailable;
-    } else if (code == "40001" || code == "40P01" || code == "55P03") {
+    } else if (code == "40001" || code == "40P01" || code == "55P03" || code == "23505") {
+        // Contended: a lock wait ran out, or (never expected: every rule locks before it checks)
+        // a deadlock or a uniqueness race was lost. The client may try again.
         errc = Errc::busy;
     }
     return make_error(errc, std::string(what) + ": " + message);
@@ -209,10 +219,12 @@ class PostgresStatement final : public StatementBackend {
 
 class PostgresStore final : public Store {
   public:
-    explicit PostgresStore(std::shared_ptr<Pool> pool) : pool_(std::move(pool)) {}
+    PostgresStore(std::shared_ptr<Pool> pool, WriteLock write_lock)
+        : pool_(std::move(pool)), write_lock_(write_lock) {}
     ~PostgresStore() override { rollback_transaction(); }
 
     Dialect dialect() const override { return Dialect::postgresql; }
+    bool locks_rows() const override { return write_lock_ == WriteLock::narrow; }
 
     Result<Statement> prepare(const char* sql) override {
         auto it = cache_.find(sql);
@@ -256,19 +268,18 @@ class PostgresStore final : public Store {
         auto got = pool_->borrow();
         if (!got) return got.error();
         transaction_ = std::move(*got);
-        PgResult begun(pq().exec(transaction_.get(), "BEGIN"));
-        if (pq().result_status(begun.get()) != PGRES_COMMAND_OK) {
+        const char* sql = turn == Turn::rows ? kBeginRows
+                          : turn == Turn::exclusive || write_lock_ == WriteLock::global
+                              ? kBeginExclusive
+                              : kBeginShared;
+        // With several statements PQexec answers the last one's result, and stops at the first
+        // that fails.
+        PgResult begun(pq().exec(transaction_.get(), sql));
+        const auto status = pq().result_status(begun.get());
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
             Error e = postgres_error(transaction_.get(), begun.get(), "begin");
-            pool_->give_back(std::move(transaction_));
+            rollback_transaction();
             return e;
-        }
-        if (turn == Turn::writer) {
-            PgResult locked(pq().exec(transaction_.get(), kWriterLock));
-            if (pq().result_status(locked.get()) != PGRES_TUPLES_OK) {
-                Error e = postgres_error(transaction_.get(), locked.get(), "write turn");
-                rollback_transaction();
-                return e;
-            }
         }
         return {};
     }
@@ -288,6 +299,7 @@ class PostgresStore final : public Store {
 
   private:
     std::shared_ptr<Pool> pool_;
+    const WriteLock write_lock_;
     Connection transaction_;  // borrowed from BEGIN to COMMIT or ROLLBACK
     std::unordered_map<const char*, std::unique_ptr<PostgresStatement>> cache_;
 };
@@ -358,7 +370,7 @@ Result<std::unique_ptr<Store>> open_postgres_store(const StoreOptions& options) 
         return std::make_shared<Pool>(options.path, std::max(options.pool_size, 1),
                                       options.busy_timeout_ms);
     });
-    auto store = std::make_unique<PostgresStore>(std::move(pool));
+    auto store = std::make_unique<PostgresStore>(std::move(pool), options.write_lock);
     // Reach the server once now, so a wrong URL or an absent server is said at start.
     if (auto r = store->exec("SELECT 1"); !r) return r.error();
     return std::unique_ptr<Store>(std::move(store));

@@ -5,8 +5,10 @@
 // transaction keeps one until COMMIT or ROLLBACK. A connection the server closed (a restart) is
 // noticed when it is borrowed and replaced; while the server cannot be reached every call fails
 // with Errc::unavailable (503), and nothing is half-written: a transaction either commits or not.
-// Write transactions take a transaction-scoped advisory lock first, so writers take turns across
-// every host exactly as SQLite's single writer does; see docs/scaling.md.
+// Write transactions run under READ COMMITTED and lock only what their rule concerns (rows, or
+// advisory keys by Store::lock_keys), in the order docs/scaling.md writes down; with
+// `database_write_lock = global` they take turns across every host instead, as SQLite's single
+// writer does.
 #include "core/store/store.hpp"
 
 namespace latchkey {

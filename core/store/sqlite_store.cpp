@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <cctype>
 #include <chrono>
 #include <mutex>
 #include <unordered_map>
@@ -129,8 +130,9 @@ class SqliteStore final : public Store {
         auto it = cache_.find(sql);
         if (it == cache_.end()) {
             sqlite3_stmt* stmt = nullptr;
-            const int rc =
-                sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+            const std::string text = sqlite_spelling(sql);
+            const int rc = sqlite3_prepare_v3(db_, text.c_str(), -1, SQLITE_PREPARE_PERSISTENT,
+                                              &stmt, nullptr);
             if (rc != SQLITE_OK) return sqlite_error(db_, rc, "prepare");
             it = cache_.emplace(sql, std::make_unique<SqliteStatement>(stmt)).first;
         }
@@ -189,6 +191,41 @@ void configure_library_once() {
 }
 
 }  // namespace
+
+std::string sqlite_spelling(std::string_view sql) {
+    // Longest first: "FOR UPDATE" is the start of the first.
+    static constexpr std::string_view kClauses[] = {" FOR UPDATE SKIP LOCKED", " FOR NO KEY UPDATE",
+                                                    " FOR UPDATE"};
+    std::string out;
+    out.reserve(sql.size());
+    char quote = 0;  // as postgres_placeholders: the open quote, or 0
+    for (std::size_t i = 0; i < sql.size(); ++i) {
+        const char c = sql[i];
+        if (c == '\'' || c == '"') {
+            if (quote == 0) {
+                quote = c;
+            } else if (quote == c) {
+                quote = 0;
+            }
+        }
+        if (quote == 0 && c == ' ') {
+            bool dropped = false;
+            for (std::string_view clause : kClauses) {
+                const std::size_t end = i + clause.size();
+                if (sql.substr(i, clause.size()) == clause &&
+                    (end == sql.size() ||
+                     !(std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_'))) {
+                    i = end - 1;
+                    dropped = true;
+                    break;
+                }
+            }
+            if (dropped) continue;
+        }
+        out += c;
+    }
+    return out;
+}
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const StoreOptions& options) {
     configure_library_once();

@@ -10,4 +10,10 @@ namespace latchkey {
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const StoreOptions& options);
 
+// Core writes one SQL text for both dialects, with PostgreSQL's row-locking clauses where a rule
+// needs them (`FOR UPDATE SKIP LOCKED`, `FOR NO KEY UPDATE`, `FOR UPDATE`): SQLite has no row
+// locks and needs none (its single writer excludes every other), so they are dropped here,
+// outside quoted strings and identifiers.
+std::string sqlite_spelling(std::string_view sql);
+
 }  // namespace latchkey

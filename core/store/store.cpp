@@ -5,13 +5,21 @@
 #include "core/store/postgres_store.hpp"
 #include "core/store/sqlite_store.hpp"
 
+#include <sodium.h>
+
+#include <algorithm>
+#include <utility>
+
 namespace latchkey {
 
 StoreOptions store_options(const Config& config) {
-    return StoreOptions{config.database, static_cast<int>(config.database_busy_ms),
-                        static_cast<int>(config.sqlite_cache_kib),
-                        static_cast<int>(config.database_pool),
-                        static_cast<int>(config.sqlite_mmap_kib)};
+    return StoreOptions{
+        config.database,
+        static_cast<int>(config.database_busy_ms),
+        static_cast<int>(config.sqlite_cache_kib),
+        static_cast<int>(config.database_pool),
+        static_cast<int>(config.sqlite_mmap_kib),
+        config.database_write_lock == "global" ? WriteLock::global : WriteLock::narrow};
 }
 
 bool is_postgresql_url(std::string_view database) {
@@ -76,6 +84,9 @@ Result<Store::Transaction> Store::begin(Turn turn) {
         if (turn == Turn::writer && turn_ == Turn::rows) {
             return make_error(Errc::storage, "a writer transaction cannot join a rows transaction");
         }
+        if (turn == Turn::exclusive && turn_ != Turn::exclusive) {
+            return make_error(Errc::storage, "an exclusive transaction cannot join another");
+        }
         if (auto r = exec(savepoint_sql("SAVEPOINT", depth_ + 1).c_str()); !r) return r.error();
         ++depth_;
         return Transaction(this, true, depth_);
@@ -85,6 +96,41 @@ Result<Store::Transaction> Store::begin(Turn turn) {
     turn_ = turn;
     doomed_ = false;
     return Transaction(this, false, 1);
+}
+
+namespace {
+// The second half of a two-int advisory key: the first four bytes of an unkeyed BLAKE2b of the
+// key's text, the same on every host and build (docs/scaling.md).
+std::int32_t key_id(std::string_view key) {
+    unsigned char digest[crypto_generichash_BYTES_MIN];
+    crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(key.data()),
+                       key.size(), nullptr, 0);
+    const std::uint32_t id =
+        static_cast<std::uint32_t>(digest[0]) | static_cast<std::uint32_t>(digest[1]) << 8 |
+        static_cast<std::uint32_t>(digest[2]) << 16 | static_cast<std::uint32_t>(digest[3]) << 24;
+    return static_cast<std::int32_t>(id);
+}
+}  // namespace
+
+Result<void> Store::lock_keys(std::vector<LockKey> keys) {
+    if (!locks_rows()) return {};
+    if (!in_transaction()) return make_error(Errc::storage, "key locks need a transaction");
+    std::vector<std::pair<std::int32_t, std::int32_t>> ids;
+    ids.reserve(keys.size());
+    for (const auto& k : keys) {
+        ids.emplace_back(static_cast<std::int32_t>(k.lock_class), key_id(k.key));
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    // One statement per key: the order in which one SELECT evaluates several calls is not defined.
+    for (const auto& [lock_class, id] : ids) {
+        auto lock =
+            prepare("SELECT pg_advisory_xact_lock(CAST(?1 AS integer), CAST(?2 AS integer))");
+        if (!lock) return lock.error();
+        lock->bind(1, std::int64_t{lock_class}).bind(2, std::int64_t{id});
+        if (auto r = lock->run(); !r) return r.error();
+    }
+    return {};
 }
 
 Store::Transaction::~Transaction() {
@@ -134,9 +180,10 @@ Result<int> Store::schema_version() {
 }
 
 Result<int> Store::migrate() {
-    // In a write transaction: hosts starting together against one PostgreSQL take turns.
+    // In exclusive transactions: hosts starting together against one PostgreSQL take turns, and
+    // no write of a running host overlaps a migration.
     {
-        auto tx = begin();
+        auto tx = begin(Turn::exclusive);
         if (!tx) return tx.error();
         if (auto r = exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
                           " version INTEGER PRIMARY KEY,"
@@ -149,7 +196,7 @@ Result<int> Store::migrate() {
     }
     int applied = 0;
     for (const auto& m : migrations(dialect())) {
-        auto tx = begin();
+        auto tx = begin(Turn::exclusive);
         if (!tx) return tx.error();
         auto seen = prepare("SELECT 1 FROM schema_migrations WHERE version = ?1");
         if (!seen) return seen.error();

@@ -2,8 +2,9 @@
 // The store: the one way core reaches the database, with two backends behind it. SQLite
 // (core/store/sqlite_store.cpp) is the embedded default: one connection per thread, WAL, one writer
 // at a time. PostgreSQL (core/store/postgres_store.cpp) is chosen by `database = postgresql://...`
-// and shared by many hosts: a bounded pool of connections per process, write transactions taken in
-// turn across every host. Core writes its SQL once, with numbered parameters (?1, ?2, ...) and the
+// and shared by many hosts: a bounded pool of connections per process, and write transactions
+// that lock only what their rule concerns (lock_keys, locks_rows; the order is in
+// docs/scaling.md). Core writes its SQL once, with numbered parameters (?1, ?2, ...) and the
 // subset both dialects agree on; where they do not, it asks `dialect()`.
 #include <cstdint>
 #include <memory>
@@ -19,16 +20,38 @@ namespace latchkey {
 
 enum class Dialect { sqlite, postgresql };
 
+// How PostgreSQL write transactions exclude each other (database_write_lock). `narrow`: each rule
+// locks what it concerns; `global`: one cluster-wide lock per write transaction, the former
+// behaviour, kept to measure against and as a fallback.
+enum class WriteLock { narrow, global };
+
 struct StoreOptions {
     std::string path;            // a SQLite file, or a postgresql:// (postgres://) URL
     int busy_timeout_ms = 5000;  // longest wait for the write turn (and, PostgreSQL, a connection)
     int cache_kib = 256;         // SQLite page cache per connection
     int pool_size = 8;           // PostgreSQL connections per process, at most
     int mmap_kib = 0;            // SQLite memory-mapped I/O per connection; 0: read(2)
+    WriteLock write_lock = WriteLock::narrow;  // PostgreSQL only
+};
+
+// What an advisory key lock concerns: the class keeps keys of different rules apart. The values
+// are part of the protocol between hosts (docs/scaling.md, "Lock order"): never renumber.
+enum class LockClass : std::int32_t {
+    email = 1,         // one (site, kind, email key): registration and email changes
+    username = 2,      // one (site, kind, username key)
+    guess_bucket = 3,  // one guess-throttle bucket
+    send_address = 4,  // one address's mail sending limit
+    send_network = 5,  // one client network's mail sending limit
+    signing_site = 6,  // one site's signing keys
+};
+
+struct LockKey {
+    LockClass lock_class;
+    std::string key;
 };
 
 // The options the configuration gives (database, database_busy_ms, sqlite_cache_kib,
-// database_pool, sqlite_mmap_kib).
+// database_pool, sqlite_mmap_kib, database_write_lock).
 StoreOptions store_options(const Config& config);
 
 // True when `database` names a PostgreSQL server rather than a SQLite file.
@@ -113,11 +136,12 @@ class Store {
     virtual Result<Statement> prepare(const char* sql) = 0;
     virtual Result<void> exec(const char* sql) = 0;
 
-    // How a transaction takes its turn. `writer`: one writer at a time (SQLite's BEGIN IMMEDIATE;
-    // on PostgreSQL an advisory lock every host takes), so a read-check-write inside it sees no
-    // concurrent change. `rows`: only the rows it locks itself (SELECT ... FOR UPDATE SKIP LOCKED
-    // on PostgreSQL; the same as `writer` on SQLite).
-    enum class Turn { writer, rows };
+    // How a transaction takes its turn. `writer`: a write transaction. On SQLite one writer at a
+    // time (BEGIN IMMEDIATE); on PostgreSQL it excludes only what its statements lock (lock_keys,
+    // row locks), under READ COMMITTED, or, with WriteLock::global, every other writer. `rows`:
+    // only the rows it locks itself (SELECT ... FOR UPDATE SKIP LOCKED); the same as `writer` on
+    // SQLite. `exclusive`: every other writer of every host waits (migrations).
+    enum class Turn { writer, rows, exclusive };
 
     // BEGIN ... COMMIT, rolled back when not committed. The one rule (docs/architecture.md,
     // "Transactions"): every core operation that writes begins its own, and one begun while this
@@ -144,9 +168,21 @@ class Store {
         bool joined_;
         int level_;  // 1 for the outer transaction; a joined one's savepoint is named by it
     };
-    // A `writer` transaction cannot join a `rows` one (it would not hold the writer's turn).
+    // A `writer` transaction cannot join a `rows` one (it would not hold the writer's turn), nor
+    // an `exclusive` one join anything else.
     Result<Transaction> begin(Turn turn = Turn::writer);
     bool in_transaction() const { return depth_ > 0; }
+
+    // True when this transaction must lock what its rule concerns itself: PostgreSQL with
+    // WriteLock::narrow. SQLite's single writer, and the global lock, already exclude every other
+    // writer, so row locks (`FOR NO KEY UPDATE`) and key locks are skipped there.
+    virtual bool locks_rows() const { return false; }
+
+    // Takes transaction-scoped advisory locks on `keys` (when locks_rows()), sorted by class and
+    // key id so that two transactions taking overlapping sets never wait on each other in a
+    // cycle; released at commit or rollback. A key's id is a hash of its text: two keys sharing
+    // one only wait for each other. Inside a transaction only.
+    Result<void> lock_keys(std::vector<LockKey> keys);
 
     // Reads that belong together (a token's checks) as one read transaction on SQLite instead of
     // one per statement: the WAL's shared-memory lock, which every connection of the process

@@ -77,6 +77,31 @@ TEST_F(Transactions, AWriterCannotJoinARowsTransaction) {
     EXPECT_TRUE(store->begin(Store::Turn::rows).ok());
 }
 
+TEST_F(Transactions, AnExclusiveOneJoinsOnlyAnotherExclusiveOne) {
+    {
+        auto outer = store->begin();
+        ASSERT_TRUE(outer.ok());
+        EXPECT_FALSE(store->begin(Store::Turn::exclusive).ok());
+    }
+    auto outer = store->begin(Store::Turn::exclusive);
+    ASSERT_TRUE(outer.ok());
+    auto inner = store->begin(Store::Turn::exclusive);
+    ASSERT_TRUE(inner.ok());
+    EXPECT_TRUE(inner->joined());
+}
+
+TEST_F(Transactions, SqliteNeedsNoRowOrKeyLocks) {
+    EXPECT_FALSE(store->locks_rows());
+    // Outside a transaction too: nothing to take where the single writer excludes every other.
+    EXPECT_TRUE(store->lock_keys({{LockClass::email, "site user a@example.com"}}).ok());
+    auto tx = store->begin();
+    ASSERT_TRUE(tx.ok());
+    EXPECT_TRUE(store->lock_keys({{LockClass::guess_bucket, "b"}, {LockClass::email, "a"}}).ok());
+    insert(1);
+    ASSERT_TRUE(tx->commit().ok());
+    EXPECT_EQ(values(), std::vector<std::int64_t>{1});
+}
+
 TEST_F(Transactions, AReadSnapshotSeesOneStateOfTheDatabase) {
     insert(1);
     auto other = Store::open({dir.file("t.db"), 1000, 1024});
