@@ -38,7 +38,16 @@ constexpr const char* kBeginRows = "BEGIN ISOLATION LEVEL READ COMMITTED";
 struct ConnectionCloser {
     void operator()(PGconn* c) const { pq().finish(c); }
 };
-using Connection = std::unique_ptr<PGconn, ConnectionCloser>;
+
+// One server connection, and the statements prepared on it so far (server-side prepared
+// statements live as long as the connection): core's statements are few and fixed, so each is
+// parsed and planned once per connection instead of once per execution.
+struct Session {
+    std::unique_ptr<PGconn, ConnectionCloser> conn;
+    std::unordered_map<const char*, std::string> prepared;  // core's SQL text -> statement name
+    PGconn* get() const { return conn.get(); }
+};
+using Connection = std::unique_ptr<Session>;
 
 struct ResultClearer {
     void operator()(PGresult* r) const { pq().clear(r); }
@@ -82,7 +91,7 @@ class Pool {
             Connection conn = std::move(idle_.back());
             idle_.pop_back();
             // A server that restarted closed this socket: reading says so without a round trip.
-            if (pq().consume_input(conn.get()) == 1 && pq().status(conn.get()) == CONNECTION_OK) {
+            if (pq().consume_input(conn->get()) == 1 && pq().status(conn->get()) == CONNECTION_OK) {
                 return conn;
             }
             --open_;
@@ -90,8 +99,8 @@ class Pool {
         ++open_;  // a slot for a new connection, opened without holding the lock
         lock.unlock();
         Connection conn = connect();
-        if (pq().status(conn.get()) != CONNECTION_OK) {
-            Error error = postgres_error(conn.get(), nullptr, "connect");
+        if (pq().status(conn->get()) != CONNECTION_OK) {
+            Error error = postgres_error(conn->get(), nullptr, "connect");
             give_back(nullptr);
             return make_error(Errc::unavailable, error.detail);
         }
@@ -101,8 +110,8 @@ class Pool {
     // A connection comes back idle, or (broken, or inside a transaction) is closed.
     void give_back(Connection conn) {
         std::lock_guard lock(mutex_);
-        if (conn && pq().status(conn.get()) == CONNECTION_OK &&
-            pq().transaction_status(conn.get()) == PQTRANS_IDLE) {
+        if (conn && pq().status(conn->get()) == CONNECTION_OK &&
+            pq().transaction_status(conn->get()) == PQTRANS_IDLE) {
             idle_.push_back(std::move(conn));
         } else {
             --open_;
@@ -116,9 +125,10 @@ class Pool {
         const std::string lock_timeout = "-c lock_timeout=" + std::to_string(wait_ms_);
         const char* keys[] = {"connect_timeout", "application_name", "options", "dbname", nullptr};
         const char* values[] = {"3", "latchkey", lock_timeout.c_str(), url_.c_str(), nullptr};
-        Connection conn(pq().connectdb_params(keys, values, /*expand_dbname=*/1));
-        if (pq().status(conn.get()) == CONNECTION_OK) {
-            PgResult quiet(pq().exec(conn.get(), "SET client_min_messages = warning"));
+        auto conn = std::make_unique<Session>();
+        conn->conn.reset(pq().connectdb_params(keys, values, /*expand_dbname=*/1));
+        if (pq().status(conn->get()) == CONNECTION_OK) {
+            PgResult quiet(pq().exec(conn->get(), "SET client_min_messages = warning"));
         }
         return conn;
     }
@@ -137,7 +147,7 @@ class PostgresStore;
 class PostgresStatement final : public StatementBackend {
   public:
     PostgresStatement(PostgresStore& store, const char* sql)
-        : store_(store), sql_(postgres_placeholders(sql, &parameters_)) {
+        : store_(store), key_(sql), sql_(postgres_placeholders(sql, &parameters_)) {
         values_.resize(static_cast<std::size_t>(parameters_));
         types_.assign(static_cast<std::size_t>(parameters_), 0);
         formats_.assign(static_cast<std::size_t>(parameters_), 0);
@@ -205,6 +215,7 @@ class PostgresStatement final : public StatementBackend {
     }
 
     PostgresStore& store_;
+    const char* const key_;  // core's text, which names the statement on each connection
     int parameters_ = 0;
     const std::string sql_;
     std::vector<std::optional<std::string>> values_;
@@ -235,7 +246,7 @@ class PostgresStore final : public Store {
     }
 
     Result<void> exec(const char* sql) override {
-        auto result = run([&](PGconn* conn) { return pq().exec(conn, sql); }, "exec");
+        auto result = run([&](Session& conn) { return pq().exec(conn.get(), sql); }, "exec");
         if (!result) return result.error();
         return {};
     }
@@ -244,18 +255,19 @@ class PostgresStore final : public Store {
     template <class Call>
     Result<PgResult> run(Call call, const char* what) {
         Connection borrowed;
-        PGconn* conn = transaction_.get();
+        Session* conn = transaction_.get();
         if (conn == nullptr) {
             auto got = pool_->borrow();
             if (!got) return got.error();
             borrowed = std::move(*got);
             conn = borrowed.get();
         }
-        PgResult result(call(conn));
+        PgResult result(call(*conn));
         const auto status = result ? pq().result_status(result.get()) : PGRES_FATAL_ERROR;
-        Result<PgResult> out = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
-                                   ? Result<PgResult>(std::move(result))
-                                   : Result<PgResult>(postgres_error(conn, result.get(), what));
+        Result<PgResult> out =
+            status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
+                ? Result<PgResult>(std::move(result))
+                : Result<PgResult>(postgres_error(conn->get(), result.get(), what));
         if (borrowed) pool_->give_back(std::move(borrowed));
         return out;
     }
@@ -274,26 +286,26 @@ class PostgresStore final : public Store {
                               : kBeginShared;
         // With several statements PQexec answers the last one's result, and stops at the first
         // that fails.
-        PgResult begun(pq().exec(transaction_.get(), sql));
+        PgResult begun(pq().exec(transaction_->get(), sql));
         const auto status = pq().result_status(begun.get());
         if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-            Error e = postgres_error(transaction_.get(), begun.get(), "begin");
+            Error e = postgres_error(transaction_->get(), begun.get(), "begin");
             rollback_transaction();
             return e;
         }
         return {};
     }
     Result<void> commit_transaction() override {
-        PgResult done(pq().exec(transaction_.get(), "COMMIT"));
+        PgResult done(pq().exec(transaction_->get(), "COMMIT"));
         if (pq().result_status(done.get()) != PGRES_COMMAND_OK) {
-            return postgres_error(transaction_.get(), done.get(), "commit");
+            return postgres_error(transaction_->get(), done.get(), "commit");
         }
         pool_->give_back(std::move(transaction_));
         return {};
     }
     void rollback_transaction() override {
         if (!transaction_) return;
-        PgResult r(pq().exec(transaction_.get(), "ROLLBACK"));
+        PgResult r(pq().exec(transaction_->get(), "ROLLBACK"));
         pool_->give_back(std::move(transaction_));
     }
 
@@ -311,10 +323,20 @@ Result<bool> PostgresStatement::step() {
             lengths_[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
         }
         auto result = store_.run(
-            [&](PGconn* conn) {
-                return pq().exec_params(conn, sql_.c_str(), parameters_, types_.data(),
-                                        pointers_.data(), lengths_.data(), formats_.data(),
-                                        /*text results*/ 0);
+            [&](Session& conn) -> PGresult* {
+                auto name = conn.prepared.find(key_);
+                if (name == conn.prepared.end()) {
+                    // Typed by this first execution's values (a NULL leaves its type to the
+                    // server): core binds each parameter of a statement with one C++ type.
+                    std::string fresh = "lk" + std::to_string(conn.prepared.size() + 1);
+                    PgResult made(pq().prepare(conn.get(), fresh.c_str(), sql_.c_str(), parameters_,
+                                               types_.data()));
+                    if (pq().result_status(made.get()) != PGRES_COMMAND_OK) return made.release();
+                    name = conn.prepared.emplace(key_, std::move(fresh)).first;
+                }
+                return pq().exec_prepared(conn.get(), name->second.c_str(), parameters_,
+                                          pointers_.data(), lengths_.data(), formats_.data(),
+                                          /*text results*/ 0);
             },
             "query");
         if (!result) return result.error();

@@ -15,6 +15,8 @@ const PqLibrary* load_pq(std::string& error) {
                    bind_symbol(library, "PQconsumeInput", t.consume_input) &&
                    bind_symbol(library, "PQexec", t.exec) &&
                    bind_symbol(library, "PQexecParams", t.exec_params) &&
+                   bind_symbol(library, "PQprepare", t.prepare) &&
+                   bind_symbol(library, "PQexecPrepared", t.exec_prepared) &&
                    bind_symbol(library, "PQresultStatus", t.result_status) &&
                    bind_symbol(library, "PQresultErrorMessage", t.result_error_message) &&
                    bind_symbol(library, "PQresultErrorField", t.result_error_field) &&

@@ -18,6 +18,8 @@ struct PqLibrary {
     decltype(&PQconsumeInput) consume_input;
     decltype(&PQexec) exec;
     decltype(&PQexecParams) exec_params;
+    decltype(&PQprepare) prepare;
+    decltype(&PQexecPrepared) exec_prepared;
     decltype(&PQresultStatus) result_status;
     decltype(&PQresultErrorMessage) result_error_message;
     decltype(&PQresultErrorField) result_error_field;
