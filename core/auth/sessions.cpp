@@ -144,10 +144,26 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view
                                                                 std::string_view family_id,
                                                                 std::string_view jti,
                                                                 std::int64_t now) {
-    // Rotations of one family take turns (SQLite's single writer; on PostgreSQL the family's row,
-    // locked before the token is read, so that read sees what the previous turn committed): two
-    // concurrent presentations of one token see each other's writes, so one rotates and the other
-    // finds the successor it sealed. Other families do not wait.
+    bool stale = false;
+    auto rotated = rotate_once(site, family_id, jti, now, stale);
+    // A concurrent rotation of the same token won: the second look, after its commit, finds the
+    // token spent and answers as for any replay.
+    if (stale) return rotate_once(site, family_id, jti, now, stale);
+    return rotated;
+}
+
+Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate_once(std::string_view site,
+                                                                     std::string_view family_id,
+                                                                     std::string_view jti,
+                                                                     std::int64_t now,
+                                                                     bool& stale) {
+    // Rotations of one family take turns: SQLite's single writer; on PostgreSQL the family's row,
+    // locked by the first statement. That statement also reads the token, with the snapshot it
+    // began with: when it waited for another rotation of the family, the token may since have
+    // been spent, which the conditional spend below finds (`stale`, and the caller looks again).
+    // So of concurrent presentations of one token, one rotates and the others get the successor
+    // it sealed. Other families do not wait.
+    stale = false;
     auto tx = store_.begin();
     if (!tx) return tx.error();
     std::int64_t account_id = 0, family_expires_at = 0, token_expires_at = 0;
@@ -155,14 +171,17 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view
     std::optional<std::string> sealed;
     bool family_alive = false;
     {
-        // The family's row, written first: that is its lock on PostgreSQL (the turn), and the
-        // family's use recorded in the same statement. A rotation that fails rolls it back; a
-        // reuse that revokes the family keeps it.
+        // The family's row, written first (its lock on PostgreSQL, and its use recorded: a
+        // rotation that fails rolls that back, a reuse that revokes the family keeps it), and the
+        // presented token's state in the same round trip.
         auto family = store_.prepare(
             "UPDATE refresh_families SET last_used_at = ?3 WHERE id = ?1 AND site = ?2 "
-            "RETURNING account_id, expires_at, revoked_at");
+            "RETURNING account_id, expires_at, revoked_at, "
+            "(SELECT expires_at FROM refresh_tokens WHERE token_hash = ?4 AND family_id = ?1), "
+            "(SELECT rotated_at FROM refresh_tokens WHERE token_hash = ?4 AND family_id = ?1), "
+            "(SELECT successor FROM refresh_tokens WHERE token_hash = ?4 AND family_id = ?1)");
         if (!family) return family.error();
-        family->bind(1, family_id).bind(2, site).bind(3, now);
+        family->bind(1, family_id).bind(2, site).bind(3, now).bind(4, keyed_hash(jti));
         auto row = family->step();
         if (!row) return row.error();
         if (!*row) return make_error(Errc::invalid_token, "unknown refresh family");
@@ -171,20 +190,12 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view
         // The column itself, not `revoked_at IS NULL`: SQLite 3.40 answers that expression
         // wrongly in the RETURNING clause of a WITHOUT ROWID table.
         family_alive = !family->column_optional_int(2);
+        const auto token_expires = family->column_optional_int(3);
+        if (!token_expires) return make_error(Errc::invalid_token, "unknown refresh token");
+        token_expires_at = *token_expires;
+        rotated_at = family->column_optional_int(4);
+        sealed = family->column_optional_text(5);
         if (auto done = family->step(); !done) return done.error();
-    }
-    {
-        auto find = store_.prepare(
-            "SELECT expires_at, rotated_at, successor FROM refresh_tokens "
-            "WHERE token_hash = ?1 AND family_id = ?2");
-        if (!find) return find.error();
-        find->bind(1, keyed_hash(jti)).bind(2, family_id);
-        auto row = find->step();
-        if (!row) return row.error();
-        if (!*row) return make_error(Errc::invalid_token, "unknown refresh token");
-        token_expires_at = find->column_int(0);
-        rotated_at = find->column_optional_int(1);
-        sealed = find->column_optional_text(2);
     }
     if (!family_alive) return make_error(Errc::invalid_token, "family revoked");
     if (family_expires_at <= now || token_expires_at <= now) {
@@ -213,8 +224,10 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view
         .bind(2, now)
         .bind_blob(3, seal(grant->jti, keys_.successor_key()));
     if (auto r = spend->run(); !r) return r.error();
-    // Unreachable while the turn above holds; should it not, no second successor is handed out.
-    if (spend->changes() != 1) return make_error(Errc::busy, "token spent meanwhile");
+    if (spend->changes() != 1) {  // spent by the rotation the family's lock waited for
+        stale = true;
+        return make_error(Errc::busy, "token spent meanwhile");  // undone: no second successor
+    }
     // One rotation in kForgetEvery also forgets old sealed successors: its batch outpaces the one
     // successor each rotation seals, and the others skip a statement that scans the table.
     static std::atomic<unsigned> rotations{0};

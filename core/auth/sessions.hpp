@@ -135,6 +135,12 @@ class Sessions {
     Result<RefreshGrant> successor(std::string_view family_id, std::int64_t account_id,
                                    const std::optional<std::string>& sealed);
     Result<void> forget_old_successors(std::int64_t now);
+    // One attempt of rotate(); `stale` when the token was spent by a rotation that committed after
+    // this one's read (nothing of this attempt stays).
+    Result<std::pair<RefreshGrant, RotateOutcome>> rotate_once(std::string_view site,
+                                                               std::string_view family_id,
+                                                               std::string_view jti,
+                                                               std::int64_t now, bool& stale);
 
     Store& store_;
     const KeyRing& keys_;
