@@ -2,6 +2,7 @@
 
 #include "core/base/per_process.hpp"
 #include "core/store/pq_library.hpp"
+#include "core/store/sql_quotes.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -354,19 +355,10 @@ std::string postgres_placeholders(std::string_view sql, int* highest_parameter) 
     std::string out;
     out.reserve(sql.size());
     int highest = 0;
-    char quote = 0;  // the quote of the string ('...') or identifier ("...") being read, or 0
+    SqlQuotes quotes;
     for (std::size_t i = 0; i < sql.size(); ++i) {
         const char c = sql[i];
-        // A doubled quote inside ('it''s') closes and reopens: still inside. One kind of quote
-        // inside the other ("it's", 'say "hi"') is a plain character.
-        if (c == '\'' || c == '"') {
-            if (quote == 0) {
-                quote = c;
-            } else if (quote == c) {
-                quote = 0;
-            }
-        }
-        if (c == '?' && quote == 0 && i + 1 < sql.size() && sql[i + 1] >= '0' &&
+        if (quotes.outside(c) && c == '?' && i + 1 < sql.size() && sql[i + 1] >= '0' &&
             sql[i + 1] <= '9') {
             int n = 0;
             std::size_t j = i + 1;

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/base/per_process.hpp"
+#include "core/store/sql_quotes.hpp"
 
 namespace latchkey {
 namespace {
@@ -198,17 +199,10 @@ std::string sqlite_spelling(std::string_view sql) {
                                                     " FOR UPDATE"};
     std::string out;
     out.reserve(sql.size());
-    char quote = 0;  // as postgres_placeholders: the open quote, or 0
+    SqlQuotes quotes;
     for (std::size_t i = 0; i < sql.size(); ++i) {
         const char c = sql[i];
-        if (c == '\'' || c == '"') {
-            if (quote == 0) {
-                quote = c;
-            } else if (quote == c) {
-                quote = 0;
-            }
-        }
-        if (quote == 0 && c == ' ') {
+        if (quotes.outside(c) && c == ' ') {
             bool dropped = false;
             for (std::string_view clause : kClauses) {
                 const std::size_t end = i + clause.size();
