@@ -388,7 +388,11 @@ int import_command(const Config& config, Store& store, const PasswordHasher& has
     Record record;
     bool more = true;
     while (more) {
-        auto tx = store.begin();
+        // A batch takes every host's write turn (PostgreSQL: the cluster-wide key, exclusive),
+        // as all writes did before narrow locks: its accounts' address keys, taken one by one in
+        // the file's order, could otherwise wait in a cycle with a registration, and thousands
+        // of them would fill the server's lock table.
+        auto tx = store.begin(Store::Turn::exclusive);
         if (!tx) return fail("database: " + tx.error().detail);
         const std::uint64_t batch_start = summary.read;
         const Summary before = summary;

@@ -135,6 +135,13 @@ Outcome create_customer(Context& ctx) {
     // The profile's language is the one the account's mail speaks from now on; both or neither.
     auto tx = ctx.services.store->begin();
     if (!tx) return tx.error();
+    // The account's row before the profile's insert (which takes its key lock) and the locale's
+    // update: the lock order, so a concurrent deletion of the account cannot wait on this in a
+    // cycle.
+    if (auto locked = lock_account(*ctx.services.store, caller.account.id); !locked) {
+        if (locked.error().code == Errc::not_found) return make_error(Errc::invalid_token);
+        return locked.error();
+    }
     auto created = Customers(*ctx.services.store).create(ctx.site, caller.account.id, c, ctx.now);
     if (!created) return created.error();
     if (v.count("preferred_language")) {

@@ -127,7 +127,7 @@ Result<std::int64_t> Accounts::claim(const NewAccount& n, std::int64_t now) {
     {  // ... and a few others', skipping any another registration holds
         auto purge = store_.prepare(
             "DELETE FROM account_claims WHERE id IN (SELECT id FROM account_claims "
-            "WHERE expires_at < ?1 LIMIT 50 FOR UPDATE SKIP LOCKED)");
+            "WHERE expires_at < ?1 ORDER BY expires_at LIMIT 50 FOR UPDATE SKIP LOCKED)");
         if (!purge) return purge.error();
         purge->bind(1, now);
         if (auto r = purge->run(); !r) return r.error();

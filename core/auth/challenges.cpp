@@ -49,8 +49,8 @@ Result<OpenedChallenge> Challenges::open(std::string_view site, std::int64_t acc
     // without one (which anyone may open, unlimited) go as soon as they expire.
     auto purge = store_.prepare(
         "DELETE FROM auth_challenges WHERE session_hash IN (SELECT session_hash FROM "
-        "auth_challenges WHERE expires_at <= ?1 OR (code_hash IS NULL AND expires_at <= ?2) "
-        "LIMIT 50 FOR UPDATE SKIP LOCKED)");
+        "auth_challenges WHERE expires_at <= ?2 AND (expires_at <= ?1 OR code_hash IS NULL) "
+        "ORDER BY expires_at LIMIT 50 FOR UPDATE SKIP LOCKED)");
     if (!purge) return purge.error();
     purge->bind(1, now - 86400).bind(2, now);
     if (auto r = purge->run(); !r) return r.error();

@@ -78,7 +78,8 @@ Result<Redeemed> OneTimeTokens::redeem(const GuessPass& counted, std::string_vie
     }
     auto purge = store_.prepare(
         "DELETE FROM one_time_tokens WHERE token_hash IN (SELECT token_hash FROM "
-        "one_time_tokens WHERE expires_at <= ?1 LIMIT 100 FOR UPDATE SKIP LOCKED)");
+        "one_time_tokens WHERE expires_at <= ?1 ORDER BY expires_at LIMIT 100 FOR UPDATE SKIP "
+        "LOCKED)");
     if (!purge) return purge.error();
     purge->bind(1, now);
     if (auto r = purge->run(); !r) return r.error();

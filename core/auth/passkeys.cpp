@@ -43,7 +43,8 @@ Result<std::string> Passkeys::begin_ceremony(std::string_view site, Ceremony cer
     // time, so they cannot pile up and no single call pays for many.
     auto purge = store_.prepare(
         "DELETE FROM webauthn_challenges WHERE challenge_hash IN (SELECT challenge_hash "
-        "FROM webauthn_challenges WHERE expires_at <= ?1 LIMIT 50 FOR UPDATE SKIP LOCKED)");
+        "FROM webauthn_challenges WHERE expires_at <= ?1 ORDER BY expires_at LIMIT 50 FOR UPDATE "
+        "SKIP LOCKED)");
     if (!purge) return purge.error();
     purge->bind(1, now);
     if (auto r = purge->run(); !r) return r.error();
@@ -106,7 +107,10 @@ Result<std::int64_t> Passkeys::add(std::string_view site, std::int64_t account_i
     auto tx = store_.begin();
     if (!tx) return tx.error();
     // One account's additions take turns, so two at the limit cannot both pass the count.
-    if (auto r = lock_account(store_, account_id); !r) return r.error();
+    if (auto r = lock_account(store_, account_id); !r) {
+        if (r.error().code == Errc::not_found) return make_error(Errc::invalid_token, "no account");
+        return r.error();
+    }
     {
         auto taken =
             store_.prepare("SELECT 1 FROM passkeys WHERE site = ?1 AND credential_id = ?2");

@@ -65,12 +65,14 @@ Result<void> Sessions::insert_family(const std::string& family_id, std::string_v
             .bind(7, printable(origin.address, kAddressMax));
         if (auto r = insert->run(); !r) return r.error();
     }
-    // Purge a few families that have ended, so the tables do not grow without bound.
-    // Families another transaction holds are skipped: a purge never waits, so it never ties one
-    // account's sign-in to another's rotation.
+    // Purge a few families that have expired, so the tables do not grow without bound (a revoked
+    // one refuses every token and goes when its lifetime ends). In the expiry index's order, so
+    // the purge stops at the first live family whatever plan the server keeps for it; families
+    // another transaction holds are skipped: a purge never waits, so it never ties one account's
+    // sign-in to another's rotation.
     auto purge = store_.prepare(
         "DELETE FROM refresh_families WHERE id IN (SELECT id FROM refresh_families "
-        "WHERE expires_at <= ?1 OR revoked_at <= ?1 - 86400 LIMIT 50 FOR UPDATE SKIP LOCKED)");
+        "WHERE expires_at <= ?1 ORDER BY expires_at LIMIT 50 FOR UPDATE SKIP LOCKED)");
     if (!purge) return purge.error();
     purge->bind(1, now);
     return purge->run();
@@ -133,7 +135,8 @@ Result<void> Sessions::forget_old_successors(std::int64_t now) {
     // A bounded batch per call, found through the partial index on sealed rows.
     auto forget = store_.prepare(
         "UPDATE refresh_tokens SET successor = NULL WHERE token_hash IN (SELECT token_hash "
-        "FROM refresh_tokens WHERE successor IS NOT NULL AND rotated_at < ?1 LIMIT 50 "
+        "FROM refresh_tokens WHERE successor IS NOT NULL AND rotated_at < ?1 ORDER BY rotated_at "
+        "LIMIT 50 "
         "FOR UPDATE SKIP LOCKED)");
     if (!forget) return forget.error();
     forget->bind(1, now - policy_.reuse_grace);

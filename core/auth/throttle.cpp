@@ -161,7 +161,7 @@ Result<GuessPass> GuessBudget::reserve(std::string_view account, std::int64_t no
     // Forget what no longer matters, a bounded batch per counted guess.
     auto purge = store_->prepare(
         "DELETE FROM guess_buckets WHERE bucket_key IN (SELECT bucket_key FROM guess_buckets "
-        "WHERE expires_at <= ?1 LIMIT 50 FOR UPDATE SKIP LOCKED)");
+        "WHERE expires_at <= ?1 ORDER BY expires_at LIMIT 50 FOR UPDATE SKIP LOCKED)");
     if (!purge) return purge.error();
     purge->bind(1, now);
     if (auto r = purge->run(); !r) return r.error();

@@ -96,7 +96,7 @@ Result<void> revoke_access_token(Store& store, std::string_view site, const Veri
     }
     auto purge = store.prepare(
         "DELETE FROM revoked_tokens WHERE jti IN "
-        "(SELECT jti FROM revoked_tokens WHERE expires_at <= ?1 LIMIT 100)");
+        "(SELECT jti FROM revoked_tokens WHERE expires_at <= ?1 ORDER BY expires_at LIMIT 100)");
     if (!purge) return purge.error();
     purge->bind(1, now);
     return purge->run();

@@ -236,7 +236,6 @@ class PostgresStore final : public Store {
     ~PostgresStore() override { rollback_transaction(); }
 
     Dialect dialect() const override { return Dialect::postgresql; }
-    bool locks_rows() const override { return write_lock_ == WriteLock::narrow; }
 
     Result<Statement> prepare(const char* sql) override {
         auto it = cache_.find(sql);
@@ -274,6 +273,7 @@ class PostgresStore final : public Store {
     }
 
   protected:
+    bool narrow_locks() const override { return write_lock_ == WriteLock::narrow; }
     Result<void> begin_transaction(Turn turn) override {
         if (transaction_) {
             return make_error(Errc::storage, "cannot start a transaction within a transaction");

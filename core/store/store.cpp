@@ -180,6 +180,18 @@ Result<int> Store::schema_version() {
 }
 
 Result<int> Store::migrate() {
+    // Every migration recorded already (a host restarting): a plain read says so, and no
+    // exclusive turn stops the cluster's writers. A new database has no table yet to read.
+    if (auto done = prepare("SELECT version FROM schema_migrations")) {
+        auto versions = done->collect([](const Statement& row) { return row.column_int(0); });
+        if (versions) {
+            const auto& all = migrations(dialect());
+            const bool every = std::all_of(all.begin(), all.end(), [&](const auto& m) {
+                return std::find(versions->begin(), versions->end(), m.version) != versions->end();
+            });
+            if (every) return 0;
+        }
+    }
     // In exclusive transactions: hosts starting together against one PostgreSQL take turns, and
     // no write of a running host overlaps a migration.
     {

@@ -174,9 +174,10 @@ class Store {
     bool in_transaction() const { return depth_ > 0; }
 
     // True when this transaction must lock what its rule concerns itself: PostgreSQL with
-    // WriteLock::narrow. SQLite's single writer, and the global lock, already exclude every other
-    // writer, so row locks (`FOR NO KEY UPDATE`) and key locks are skipped there.
-    virtual bool locks_rows() const { return false; }
+    // WriteLock::narrow, outside an exclusive transaction. SQLite's single writer, the global
+    // lock and an exclusive transaction already exclude every other writer, so row locks
+    // (`FOR NO KEY UPDATE`) and key locks are skipped there.
+    bool locks_rows() const { return narrow_locks() && !(depth_ > 0 && turn_ == Turn::exclusive); }
 
     // Takes transaction-scoped advisory locks on `keys` (when locks_rows()), sorted by class and
     // key id so that two transactions taking overlapping sets never wait on each other in a
@@ -206,6 +207,8 @@ class Store {
 
   protected:
     Store() = default;
+    // Whether this backend's writers exclude each other only by the locks they take.
+    virtual bool narrow_locks() const { return false; }
     virtual bool begin_read() { return false; }
     virtual void end_read() {}
     virtual Result<void> begin_transaction(Turn turn) = 0;

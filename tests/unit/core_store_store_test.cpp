@@ -102,6 +102,23 @@ TEST_F(Transactions, SqliteNeedsNoRowOrKeyLocks) {
     EXPECT_EQ(values(), std::vector<std::int64_t>{1});
 }
 
+TEST(Migrations, AnUpToDateDatabaseIsMigratedWithoutTakingTheWriteTurn) {
+    testing::TempDir dir;
+    auto first = Store::open({dir.file("m.db"), 200, 1024});
+    ASSERT_TRUE(first.ok());
+    auto applied = (*first)->migrate();
+    ASSERT_TRUE(applied.ok());
+    EXPECT_GT(*applied, 0);
+    // Another process's writer holds the turn: a host restarting finds nothing to apply at once.
+    auto held = (*first)->begin();
+    ASSERT_TRUE(held.ok());
+    auto second = Store::open({dir.file("m.db"), 200, 1024});
+    ASSERT_TRUE(second.ok());
+    auto again = (*second)->migrate();
+    ASSERT_TRUE(again.ok()) << again.error().detail;
+    EXPECT_EQ(*again, 0);
+}
+
 TEST_F(Transactions, AReadSnapshotSeesOneStateOfTheDatabase) {
     insert(1);
     auto other = Store::open({dir.file("t.db"), 1000, 1024});
