@@ -30,12 +30,14 @@ def second_host(stack):
     return host
 
 
-def call(socket_path, contract, method, path, body=None, headers=None):
-    """One request straight to one host's socket, with the params nginx would pass."""
+def call(socket_path, contract, method, path, body=None, headers=None, remote_addr="127.0.0.1",
+         params=None):
+    """One request straight to one host's socket, with the params nginx would pass: from
+    `remote_addr`, and any further ones in `params` (LATCHKEY_PUBLIC_URL)."""
     params = {"REQUEST_METHOD": method, "DOCUMENT_URI": path, "REQUEST_URI": path,
               "QUERY_STRING": "", "LATCHKEY_CONTRACT": contract, "LATCHKEY_SITE": contract,
-              "REMOTE_ADDR": "127.0.0.1", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
-              "HTTP_HOST": "127.0.0.1"}
+              "REMOTE_ADDR": remote_addr, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
+              "HTTP_HOST": "127.0.0.1", **(params or {})}
     data = b""
     if body is not None:
         data = json.dumps(body).encode()

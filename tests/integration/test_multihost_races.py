@@ -23,14 +23,13 @@ neighbours. PostgreSQL pass only."""
 import concurrent.futures
 import contextlib
 import itertools
-import json
 import math
 import threading
 import time
 
 import pytest
 
-from conftest import Stack, fastcgi_request, mailed_token, postgresql_only, unique
+from conftest import Stack, mailed_token, postgresql_only, unique
 from test_multihost import call, refresh_cookie, second_host
 
 pytestmark = postgresql_only
@@ -73,34 +72,14 @@ def fresh_network():
 
 # --- requests ------------------------------------------------------------------------------------
 
-def ask(socket_path, contract, method, path, body=None, headers=None, remote_addr="127.0.0.1",
-        params=None):
-    """test_multihost's call() from a client address of the caller's choosing, with further
-    params nginx would pass (LATCHKEY_PUBLIC_URL)."""
-    sent = {"REQUEST_METHOD": method, "DOCUMENT_URI": path, "REQUEST_URI": path,
-            "QUERY_STRING": "", "LATCHKEY_CONTRACT": contract, "LATCHKEY_SITE": contract,
-            "REMOTE_ADDR": remote_addr, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
-            "HTTP_HOST": "127.0.0.1", **(params or {})}
-    data = b""
-    if body is not None:
-        data = json.dumps(body).encode()
-        sent["CONTENT_TYPE"] = "application/json"
-        sent["CONTENT_LENGTH"] = str(len(data))
-    for k, v in (headers or {}).items():
-        sent["HTTP_" + k.upper().replace("-", "_")] = v
-    head, raw = fastcgi_request(socket_path, sent, data)
-    status = int(head.get("status", "200").split()[0])
-    return status, head, json.loads(raw) if raw else None
-
-
 def register(socket_path, email, password=PASSWORD):
-    return ask(socket_path, "storefront", "POST", "/api/auth/customer/register",
+    return call(socket_path, "storefront", "POST", "/api/auth/customer/register",
                {"email": email, "password": password, "firstName": "Ann", "lastName": "Race"},
                remote_addr=fresh_network())
 
 
 def login(socket_path, email, password, remote_addr):
-    return ask(socket_path, "storefront", "POST", "/api/auth/customer/login",
+    return call(socket_path, "storefront", "POST", "/api/auth/customer/login",
                {"email": email, "password": password}, remote_addr=remote_addr)
 
 
@@ -337,16 +316,16 @@ def test_one_reset_link_redeemed_at_once_on_both_hosts_resets_once(hosts):
     """Each redeemer sets a password of its own: only the one answered 200 signs in afterwards."""
     a, b = hosts
     email = f"{unique('reset')}@example.com"
-    status, _, body = ask(a.socket, "verified", "POST", "/api/auth/register",
+    status, _, body = call(a.socket, "verified", "POST", "/api/auth/register",
                           {"email": email, "password": PASSWORD, "confirmPassword": PASSWORD},
                           remote_addr=fresh_network(), params=PUBLIC_URL)
     assert status == 201, body
-    status, _, body = ask(b.socket, "verified", "POST", "/api/auth/forgot", {"email": email},
+    status, _, body = call(b.socket, "verified", "POST", "/api/auth/forgot", {"email": email},
                           remote_addr=fresh_network(), params=PUBLIC_URL)
     assert status == 200, body
     token = mailed_token(mail_to((a, b), email, "Reset your password"))
     passwords = [f"reset {i} battery staple" for i in range(CROWD)]
-    answers = race([lambda s=s, p=p: ask(s, "verified", "POST", "/api/auth/reset",
+    answers = race([lambda s=s, p=p: call(s, "verified", "POST", "/api/auth/reset",
                                          {"token": token, "password": p, "confirmPassword": p},
                                          remote_addr=fresh_network(), params=PUBLIC_URL)
                     for s, p in zip(sockets(a, b, CROWD), passwords)])
@@ -358,10 +337,10 @@ def test_one_reset_link_redeemed_at_once_on_both_hosts_resets_once(hosts):
         assert body == expected, body
     winner = statuses.index(200)
     for i, (s, p) in enumerate(zip(sockets(a, b, CROWD), passwords)):
-        status, _, body = ask(s, "verified", "POST", "/api/auth/login",
+        status, _, body = call(s, "verified", "POST", "/api/auth/login",
                               {"email": email, "password": p}, remote_addr=fresh_network())
         assert status == (200 if i == winner else 401), (i, winner, status, body)
-    status, _, _ = ask(a.socket, "verified", "POST", "/api/auth/login",
+    status, _, _ = call(a.socket, "verified", "POST", "/api/auth/login",
                        {"email": email, "password": PASSWORD}, remote_addr=fresh_network())
     assert status == 401
 
