@@ -143,10 +143,63 @@ Result<void> Sessions::forget_old_successors(std::int64_t now) {
     return forget->run();
 }
 
+Result<void> Sessions::forget_old_successors_at_times(std::int64_t now) {
+    // Its batch outpaces the one successor each rotation seals, and the other rotations skip a
+    // statement that scans the table.
+    static std::atomic<unsigned> rotations{0};
+    if (rotations.fetch_add(1, std::memory_order_relaxed) % kForgetEvery != 0) return {};
+    return forget_old_successors(now);
+}
+
+Result<std::optional<RefreshGrant>> Sessions::rotate_unspent(std::string_view site,
+                                                             std::string_view family_id,
+                                                             std::string_view jti,
+                                                             std::int64_t now) {
+    // The family's row is locked first, as in rotate_once, and the spend is conditional on the
+    // token's newest version: of concurrent presentations one spends it, the others find it
+    // spent and take the general path. The successor is inserted only with that spend. With the
+    // BEGIN that travels with it, the rotation costs two round trips (this and the COMMIT).
+    auto tx = store_.begin();
+    if (!tx) return tx.error();
+    RefreshGrant grant{new_hex_id(16), std::string(family_id), 0, now, 0};
+    auto rotate = store_.prepare(
+        "WITH family AS (UPDATE refresh_families SET last_used_at = ?3 "
+        "WHERE id = ?1 AND site = ?2 AND revoked_at IS NULL AND expires_at > ?3 "
+        "RETURNING account_id, expires_at), "
+        "spent AS (UPDATE refresh_tokens SET rotated_at = ?3, successor = ?5 "
+        "WHERE token_hash = ?4 AND family_id = ?1 AND rotated_at IS NULL AND expires_at > ?3 "
+        "AND EXISTS (SELECT 1 FROM family) RETURNING token_hash) "
+        "INSERT INTO refresh_tokens(token_hash, family_id, issued_at, expires_at) "
+        "SELECT ?6, ?1, ?3, least(?3 + ?7, family.expires_at) FROM family, spent "
+        "RETURNING expires_at, (SELECT account_id FROM family)");
+    if (!rotate) return rotate.error();
+    rotate->bind(1, family_id)
+        .bind(2, site)
+        .bind(3, now)
+        .bind(4, keyed_hash(jti))
+        .bind_blob(5, seal(grant.jti, keys_.successor_key()))
+        .bind(6, keyed_hash(grant.jti))
+        .bind(7, policy_.family_lifetime);
+    auto row = rotate->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<RefreshGrant>();  // rolled back: the general path looks again
+    grant.expires_at = rotate->column_int(0);
+    grant.account_id = rotate->column_int(1);
+    if (auto done = rotate->step(); !done) return done.error();
+    if (auto r = forget_old_successors_at_times(now); !r) return r.error();
+    if (auto r = tx->commit(); !r) return r.error();
+    return std::optional<RefreshGrant>(std::move(grant));
+}
+
 Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate(std::string_view site,
                                                                 std::string_view family_id,
                                                                 std::string_view jti,
                                                                 std::int64_t now) {
+    if (store_.dialect() == Dialect::postgresql) {
+        auto rotated = rotate_unspent(site, family_id, jti, now);
+        if (!rotated) return rotated.error();
+        if (*rotated) return std::make_pair(std::move(**rotated), RotateOutcome::rotated);
+    }
     bool stale = false;
     auto rotated = rotate_once(site, family_id, jti, now, stale);
     // A concurrent rotation of the same token won: the second look, after its commit, finds the
@@ -231,12 +284,7 @@ Result<std::pair<RefreshGrant, RotateOutcome>> Sessions::rotate_once(std::string
         stale = true;
         return make_error(Errc::busy, "token spent meanwhile");  // undone: no second successor
     }
-    // One rotation in kForgetEvery also forgets old sealed successors: its batch outpaces the one
-    // successor each rotation seals, and the others skip a statement that scans the table.
-    static std::atomic<unsigned> rotations{0};
-    if (rotations.fetch_add(1, std::memory_order_relaxed) % kForgetEvery == 0) {
-        if (auto r = forget_old_successors(now); !r) return r.error();
-    }
+    if (auto r = forget_old_successors_at_times(now); !r) return r.error();
     if (auto r = tx->commit(); !r) return r.error();
     return std::make_pair(std::move(*grant), RotateOutcome::rotated);
 }

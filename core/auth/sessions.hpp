@@ -135,6 +135,13 @@ class Sessions {
     Result<RefreshGrant> successor(std::string_view family_id, std::int64_t account_id,
                                    const std::optional<std::string>& sealed);
     Result<void> forget_old_successors(std::int64_t now);
+    // Forgets old successors when this rotation is the one in kForgetEvery that does.
+    Result<void> forget_old_successors_at_times(std::int64_t now);
+    // PostgreSQL: an unspent token of a live family rotated by one statement, or nullopt when
+    // the token is anything else (rotate_once then tells what).
+    Result<std::optional<RefreshGrant>> rotate_unspent(std::string_view site,
+                                                       std::string_view family_id,
+                                                       std::string_view jti, std::int64_t now);
     // One attempt of rotate(); `stale` when the token was spent by a rotation that committed after
     // this one's read (nothing of this attempt stays).
     Result<std::pair<RefreshGrant, RotateOutcome>> rotate_once(std::string_view site,

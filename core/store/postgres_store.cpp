@@ -25,16 +25,15 @@ const PqLibrary& pq() {
 constexpr Oid kInt8 = 20;
 constexpr Oid kText = 25;
 constexpr Oid kBytea = 17;
-// How each turn begins (one round trip). The constant key ("latchkey" in ASCII, truncated) is the
-// whole cluster's write lock: `exclusive` (migrations) and, with WriteLock::global, every writer
-// take it exclusively; narrow writers take it shared, so they never wait for each other but do
-// wait for a migration or for a host still taking it exclusively (a rolling upgrade from a
-// release before narrow locks).
-constexpr const char* kBeginExclusive =
-    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(7809644229187373)";
-constexpr const char* kBeginShared =
-    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock_shared(7809644229187373)";
-constexpr const char* kBeginRows = "BEGIN ISOLATION LEVEL READ COMMITTED";
+// How each turn begins. The constant key ("latchkey" in ASCII, truncated) is the whole cluster's
+// write lock: `exclusive` (migrations) and, with WriteLock::global, every writer take it
+// exclusively; narrow writers take it shared, so they never wait for each other but do wait for a
+// migration or for a host still taking it exclusively (a rolling upgrade from a release before
+// narrow locks). The BEGIN is sent with the transaction's first statement, in one round trip
+// (libpq's pipeline mode), or, with an older libpq, on its own as one query.
+constexpr const char* kBegin = "BEGIN ISOLATION LEVEL READ COMMITTED";
+constexpr const char* kLockExclusive = "SELECT pg_advisory_xact_lock(7809644229187373)";
+constexpr const char* kLockShared = "SELECT pg_advisory_xact_lock_shared(7809644229187373)";
 
 struct ConnectionCloser {
     void operator()(PGconn* c) const { pq().finish(c); }
@@ -141,6 +140,15 @@ class Pool {
     std::condition_variable available_;
     std::vector<Connection> idle_;
     int open_ = 0;
+};
+
+// One execution's parameters, as libpq takes them.
+struct Parameters {
+    int count;
+    const Oid* types;
+    const char* const* values;
+    const int* lengths;
+    const int* formats;
 };
 
 class PostgresStore;
@@ -251,7 +259,8 @@ class PostgresStore final : public Store {
         return {};
     }
 
-    // Runs `call` on the transaction's connection, or on one borrowed for this call only.
+    // Runs `call` on the transaction's connection (its BEGIN sent first, when still to be sent),
+    // or on one borrowed for this call only.
     template <class Call>
     Result<PgResult> run(Call call, const char* what) {
         Connection borrowed;
@@ -261,15 +270,36 @@ class PostgresStore final : public Store {
             if (!got) return got.error();
             borrowed = std::move(*got);
             conn = borrowed.get();
+        } else if (auto begun = send_begin(); !begun) {
+            return begun.error();
         }
         PgResult result(call(*conn));
-        const auto status = result ? pq().result_status(result.get()) : PGRES_FATAL_ERROR;
         Result<PgResult> out =
-            status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
+            succeeded(result.get())
                 ? Result<PgResult>(std::move(result))
                 : Result<PgResult>(postgres_error(conn->get(), result.get(), what));
         if (borrowed) pool_->give_back(std::move(borrowed));
         return out;
+    }
+
+    // Executes one of core's statements, prepared on the connection the first time it runs there.
+    // The first statement of a transaction carries the BEGIN with it.
+    Result<PgResult> execute(const char* key, const std::string& sql, const Parameters& p) {
+        if (transaction_ && begin_pending_ && pq().pipelines()) return execute_first(key, sql, p);
+        return run(
+            [&](Session& conn) -> PGresult* {
+                auto name = conn.prepared.find(key);
+                if (name == conn.prepared.end()) {
+                    std::string fresh = statement_name(conn);
+                    PgResult made(
+                        pq().prepare(conn.get(), fresh.c_str(), sql.c_str(), p.count, p.types));
+                    if (pq().result_status(made.get()) != PGRES_COMMAND_OK) return made.release();
+                    name = conn.prepared.emplace(key, std::move(fresh)).first;
+                }
+                return pq().exec_prepared(conn.get(), name->second.c_str(), p.count, p.values,
+                                          p.lengths, p.formats, /*text results*/ 0);
+            },
+            "query");
     }
 
   protected:
@@ -281,39 +311,128 @@ class PostgresStore final : public Store {
         auto got = pool_->borrow();
         if (!got) return got.error();
         transaction_ = std::move(*got);
-        const char* sql = turn == Turn::rows ? kBeginRows
-                          : turn == Turn::exclusive || write_lock_ == WriteLock::global
-                              ? kBeginExclusive
-                              : kBeginShared;
-        // With several statements PQexec answers the last one's result, and stops at the first
-        // that fails.
-        PgResult begun(pq().exec(transaction_->get(), sql));
-        const auto status = pq().result_status(begun.get());
-        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-            Error e = postgres_error(transaction_->get(), begun.get(), "begin");
-            rollback_transaction();
-            return e;
-        }
+        begin_lock_ = turn == Turn::rows                                            ? nullptr
+                      : turn == Turn::exclusive || write_lock_ == WriteLock::global ? kLockExclusive
+                                                                                    : kLockShared;
+        begin_pending_ = true;
+        begin_failed_.reset();
         return {};
     }
     Result<void> commit_transaction() override {
-        PgResult done(pq().exec(transaction_->get(), "COMMIT"));
-        if (pq().result_status(done.get()) != PGRES_COMMAND_OK) {
-            return postgres_error(transaction_->get(), done.get(), "commit");
+        if (begin_failed_) return *begin_failed_;
+        if (!begin_pending_) {  // a transaction that ran no statement has nothing to commit
+            PgResult done(pq().exec(transaction_->get(), "COMMIT"));
+            if (pq().result_status(done.get()) != PGRES_COMMAND_OK) {
+                return postgres_error(transaction_->get(), done.get(), "commit");
+            }
         }
+        begin_pending_ = false;
         pool_->give_back(std::move(transaction_));
         return {};
     }
     void rollback_transaction() override {
         if (!transaction_) return;
-        PgResult r(pq().exec(transaction_->get(), "ROLLBACK"));
+        if (!begin_pending_) PgResult r(pq().exec(transaction_->get(), "ROLLBACK"));
+        begin_pending_ = false;
+        begin_failed_.reset();
         pool_->give_back(std::move(transaction_));
     }
 
   private:
+    static bool succeeded(const PGresult* result) {
+        const auto status = result ? pq().result_status(result) : PGRES_FATAL_ERROR;
+        return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+    }
+    static std::string statement_name(const Session& conn) {
+        return "lk" + std::to_string(conn.prepared.size() + 1);
+    }
+
+    // The transaction's BEGIN (and its lock), when not sent yet, as one query of its own.
+    Result<void> send_begin() {
+        if (begin_failed_) return *begin_failed_;
+        if (!begin_pending_) return {};
+        begin_pending_ = false;
+        const std::string sql =
+            begin_lock_ ? std::string(kBegin) + "; " + begin_lock_ : std::string(kBegin);
+        // With several statements PQexec answers the last one's result, and stops at the first
+        // that fails.
+        PgResult begun(pq().exec(transaction_->get(), sql.c_str()));
+        if (!succeeded(begun.get())) {
+            begin_failed_ = postgres_error(transaction_->get(), begun.get(), "begin");
+            return *begin_failed_;
+        }
+        return {};
+    }
+
+    // The transaction's first statement and its BEGIN in one round trip: BEGIN, the lock, the
+    // statement's PREPARE when new on this connection and its execution, then one Sync. A failed
+    // command makes the server skip the rest up to the Sync; the first failure is the answer, and
+    // a failed BEGIN or lock is the answer of every later statement of the transaction too.
+    Result<PgResult> execute_first(const char* key, const std::string& sql, const Parameters& p) {
+        begin_pending_ = false;
+        Session& conn = *transaction_;
+        PGconn* c = conn.get();
+        auto name = conn.prepared.find(key);
+        const bool prepare = name == conn.prepared.end();
+        const std::string fresh = prepare ? statement_name(conn) : std::string();
+        const char* statement = prepare ? fresh.c_str() : name->second.c_str();
+        auto send = [&](const char* query) {
+            return pq().send_query_params(c, query, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+        };
+        const bool sent =
+            pq().enter_pipeline_mode(c) == 1 && send(kBegin) &&
+            (!begin_lock_ || send(begin_lock_)) &&
+            (!prepare || pq().send_prepare(c, statement, sql.c_str(), p.count, p.types) == 1) &&
+            pq().send_query_prepared(c, statement, p.count, p.values, p.lengths, p.formats, 0) ==
+                1 &&
+            pq().pipeline_sync(c) == 1;
+        if (!sent) {
+            begin_failed_ = postgres_error(c, nullptr, "begin");
+            conn.conn.reset();  // half a pipeline: the connection is not reused
+            return *begin_failed_;
+        }
+        enum Command { kBeginCommand, kLockCommand, kPrepareCommand, kExecuteCommand };
+        std::vector<Command> commands{kBeginCommand};
+        if (begin_lock_) commands.push_back(kLockCommand);
+        if (prepare) commands.push_back(kPrepareCommand);
+        commands.push_back(kExecuteCommand);
+        std::optional<Error> failure;
+        PgResult answer;
+        for (const Command command : commands) {
+            PgResult result(pq().get_result(c));
+            if (!result) {  // the connection broke
+                failure = postgres_error(c, nullptr, "query");
+                break;
+            }
+            while (PgResult(pq().get_result(c))) {}  // each command's results end with a null
+            const auto status = pq().result_status(result.get());
+            if (status == PGRES_PIPELINE_ABORTED) continue;  // after the failure already kept
+            if (!succeeded(result.get())) {
+                const bool opening = command == kBeginCommand || command == kLockCommand;
+                failure = postgres_error(c, result.get(), opening ? "begin" : "query");
+                if (opening) begin_failed_ = failure;
+                continue;
+            }
+            if (command == kPrepareCommand) conn.prepared.emplace(key, fresh);
+            if (command == kExecuteCommand) answer = std::move(result);
+        }
+        PgResult sync(pq().get_result(c));
+        if (!sync || pq().result_status(sync.get()) != PGRES_PIPELINE_SYNC ||
+            pq().exit_pipeline_mode(c) != 1) {
+            if (!failure) failure = postgres_error(c, nullptr, "query");
+            if (!begin_failed_) begin_failed_ = failure;
+            conn.conn.reset();
+        }
+        if (failure) return *failure;
+        return answer;
+    }
+
     std::shared_ptr<Pool> pool_;
     const WriteLock write_lock_;
-    Connection transaction_;  // borrowed from BEGIN to COMMIT or ROLLBACK
+    Connection transaction_;             // borrowed from begin() to COMMIT or ROLLBACK
+    bool begin_pending_ = false;         // its BEGIN not sent yet: goes with the first statement
+    const char* begin_lock_ = nullptr;   // the constant key's lock the BEGIN takes, if any
+    std::optional<Error> begin_failed_;  // its BEGIN or lock failed: every statement's answer
     std::unordered_map<const char*, std::unique_ptr<PostgresStatement>> cache_;
 };
 
@@ -323,23 +442,11 @@ Result<bool> PostgresStatement::step() {
             pointers_[i] = values_[i] ? values_[i]->data() : nullptr;
             lengths_[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
         }
-        auto result = store_.run(
-            [&](Session& conn) -> PGresult* {
-                auto name = conn.prepared.find(key_);
-                if (name == conn.prepared.end()) {
-                    // Typed by this first execution's values (a NULL leaves its type to the
-                    // server): core binds each parameter of a statement with one C++ type.
-                    std::string fresh = "lk" + std::to_string(conn.prepared.size() + 1);
-                    PgResult made(pq().prepare(conn.get(), fresh.c_str(), sql_.c_str(), parameters_,
-                                               types_.data()));
-                    if (pq().result_status(made.get()) != PGRES_COMMAND_OK) return made.release();
-                    name = conn.prepared.emplace(key_, std::move(fresh)).first;
-                }
-                return pq().exec_prepared(conn.get(), name->second.c_str(), parameters_,
-                                          pointers_.data(), lengths_.data(), formats_.data(),
-                                          /*text results*/ 0);
-            },
-            "query");
+        // Typed by the first execution's values on a connection (a NULL leaves its type to the
+        // server): core binds each parameter of a statement with one C++ type.
+        auto result = store_.execute(key_, sql_,
+                                     Parameters{parameters_, types_.data(), pointers_.data(),
+                                                lengths_.data(), formats_.data()});
         if (!result) return result.error();
         result_ = std::move(*result);
         changes_ = std::atoi(pq().cmd_tuples(result_.get()));

@@ -3,6 +3,22 @@
 #include "core/base/dynamic_library.hpp"
 
 namespace latchkey {
+namespace {
+
+// All of pipeline mode or none of it.
+bool optional_pipeline(void* library, PqLibrary& t) {
+    const bool all = bind_symbol(library, "PQenterPipelineMode", t.enter_pipeline_mode) &&
+                     bind_symbol(library, "PQexitPipelineMode", t.exit_pipeline_mode) &&
+                     bind_symbol(library, "PQpipelineSync", t.pipeline_sync) &&
+                     bind_symbol(library, "PQsendQueryParams", t.send_query_params) &&
+                     bind_symbol(library, "PQsendPrepare", t.send_prepare) &&
+                     bind_symbol(library, "PQsendQueryPrepared", t.send_query_prepared) &&
+                     bind_symbol(library, "PQgetResult", t.get_result);
+    if (!all) t.enter_pipeline_mode = nullptr;
+    return true;
+}
+
+}  // namespace
 
 const PqLibrary* load_pq(std::string& error) {
     static const LoadedLibrary<PqLibrary> pq =
@@ -28,7 +44,7 @@ const PqLibrary* load_pq(std::string& error) {
                    bind_symbol(library, "PQgetisnull", t.getisnull) &&
                    bind_symbol(library, "PQftype", t.ftype) &&
                    bind_symbol(library, "PQunescapeBytea", t.unescape_bytea) &&
-                   bind_symbol(library, "PQfreemem", t.freemem);
+                   bind_symbol(library, "PQfreemem", t.freemem) && optional_pipeline(library, t);
         });
     return pq.get(error);
 }

@@ -32,6 +32,16 @@ struct PqLibrary {
     decltype(&PQftype) ftype;
     decltype(&PQunescapeBytea) unescape_bytea;
     decltype(&PQfreemem) freemem;
+    // Pipeline mode (libpq 14 and later), or nullptr with an older libpq: a transaction's BEGIN
+    // then travels with its first statement instead of in a round trip of its own.
+    decltype(&PQenterPipelineMode) enter_pipeline_mode;
+    decltype(&PQexitPipelineMode) exit_pipeline_mode;
+    decltype(&PQpipelineSync) pipeline_sync;
+    decltype(&PQsendQueryParams) send_query_params;
+    decltype(&PQsendPrepare) send_prepare;
+    decltype(&PQsendQueryPrepared) send_query_prepared;
+    decltype(&PQgetResult) get_result;
+    bool pipelines() const { return enter_pipeline_mode != nullptr; }
 };
 
 // libpq loaded (once per process), or nullptr with the reason in `error`.
