@@ -350,6 +350,9 @@ void print_summary(const Summary& s, bool json) {
 
 }  // namespace
 
+// The largest batch on PostgreSQL (see import_command).
+constexpr long kKeyedBatchMax = 500;
+
 int import_command(const Config& config, Store& store, const PasswordHasher& hasher,
                    const AdminArgs& args) {
     if (args.operands.size() != 1) return usage("import needs one FILE (or - for standard input)");
@@ -360,8 +363,12 @@ int import_command(const Config& config, Store& store, const PasswordHasher& has
     if (format.empty())
         format = path.size() > 4 && path.compare(path.size() - 4, 4, ".csv") == 0 ? "csv" : "jsonl";
     if (format != "csv" && format != "jsonl") return usage("--format is jsonl or csv");
-    const long batch_size = std::stol(option(args, "batch").value_or("1000"));
-    if (batch_size < 1 || batch_size > 100000) return usage("--batch needs 1..100000");
+    const long asked_batch = std::stol(option(args, "batch").value_or("1000"));
+    if (asked_batch < 1 || asked_batch > 100000) return usage("--batch needs 1..100000");
+    // On PostgreSQL a batch holds two advisory keys per account until it commits, in the server's
+    // shared lock table (max_locks_per_transaction x max_connections: 6,400 on a stock server).
+    const long batch_size =
+        store.locks_rows() ? std::min(asked_batch, kKeyedBatchMax) : asked_batch;
 
     std::ifstream file;
     std::uint64_t total = 0;
@@ -388,14 +395,13 @@ int import_command(const Config& config, Store& store, const PasswordHasher& has
     Record record;
     bool more = true;
     while (more) {
-        // A batch takes every host's write turn (PostgreSQL: the cluster-wide key, exclusive),
-        // as all writes did before narrow locks: its accounts' address keys, taken one by one in
-        // the file's order, could otherwise wait in a cycle with a registration, and thousands
-        // of them would fill the server's lock table.
-        auto tx = store.begin(Store::Turn::exclusive);
-        if (!tx) return fail("database: " + tx.error().detail);
+        // A batch is read first; then its accounts' address keys are taken at once, in the one
+        // sorted order (Accounts::lock_names): other addresses' registrations on every host go
+        // on, and a batch never waits in a cycle with a registration or another import.
         const std::uint64_t batch_start = summary.read;
         const Summary before = summary;
+        std::vector<ImportedAccount> batch;
+        std::vector<std::uint64_t> lines;
         while (summary.read - batch_start < static_cast<std::uint64_t>(batch_size)) {
             more = format == "csv" ? csv.next(record) : next_jsonl(src, record);
             if (!more) break;
@@ -409,18 +415,30 @@ int import_command(const Config& config, Store& store, const PasswordHasher& has
                 summary.skip(*why, record.line);
                 continue;
             }
-            auto made = accounts.import(std::get<ImportedAccount>(account), unix_now());
+            batch.push_back(std::move(std::get<ImportedAccount>(account)));
+            lines.push_back(record.line);
+        }
+        auto tx = store.begin();
+        if (!tx) return fail("database: " + tx.error().detail);
+        if (auto r = accounts.lock_names(batch); !r) {
+            print_summary(before, args.json);
+            return fail("database: " + r.error().detail +
+                        " (this batch was rolled back, the ones before it are in: run the import "
+                        "again to go on, imported accounts are skipped)");
+        }
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            auto made = accounts.import(batch[i], unix_now());
             if (made) {
                 ++summary.imported;
             } else if (made.error().code == Errc::storage ||
                        made.error().code == Errc::unavailable || made.error().code == Errc::busy) {
                 print_summary(before, args.json);
                 return fail("database: " + made.error().detail + " (line " +
-                            std::to_string(record.line) +
+                            std::to_string(lines[i]) +
                             "; this batch was rolled back, the ones before it are in: run the "
                             "import again to go on, imported accounts are skipped)");
             } else {
-                summary.skip(reason_of(made.error()), record.line);
+                summary.skip(reason_of(made.error()), lines[i]);
             }
         }
         if (auto r = tx->commit(); !r) {

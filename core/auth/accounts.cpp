@@ -88,12 +88,31 @@ Result<void> Accounts::ensure_free(const NewAccount& n, std::int64_t now) {
     return {};
 }
 
+namespace {
+void add_name_keys(std::vector<LockKey>& keys, std::string_view site, std::string_view kind,
+                   std::string_view email, const std::optional<std::string>& username) {
+    std::string scope = std::string(site) + '\x1f' + std::string(kind) + '\x1f';
+    keys.push_back({LockClass::email, scope + email_key(email)});
+    if (username) keys.push_back({LockClass::username, scope + email_key(*username)});
+}
+}  // namespace
+
 Result<void> Accounts::lock_names(std::string_view site, std::string_view kind,
                                   std::string_view email,
                                   const std::optional<std::string>& username) {
-    std::string scope = std::string(site) + '\x1f' + std::string(kind) + '\x1f';
-    std::vector<LockKey> keys{{LockClass::email, scope + email_key(email)}};
-    if (username) keys.push_back({LockClass::username, scope + email_key(*username)});
+    std::vector<LockKey> keys;
+    add_name_keys(keys, site, kind, email, username);
+    return store_.lock_keys(std::move(keys));
+}
+
+Result<void> Accounts::lock_names(const std::vector<ImportedAccount>& batch) {
+    if (!store_.locks_rows()) return {};
+    std::vector<LockKey> keys;
+    keys.reserve(2 * batch.size());
+    for (const auto& imported : batch) {
+        const NewAccount& n = imported.account;
+        add_name_keys(keys, n.site, n.kind, n.email, n.username);
+    }
     return store_.lock_keys(std::move(keys));
 }
 

@@ -133,6 +133,10 @@ class Accounts {
     // address wait for each other, others do not. Inside a transaction.
     Result<void> lock_names(std::string_view site, std::string_view kind, std::string_view email,
                             const std::optional<std::string>& username = std::nullopt);
+    // The keys of every account of an import batch, taken at once in the one sorted order, so a
+    // batch and a registration (or another batch) never wait for each other in a cycle. A batch
+    // holds two keys per account until it commits.
+    Result<void> lock_names(const std::vector<ImportedAccount>& batch);
     // How long a claim outlives the hash queue's longest wait: the hash itself, under load.
     static constexpr std::int64_t kClaimMargin = 60;  // seconds
 

@@ -25,15 +25,14 @@ const PqLibrary& pq() {
 constexpr Oid kInt8 = 20;
 constexpr Oid kText = 25;
 constexpr Oid kBytea = 17;
-// How each turn begins. The constant key ("latchkey" in ASCII, truncated) is the whole cluster's
-// write lock: `exclusive` (migrations) and, with WriteLock::global, every writer take it
-// exclusively; narrow writers take it shared, so they never wait for each other but do wait for a
-// migration or for a host still taking it exclusively (a rolling upgrade from a release before
-// narrow locks). The BEGIN is sent with the transaction's first statement, in one round trip
-// (libpq's pipeline mode), or, with an older libpq, on its own as one query.
+// How each turn begins. Narrow writers take no lock at BEGIN: what they exclude is in their own
+// statements. The constant key ("latchkey" in ASCII, truncated) is taken exclusively by
+// migrations and, with WriteLock::global, by every writer, the cluster-wide write lock of releases
+// before narrow locks: global hosts exclude each other, those releases' hosts and migrations. The
+// BEGIN is sent with the transaction's first statement, in one round trip (libpq's pipeline
+// mode), or, with an older libpq, on its own.
 constexpr const char* kBegin = "BEGIN ISOLATION LEVEL READ COMMITTED";
 constexpr const char* kLockExclusive = "SELECT pg_advisory_xact_lock(7809644229187373)";
-constexpr const char* kLockShared = "SELECT pg_advisory_xact_lock_shared(7809644229187373)";
 
 struct ConnectionCloser {
     void operator()(PGconn* c) const { pq().finish(c); }
@@ -303,7 +302,7 @@ class PostgresStore final : public Store {
     }
 
   protected:
-    bool narrow_locks() const override { return write_lock_ == WriteLock::narrow; }
+    bool backend_locks_rows() const override { return true; }
     Result<void> begin_transaction(Turn turn) override {
         if (transaction_) {
             return make_error(Errc::storage, "cannot start a transaction within a transaction");
@@ -311,9 +310,9 @@ class PostgresStore final : public Store {
         auto got = pool_->borrow();
         if (!got) return got.error();
         transaction_ = std::move(*got);
-        begin_lock_ = turn == Turn::rows                                            ? nullptr
-                      : turn == Turn::exclusive || write_lock_ == WriteLock::global ? kLockExclusive
-                                                                                    : kLockShared;
+        const bool global =
+            turn == Turn::exclusive || (turn == Turn::writer && write_lock_ == WriteLock::global);
+        begin_lock_ = global ? kLockExclusive : nullptr;
         begin_pending_ = true;
         begin_failed_.reset();
         return {};

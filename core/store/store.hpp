@@ -137,10 +137,11 @@ class Store {
     virtual Result<void> exec(const char* sql) = 0;
 
     // How a transaction takes its turn. `writer`: a write transaction. On SQLite one writer at a
-    // time (BEGIN IMMEDIATE); on PostgreSQL it excludes only what its statements lock (lock_keys,
-    // row locks), under READ COMMITTED, or, with WriteLock::global, every other writer. `rows`:
-    // only the rows it locks itself (SELECT ... FOR UPDATE SKIP LOCKED); the same as `writer` on
-    // SQLite. `exclusive`: every other writer of every host waits (migrations).
+    // time (BEGIN IMMEDIATE); on PostgreSQL, under READ COMMITTED, it waits only for what its
+    // statements lock (lock_keys, row locks), and with WriteLock::global also for every other
+    // global writer and migration. `rows`: only the rows it locks itself (SELECT ... FOR UPDATE
+    // SKIP LOCKED); the same as `writer` on SQLite. `exclusive` (migrations): on PostgreSQL the
+    // cluster-wide key, so hosts starting together migrate in turn and no global writer overlaps.
     enum class Turn { writer, rows, exclusive };
 
     // BEGIN ... COMMIT, rolled back when not committed. The one rule (docs/architecture.md,
@@ -173,11 +174,11 @@ class Store {
     Result<Transaction> begin(Turn turn = Turn::writer);
     bool in_transaction() const { return depth_ > 0; }
 
-    // True when this transaction must lock what its rule concerns itself: PostgreSQL with
-    // WriteLock::narrow, outside an exclusive transaction. SQLite's single writer, the global
-    // lock and an exclusive transaction already exclude every other writer, so row locks
+    // True when a transaction must lock what its rule concerns itself: on PostgreSQL, in either
+    // write-lock mode (a global writer takes every narrow lock too, so hosts of both modes may
+    // share one database). SQLite's single writer already excludes every other, so row locks
     // (`FOR NO KEY UPDATE`) and key locks are skipped there.
-    bool locks_rows() const { return narrow_locks() && !(depth_ > 0 && turn_ == Turn::exclusive); }
+    bool locks_rows() const { return backend_locks_rows(); }
 
     // Takes transaction-scoped advisory locks on `keys` (when locks_rows()), sorted by class and
     // key id so that two transactions taking overlapping sets never wait on each other in a
@@ -207,8 +208,8 @@ class Store {
 
   protected:
     Store() = default;
-    // Whether this backend's writers exclude each other only by the locks they take.
-    virtual bool narrow_locks() const { return false; }
+    // Whether this backend's writers exclude each other by the locks they take.
+    virtual bool backend_locks_rows() const { return false; }
     virtual bool begin_read() { return false; }
     virtual void end_read() {}
     virtual Result<void> begin_transaction(Turn turn) = 0;

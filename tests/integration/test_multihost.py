@@ -18,14 +18,15 @@ pytestmark = postgresql_only
 PASSWORD = "correct horse battery"
 
 
-def second_host(stack):
+def second_host(stack, overrides=None):
     """Another `latchkey serve` on the Stack's database, in a working directory of its own with
-    the Stack's master key (docs/scaling.md: every host needs the same one)."""
+    the Stack's master key (docs/scaling.md: every host needs the same one), with the Stack's
+    settings and `overrides`."""
     host = Stack()
     os.makedirs(host.data)
     shutil.copy(os.path.join(stack.data, "master.key"), os.path.join(host.data, "master.key"))
     os.chmod(os.path.join(host.data, "master.key"), 0o600)
-    host.settings = dict(stack.settings)
+    host.settings = dict(stack.settings, **(overrides or {}))
     host.start_latchkey()
     return host
 

@@ -5,16 +5,17 @@ Host A is the Stack's `latchkey serve`, host B a second one on the same database
 `second_host`); requests go straight to each host's socket, alternating A and B, released together
 by a barrier. Each rule's race has one exact outcome: one account for one email, one successor for
 one refresh token, exactly the free allowance of wrong passwords heard, one password reset per
-link. The races run with `database_write_lock` left at its default, set to `narrow`, and set to
-`global` (the one cluster-wide lock of earlier releases), so both paths stay covered.
+link. The races run with `database_write_lock` left at its default, set to `narrow`, set to
+`global` (the one cluster-wide lock of earlier releases), and mixed (host A global, host B narrow:
+the middle of a rolling switch from one to the other), so every path stays covered.
 
 Then the locks themselves, held from a connection of the test's own: while one account's row (or
 one refresh family's row) is locked, a request for that account (family) waits database_busy_ms and
 answers 503 with Retry-After, having changed nothing, and succeeds once the lock is gone; requests
 for other accounts and families, a login and a registration, meanwhile answer at once, even while
-the stalled request is still waiting. Last, the old constant key: a host of an earlier release takes
-it exclusively for every write, so writers in either mode are kept out while it is held (the
-rolling-upgrade guarantee); held shared, it keeps out only global-mode writers.
+the stalled request is still waiting. Last, the old constant key: a host of an earlier release (or a
+global-mode host, or a migration) takes it exclusively for every write; while it is held, global
+writers wait for it and narrow writers, which take no constant key, go on at once.
 
 The elapsed-time checks are bounds, not measurements: a request that waited for the held lock would
 take database_busy_ms (2 s here) and answer 503; each of the others must answer its success in
@@ -23,13 +24,16 @@ neighbours. PostgreSQL pass only."""
 import concurrent.futures
 import contextlib
 import itertools
+import json
 import math
+import os
+import subprocess
 import threading
 import time
 
 import pytest
 
-from conftest import Stack, mailed_token, postgresql_only, unique
+from conftest import BIN, Stack, mailed_token, postgresql_only, unique
 from test_multihost import call, refresh_cookie, second_host
 
 pytestmark = postgresql_only
@@ -189,11 +193,11 @@ def started(stack):
 
 
 @contextlib.contextmanager
-def two_hosts(settings):
-    """Host A (a Stack, without nginx) and host B on A's database."""
+def two_hosts(settings, b_overrides=None):
+    """Host A (a Stack, without nginx) and host B on A's database, with `b_overrides`."""
     a = started(Stack(settings))
     try:
-        b = second_host(a)
+        b = second_host(a, b_overrides)
         try:
             yield a, b
         finally:
@@ -208,12 +212,17 @@ def with_write_lock(settings, mode):
     return dict(settings, database_write_lock=mode) if mode else dict(settings)
 
 
-@pytest.fixture(scope="module", params=[None, "narrow", "global"],
-                ids=["default", "narrow", "global"])
+@pytest.fixture(scope="module", params=[None, "narrow", "global", "mixed"],
+                ids=["default", "narrow", "global", "mixed"])
 def hosts(request):
-    """database_write_lock unset (the default), narrow, global."""
-    with two_hosts(with_write_lock(RACE_SETTINGS, request.param)) as pair:
-        yield pair
+    """database_write_lock unset (the default), narrow, global, and host A global beside host B
+    narrow (a global writer also takes every narrow lock, so the two may share a database)."""
+    if request.param == "mixed":
+        pair = two_hosts(with_write_lock(RACE_SETTINGS, "global"), {"database_write_lock": "narrow"})
+    else:
+        pair = two_hosts(with_write_lock(RACE_SETTINGS, request.param))
+    with pair as (a, b):
+        yield a, b
 
 
 @pytest.fixture(scope="module")
@@ -474,14 +483,13 @@ def old_key_host(request):
 
 
 @contextlib.contextmanager
-def old_key(stack, shared):
-    """The old constant key held at session level, as an older host's write would hold it
-    (exclusive) or as a narrow-mode write does (shared)."""
+def old_key(stack):
+    """The old constant key held at session level, as an older host's write holds it."""
     conn = database(stack)
     conn.autocommit = True
     try:
         with conn.cursor() as c:
-            c.execute(f"SELECT pg_advisory_lock{'_shared' if shared else ''}(%s)", (OLD_KEY,))
+            c.execute("SELECT pg_advisory_lock(%s)", (OLD_KEY,))
         yield
     finally:
         conn.close()  # ends the session, and its lock
@@ -493,38 +501,89 @@ def registered(stack, email):
             scalar(stack, "SELECT count(*) FROM account_claims WHERE email_key = ?", (email,)))
 
 
-def test_the_old_key_held_exclusively_keeps_writers_of_either_mode_out(old_key_host):
-    """A host still on an earlier release takes the key exclusively for each write: while it
-    holds it, no write of this release runs beside it, narrow or global."""
+def test_the_old_key_keeps_global_writers_out_and_narrow_ones_never_wait(old_key_host):
+    """A host still on an earlier release takes the key exclusively for each write. A global-mode
+    writer waits for it as one of those hosts would (so a cluster may roll from such a release to
+    this one with every host global); a narrow-mode writer takes no constant key and goes on."""
     s = old_key_host
     email = f"{unique('upgrade')}@example.com"
-    with old_key(s, shared=False):
-        started = time.monotonic()
-        answer = register(s.socket, email)
-        assert_busy(answer, time.monotonic() - started)
-        assert registered(s, email) == (0, 0), "the refused registration wrote nothing"
-    status, _, body = register(s.socket, email)
-    assert status == 201, body
-    assert registered(s, email) == (1, 0)
-
-
-def test_the_old_key_held_shared_keeps_only_global_writers_out(old_key_host):
-    """Narrow-mode writers take the key shared, so they never keep each other out; a global-mode
-    writer takes it exclusively, as an earlier release does."""
-    s = old_key_host
-    email = f"{unique('shared')}@example.com"
-    with old_key(s, shared=True):
+    x = Customer(s)
+    with old_key(s):
         started = time.monotonic()
         answer = register(s.socket, email)
         elapsed = time.monotonic() - started
+        started = time.monotonic()
+        rotated = refresh(s.socket, x.refresh)
+        rotation_elapsed = time.monotonic() - started
         if s.mode == "narrow":
             assert answer[0] == 201, answer
             assert elapsed < QUICK, f"the registration took {elapsed:.2f} s: it waited"
             assert registered(s, email) == (1, 0)
+            assert rotated[0] == 200, rotated
+            assert rotation_elapsed < QUICK, f"the rotation took {rotation_elapsed:.2f} s"
         else:
             assert_busy(answer, elapsed)
+            assert_busy(rotated, rotation_elapsed)
             assert registered(s, email) == (0, 0), "the refused registration wrote nothing"
     if s.mode == "global":
         status, _, body = register(s.socket, email)
         assert status == 201, body
         assert registered(s, email) == (1, 0)
+        status, _, body = refresh(s.socket, x.refresh)
+        assert status == 200, body
+    assert scalar(s, "SELECT count(*) FROM refresh_tokens WHERE family_id = ?", (x.family,)) == 2
+
+
+# --- 7. an import beside registrations of its addresses ------------------------------------------
+
+IMPORTED = 300  # accounts in the file
+IMPORT_BATCH = 50  # a short batch: a registration of one of its addresses waits for one batch
+
+
+def test_an_import_beside_registrations_of_its_addresses_leaves_each_address_one_account():
+    """`latchkey import` takes its batch's address keys at once, in the one sorted order, and
+    nothing else: registrations on both hosts of addresses in the file race it (each address ends
+    with exactly one account: the import's or the registration's, never both, never neither) and
+    registrations of other addresses go on beside it."""
+    with two_hosts(RACE_SETTINGS) as (a, b):
+        prefix = unique("imp")
+        emails = [f"{prefix}.{i}@example.com" for i in range(IMPORTED)]
+        path = f"{a.dir}/import.jsonl"
+        with open(path, "w") as f:
+            for email in emails:
+                f.write(json.dumps({"email": email, "firstName": "Imp", "lastName": "Orted"}) + "\n")
+        contested = emails[IMPORTED // 2::IMPORTED // 24]  # over the later batches
+        others = [f"{unique('beside')}@example.com" for _ in range(6)]
+        command = [BIN, "import", path, "--site", "storefront", "--kind", "customer",
+                   "--batch", str(IMPORT_BATCH), "--json", "--data-dir", a.data, *a.setting_args()]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LATCHKEY_")}
+        importer = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True, env=env)
+        try:
+            deadline = time.monotonic() + 60
+            while scalar(a, "SELECT count(*) FROM accounts WHERE email_key LIKE ?",
+                         (prefix + ".%",)) == 0:  # its first batch is in: the race is on
+                assert importer.poll() is None and time.monotonic() < deadline, importer.poll()
+                time.sleep(0.005)
+            answers = race([lambda s=s, e=e: register(s, e)
+                            for s, e in zip(sockets(a, b, len(contested + others)),
+                                            contested + others)])
+            out, err = importer.communicate(timeout=120)
+        finally:
+            if importer.poll() is None:
+                importer.kill()
+                importer.wait()
+        assert importer.returncode == 0, (out, err)
+        summary = json.loads(out)
+        won = {e for e, (status, _, _) in zip(contested, answers) if status == 201}
+        for e, (status, _, body) in zip(contested + others, answers):
+            assert status in ((201, 409) if e in contested else (201,)), (e, status, body)
+        assert summary["read"] == IMPORTED
+        assert summary["imported"] == IMPORTED - len(won), summary
+        assert summary["skipped"] == len(won), summary
+        assert set(summary["reasons"]) <= {"email taken"}, summary
+        counts = dict(rows(a, "SELECT email_key, count(*) FROM accounts WHERE site = 'storefront' "
+                              "AND email_key LIKE ? GROUP BY email_key", (prefix + ".%",)))
+        assert counts == {e: 1 for e in emails}, "each address of the file: one account"
+        assert scalar(a, "SELECT count(*) FROM account_claims WHERE email_key LIKE ?",
+                      (prefix + ".%",)) == 0
