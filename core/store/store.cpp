@@ -92,6 +92,7 @@ Result<Store::Transaction> Store::begin(Turn turn) {
         return Transaction(this, true, depth_);
     }
     if (auto r = begin_transaction(turn); !r) return r.error();
+    held_keys_.clear();
     depth_ = 1;
     turn_ = turn;
     doomed_ = false;
@@ -124,11 +125,18 @@ Result<void> Store::lock_keys(std::vector<LockKey> keys) {
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     // One statement per key: the order in which one SELECT evaluates several calls is not defined.
     for (const auto& [lock_class, id] : ids) {
+        const std::pair<std::int32_t, std::int32_t> key{lock_class, id};
+        if (std::binary_search(held_keys_.begin(), held_keys_.end(), key)) continue;
         auto lock =
             prepare("SELECT pg_advisory_xact_lock(CAST(?1 AS integer), CAST(?2 AS integer))");
         if (!lock) return lock.error();
         lock->bind(1, std::int64_t{lock_class}).bind(2, std::int64_t{id});
         if (auto r = lock->run(); !r) return r.error();
+        // Held until the transaction ends: taken again (an import batch's accounts, each in its
+        // savepoint), it costs no round trip. One taken in a savepoint is not remembered: undoing
+        // the savepoint releases it.
+        if (depth_ == 1)
+            held_keys_.insert(std::upper_bound(held_keys_.begin(), held_keys_.end(), key), key);
     }
     return {};
 }

@@ -220,6 +220,8 @@ class Store {
     int depth_ = 0;  // open Transactions: the outer one and those joined to it
     Turn turn_ = Turn::writer;
     bool doomed_ = false;  // a savepoint could not be undone: the outer commit() must fail
+    // Keys the outer transaction holds (lock_keys at depth 1), sorted.
+    std::vector<std::pair<std::int32_t, std::int32_t>> held_keys_;
 };
 
 }  // namespace latchkey
