@@ -123,20 +123,33 @@ Result<void> Store::lock_keys(std::vector<LockKey> keys) {
     }
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    // One statement per key: the order in which one SELECT evaluates several calls is not defined.
+    // Keys the outer transaction holds already cost nothing: an import batch takes its accounts'
+    // keys at once, and each account's savepoint takes its own again.
+    std::erase_if(ids, [&](const auto& key) {
+        return std::binary_search(held_keys_.begin(), held_keys_.end(), key);
+    });
+    if (ids.empty()) return {};
+    std::string classes = "{", key_ids = "{";
     for (const auto& [lock_class, id] : ids) {
-        const std::pair<std::int32_t, std::int32_t> key{lock_class, id};
-        if (std::binary_search(held_keys_.begin(), held_keys_.end(), key)) continue;
-        auto lock =
-            prepare("SELECT pg_advisory_xact_lock(CAST(?1 AS integer), CAST(?2 AS integer))");
-        if (!lock) return lock.error();
-        lock->bind(1, std::int64_t{lock_class}).bind(2, std::int64_t{id});
-        if (auto r = lock->run(); !r) return r.error();
-        // Held until the transaction ends: taken again (an import batch's accounts, each in its
-        // savepoint), it costs no round trip. One taken in a savepoint is not remembered: undoing
-        // the savepoint releases it.
-        if (depth_ == 1)
-            held_keys_.insert(std::upper_bound(held_keys_.begin(), held_keys_.end(), key), key);
+        classes += std::to_string(lock_class) + ',';
+        key_ids += std::to_string(id) + ',';
+    }
+    classes.back() = '}';
+    key_ids.back() = '}';
+    // One round trip for all of them, taken in the sorted order: a subquery with ORDER BY is
+    // not merged into the outer query, so the outer one calls the lock function row by row as
+    // the sort hands them out.
+    auto lock = prepare(
+        "SELECT pg_advisory_xact_lock(c, k) FROM (SELECT c, k FROM "
+        "unnest(CAST(?1 AS integer[]), CAST(?2 AS integer[])) AS t(c, k) ORDER BY c, k) AS sorted");
+    if (!lock) return lock.error();
+    lock->bind(1, classes).bind(2, key_ids);
+    if (auto r = lock->run(); !r) return r.error();
+    // Held until the transaction ends. Keys taken in a savepoint are not remembered: undoing the
+    // savepoint releases them.
+    if (depth_ == 1) {
+        held_keys_.insert(held_keys_.end(), ids.begin(), ids.end());
+        std::sort(held_keys_.begin(), held_keys_.end());
     }
     return {};
 }
