@@ -138,10 +138,8 @@ Outcome create_customer(Context& ctx) {
     // The account's row before the profile's insert (which takes its key lock) and the locale's
     // update: the lock order, so a concurrent deletion of the account cannot wait on this in a
     // cycle.
-    if (auto locked = lock_account(*ctx.services.store, caller.account.id); !locked) {
-        if (locked.error().code == Errc::not_found) return make_error(Errc::invalid_token);
+    if (auto locked = lock_callers_account(*ctx.services.store, caller.account.id); !locked)
         return locked.error();
-    }
     auto created = Customers(*ctx.services.store).create(ctx.site, caller.account.id, c, ctx.now);
     if (!created) return created.error();
     if (v.count("preferred_language")) {

@@ -46,10 +46,7 @@ Result<void> request_email_code(Call& c, const Account& account, const std::stri
     if (!tx) return tx.error();
     // The account's row before the sending limits' keys (the lock order): one pending change
     // per account, whichever request comes last.
-    if (auto r = lock_account(*c.services.store, account.id); !r) {
-        if (r.error().code == Errc::not_found) return make_error(Errc::invalid_token);
-        return r.error();
-    }
+    if (auto r = lock_callers_account(*c.services.store, account.id); !r) return r.error();
     if (auto allowed = c.services.send_limits().allow(
             c.site, kCodeMail, email, own ? account.id : 0, client_network_of(c.request),
             code_send_policy(c.services.config), c.now);

@@ -30,10 +30,7 @@ std::optional<Outcome> reauthenticate(Context& c, std::string_view password,
 
 Result<Account> still_the_callers(Store& store, Accounts& accounts, const Account& caller) {
     if (store.in_transaction()) {
-        if (auto locked = lock_account(store, caller.id); !locked) {
-            if (locked.error().code == Errc::not_found) return make_error(Errc::invalid_token);
-            return locked.error();
-        }
+        if (auto locked = lock_callers_account(store, caller.id); !locked) return locked.error();
     }
     auto now_is = accounts.find_by_id(caller.id);
     if (!now_is) {

@@ -127,6 +127,14 @@ Result<void> lock_account(Store& store, std::int64_t id) {
     return {};
 }
 
+Result<void> lock_callers_account(Store& store, std::int64_t id) {
+    auto locked = lock_account(store, id);
+    if (!locked && locked.error().code == Errc::not_found) {
+        return make_error(Errc::invalid_token, "no account");
+    }
+    return locked;
+}
+
 Result<std::int64_t> Accounts::claim(const NewAccount& n, std::int64_t now) {
     auto tx = store_.begin();
     if (!tx) return tx.error();

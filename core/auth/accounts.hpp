@@ -65,6 +65,9 @@ struct ImportedAccount {
 // still go ahead): account-scoped read-check-writes of one account take turns, other accounts'
 // do not wait. Errc::not_found when it is gone. Inside a transaction.
 Result<void> lock_account(Store& store, std::int64_t id);
+// lock_account for an account a request acts as or on: one deleted meanwhile answers
+// Errc::invalid_token, as a token naming a gone account does.
+Result<void> lock_callers_account(Store& store, std::int64_t id);
 
 class Accounts {
   public:

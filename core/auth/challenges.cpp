@@ -71,10 +71,7 @@ Result<std::int64_t> Challenges::attempt(const std::string& session_hash, std::s
     if (!tx) return tx.error();
     // One account's answers take turns (its row first: the lock order), so a code signs in once
     // and no more than max_attempts wrong ones are heard.
-    if (auto r = lock_account(store_, account_id); !r) {
-        if (r.error().code == Errc::not_found) return make_error(Errc::invalid_token, "no account");
-        return r.error();
-    }
+    if (auto r = lock_callers_account(store_, account_id); !r) return r.error();
     std::int64_t expires_at = 0, attempts = 0;
     std::string stored;
     bool closed = false;
@@ -137,10 +134,7 @@ Result<std::int64_t> Challenges::answer_latest(const GuessPass&, std::string_vie
     if (!tx) return tx.error();
     // One account's answers take turns (its row first: the lock order), so a code signs in once
     // and no more than max_attempts wrong ones are heard.
-    if (auto r = lock_account(store_, account_id); !r) {
-        if (r.error().code == Errc::not_found) return make_error(Errc::invalid_token, "no account");
-        return r.error();
-    }
+    if (auto r = lock_callers_account(store_, account_id); !r) return r.error();
     struct Open {
         std::string session_hash, code_hash;
     };

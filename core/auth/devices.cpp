@@ -15,10 +15,7 @@ Result<DeviceSeen> KnownDevices::signed_in(std::int64_t account_id, std::string_
     if (!tx) return tx.error();
     // One account's sign-ins are counted one after another: the first of two new devices is
     // told apart from the second, and the trim keeps the bound.
-    if (auto r = lock_account(store_, account_id); !r) {
-        if (r.error().code == Errc::not_found) return make_error(Errc::invalid_token, "no account");
-        return r.error();
-    }
+    if (auto r = lock_callers_account(store_, account_id); !r) return r.error();
     auto touch = store_.prepare(
         "UPDATE known_devices SET last_seen = ?3 WHERE account_id = ?1 AND device = ?2");
     if (!touch) return touch.error();

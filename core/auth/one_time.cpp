@@ -61,10 +61,7 @@ Result<Redeemed> OneTimeTokens::redeem(const GuessPass& counted, std::string_vie
     // The account first (the lock order); the token's state is read again after it.
     auto seen = peek(counted, purpose, token, now);
     if (!seen) return seen.error();
-    if (auto r = lock_account(store_, seen->account_id); !r) {
-        if (r.error().code == Errc::not_found) return make_error(Errc::invalid_token, "no account");
-        return r.error();
-    }
+    if (auto r = lock_callers_account(store_, seen->account_id); !r) return r.error();
     auto found = store_.locks_rows() ? peek(counted, purpose, token, now) : std::move(seen);
     if (!found) return found.error();
     if (!found->already_used) {

@@ -107,10 +107,7 @@ Result<std::int64_t> Passkeys::add(std::string_view site, std::int64_t account_i
     auto tx = store_.begin();
     if (!tx) return tx.error();
     // One account's additions take turns, so two at the limit cannot both pass the count.
-    if (auto r = lock_account(store_, account_id); !r) {
-        if (r.error().code == Errc::not_found) return make_error(Errc::invalid_token, "no account");
-        return r.error();
-    }
+    if (auto r = lock_callers_account(store_, account_id); !r) return r.error();
     {
         auto taken =
             store_.prepare("SELECT 1 FROM passkeys WHERE site = ?1 AND credential_id = ?2");
