@@ -4,10 +4,12 @@
 #include "core/store/pq_library.hpp"
 #include "core/store/sql_quotes.hpp"
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <span>
 #include <unordered_map>
 
 namespace latchkey {
@@ -287,15 +289,14 @@ class PostgresStore final : public Store {
         if (transaction_ && begin_pending_ && pq().pipelines()) return execute_first(key, sql, p);
         return run(
             [&](Session& conn) -> PGresult* {
-                auto name = conn.prepared.find(key);
-                if (name == conn.prepared.end()) {
-                    std::string fresh = statement_name(conn);
-                    PgResult made(
-                        pq().prepare(conn.get(), fresh.c_str(), sql.c_str(), p.count, p.types));
+                const StatementName statement = statement_name(conn, key);
+                if (statement.unprepared) {
+                    PgResult made(pq().prepare(conn.get(), statement.name.c_str(), sql.c_str(),
+                                               p.count, p.types));
                     if (pq().result_status(made.get()) != PGRES_COMMAND_OK) return made.release();
-                    name = conn.prepared.emplace(key, std::move(fresh)).first;
+                    conn.prepared.emplace(key, statement.name);
                 }
-                return pq().exec_prepared(conn.get(), name->second.c_str(), p.count, p.values,
+                return pq().exec_prepared(conn.get(), statement.name.c_str(), p.count, p.values,
                                           p.lengths, p.formats, /*text results*/ 0);
             },
             "query");
@@ -342,8 +343,17 @@ class PostgresStore final : public Store {
         const auto status = result ? pq().result_status(result) : PGRES_FATAL_ERROR;
         return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
     }
-    static std::string statement_name(const Session& conn) {
-        return "lk" + std::to_string(conn.prepared.size() + 1);
+    // A statement's name on a connection ("lk" and a number: short enough to need no
+    // allocation), and whether it must be prepared there before it runs.
+    struct StatementName {
+        std::string name;
+        bool unprepared;
+    };
+    static StatementName statement_name(const Session& conn, const char* key) {
+        if (auto known = conn.prepared.find(key); known != conn.prepared.end()) {
+            return {known->second, false};
+        }
+        return {"lk" + std::to_string(conn.prepared.size() + 1), true};
     }
 
     // The transaction's BEGIN (and its lock), when not sent yet, as one query of its own.
@@ -371,19 +381,17 @@ class PostgresStore final : public Store {
         begin_pending_ = false;
         Session& conn = *transaction_;
         PGconn* c = conn.get();
-        auto name = conn.prepared.find(key);
-        const bool prepare = name == conn.prepared.end();
-        const std::string fresh = prepare ? statement_name(conn) : std::string();
-        const char* statement = prepare ? fresh.c_str() : name->second.c_str();
+        const StatementName statement = statement_name(conn, key);
         auto send = [&](const char* query) {
             return pq().send_query_params(c, query, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
         };
         const bool sent =
             pq().enter_pipeline_mode(c) == 1 && send(kBegin) &&
             (!begin_lock_ || send(begin_lock_)) &&
-            (!prepare || pq().send_prepare(c, statement, sql.c_str(), p.count, p.types) == 1) &&
-            pq().send_query_prepared(c, statement, p.count, p.values, p.lengths, p.formats, 0) ==
-                1 &&
+            (!statement.unprepared ||
+             pq().send_prepare(c, statement.name.c_str(), sql.c_str(), p.count, p.types) == 1) &&
+            pq().send_query_prepared(c, statement.name.c_str(), p.count, p.values, p.lengths,
+                                     p.formats, 0) == 1 &&
             pq().pipeline_sync(c) == 1;
         if (!sent) {
             begin_failed_ = postgres_error(c, nullptr, "begin");
@@ -391,13 +399,14 @@ class PostgresStore final : public Store {
             return *begin_failed_;
         }
         enum Command { kBeginCommand, kLockCommand, kPrepareCommand, kExecuteCommand };
-        std::vector<Command> commands{kBeginCommand};
-        if (begin_lock_) commands.push_back(kLockCommand);
-        if (prepare) commands.push_back(kPrepareCommand);
-        commands.push_back(kExecuteCommand);
+        std::array<Command, 4> commands{kBeginCommand};
+        std::size_t sent_commands = 1;
+        if (begin_lock_) commands[sent_commands++] = kLockCommand;
+        if (statement.unprepared) commands[sent_commands++] = kPrepareCommand;
+        commands[sent_commands++] = kExecuteCommand;
         std::optional<Error> failure;
         PgResult answer;
-        for (const Command command : commands) {
+        for (const Command command : std::span(commands.data(), sent_commands)) {
             PgResult result(pq().get_result(c));
             if (!result) {  // the connection broke
                 failure = postgres_error(c, nullptr, "query");
@@ -412,7 +421,7 @@ class PostgresStore final : public Store {
                 if (opening) begin_failed_ = failure;
                 continue;
             }
-            if (command == kPrepareCommand) conn.prepared.emplace(key, fresh);
+            if (command == kPrepareCommand) conn.prepared.emplace(key, statement.name);
             if (command == kExecuteCommand) answer = std::move(result);
         }
         PgResult sync(pq().get_result(c));
