@@ -95,81 +95,100 @@ Outcome request_email_change(Context& c, const EmailChangeRequest& request) {
     return request.answer();
 }
 
-Outcome confirm_email_change(Context& c, const EmailConfirmation& confirmation) {
+namespace {
+
+// What following a link did: the account as it was before the change, and its new address; or
+// the address was taken since the request (`taken`: nothing changed, the token stays unused).
+struct EmailMove {
+    Account moved;
+    std::string new_email;
+    std::optional<Error> taken;
+};
+
+// The change, in one transaction. Errc::invalid_token for a token that is not a live link to a
+// change (a guess heard); any other error never got that far.
+Result<EmailMove> move_email(Context& c, const EmailConfirmation& confirmation,
+                             const GuessPass& pass) {
     Services& services = c.services;
     const Error invalid = make_error(Errc::invalid_token);
+    EmailMove move;
+    auto tx = services.store->begin();
+    if (!tx) return tx.error();
+    auto accounts = services.accounts();
+    {  // the new address's key comes before the account's row (the lock order)
+        auto seen =
+            services.one_time_tokens().peek(pass, kChangeEmailPurpose, confirmation.token, c.now);
+        if (!seen) {
+            if (seen.error().code == Errc::invalid_token) return invalid;
+            return seen.error();
+        }
+        auto holder = accounts.find_by_id(seen->account_id);
+        if (!holder) {
+            if (holder.error().code == Errc::not_found) return invalid;
+            return holder.error();
+        }
+        if (!seen->new_email.empty()) {
+            if (auto r = accounts.lock_names(holder->site, holder->kind, seen->new_email); !r)
+                return r.error();
+        }
+    }
+    auto redeemed =
+        services.one_time_tokens().redeem(pass, kChangeEmailPurpose, confirmation.token, c.now);
+    if (!redeemed) {
+        if (redeemed.error().code == Errc::invalid_token) return invalid;
+        return redeemed.error();
+    }
+    // Single use, like a reset link: a second click finds the change made, or superseded.
+    if (redeemed->already_used || redeemed->new_email.empty()) return invalid;
+    auto account = accounts.find_by_id(redeemed->account_id);
+    if (!account) return account.error();
+    if (account->disabled) return invalid;
+    move.new_email = redeemed->new_email;
+    if (auto r = accounts.change_email(*account, move.new_email, c.now); !r) {
+        if (r.error().code != Errc::email_taken) return r.error();
+        move.taken = r.error();  // returning undoes the transaction: the token stays unused
+        return move;
+    }
+    if (!confirmation.one_time_purpose.empty()) {
+        if (auto revoked =
+                services.one_time_tokens().revoke(account->id, confirmation.one_time_purpose);
+            !revoked) {
+            return revoked.error();
+        }
+    }
+    // The link reached the mailbox from here: the network is the owner's, as after a reset.
+    if (auto remembered =
+            services.send_limits().remember(account->id, client_network_of(c.request), c.now);
+        !remembered) {
+        return remembered.error();
+    }
+    if (auto committed = tx->commit(); !committed) return committed.error();
+    move.moved = std::move(*account);
+    return move;
+}
+
+}  // namespace
+
+Outcome confirm_email_change(Context& c, const EmailConfirmation& confirmation) {
+    Services& services = c.services;
     auto pass = services.guesses.reserve("", c.now);
     if (!pass) {
         if (pass.error().code == Errc::rate_limited) return guess_refusal(services, c.request);
         return pass.error();
     }
-    // Any failure other than a wrong token is not a guess heard: it counts nothing.
-    const auto failed = [&](const Error& error) -> Outcome {
-        (void)services.guesses.cancel(*pass);
-        return error;
-    };
-    Account moved;
-    std::string new_email;
-    std::optional<Error> taken;
-    {
-        auto tx = services.store->begin();
-        if (!tx) return failed(tx.error());
-        auto accounts = services.accounts();
-        {  // the new address's key comes before the account's row (the lock order)
-            auto seen = services.one_time_tokens().peek(*pass, kChangeEmailPurpose,
-                                                        confirmation.token, c.now);
-            if (!seen) {
-                if (seen.error().code == Errc::invalid_token) return invalid;
-                return failed(seen.error());
-            }
-            auto holder = accounts.find_by_id(seen->account_id);
-            if (!holder) {
-                if (holder.error().code == Errc::not_found) return invalid;
-                return failed(holder.error());
-            }
-            if (!seen->new_email.empty()) {
-                if (auto r = accounts.lock_names(holder->site, holder->kind, seen->new_email); !r)
-                    return failed(r.error());
-            }
-        }
-        auto redeemed = services.one_time_tokens().redeem(*pass, kChangeEmailPurpose,
-                                                          confirmation.token, c.now);
-        if (!redeemed) {
-            if (redeemed.error().code == Errc::invalid_token) return invalid;
-            return failed(redeemed.error());
-        }
-        // Single use, like a reset link: a second click finds the change made, or superseded.
-        if (redeemed->already_used || redeemed->new_email.empty()) return invalid;
-        auto account = accounts.find_by_id(redeemed->account_id);
-        if (!account) return failed(account.error());
-        if (account->disabled) return invalid;
-        new_email = redeemed->new_email;
-        if (auto r = accounts.change_email(*account, new_email, c.now); !r) {
-            if (r.error().code != Errc::email_taken) return failed(r.error());
-            taken = r.error();  // leaving the block undoes the transaction: the token stays unused
-        } else {
-            if (!confirmation.one_time_purpose.empty()) {
-                if (auto revoked = services.one_time_tokens().revoke(account->id,
-                                                                     confirmation.one_time_purpose);
-                    !revoked) {
-                    return failed(revoked.error());
-                }
-            }
-            // The link reached the mailbox from here: the network is the owner's, as after a
-            // reset.
-            if (auto remembered = services.send_limits().remember(
-                    account->id, client_network_of(c.request), c.now);
-                !remembered) {
-                return failed(remembered.error());
-            }
-            if (auto committed = tx->commit(); !committed) return failed(committed.error());
-            moved = std::move(*account);
-        }
+    auto move = move_email(c, confirmation, *pass);
+    if (!move) {
+        // Any failure other than a wrong token is not a guess heard: it counts nothing. Taken
+        // back once the transaction has ended, so that its rollback cannot undo that too.
+        if (move.error().code != Errc::invalid_token) (void)services.guesses.cancel(*pass);
+        return move.error();
     }
+    const Account& moved = move->moved;
+    const std::string& new_email = move->new_email;
     // The right token is a good guess, also for an address someone took since: recorded after the
     // transaction, which an address taken undoes (the token is kept in case it frees again).
     if (auto r = services.guesses.succeeded(*pass, c.now); !r) return r.error();
-    if (taken) return *taken;
+    if (move->taken) return *move->taken;
     audit(services, c.request, "email.change", moved.id, new_email, moved.kind);
     // To the old address (`moved` is the account as it was): best effort, as every notice.
     auto queued = notify_email_changed(*services.store, services.keys, services.config,

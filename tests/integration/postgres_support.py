@@ -8,6 +8,7 @@ gets a database of its own. `Database` gives tests the same small API over psyco
 gives them (`?` placeholders, rows by index and by name), for assertions on stored state.
 """
 import atexit
+import contextlib
 import glob
 import os
 import pwd
@@ -15,6 +16,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 
 _lock = threading.Lock()
 _cluster = None
@@ -149,3 +151,42 @@ class Database:
         else:
             self.conn.rollback()
         return False
+
+
+def database(stack):
+    """A plain psycopg2 connection of our own to the stack's database."""
+    import psycopg2
+    return psycopg2.connect(stack.settings["database"])
+
+
+@contextlib.contextmanager
+def held(stack, sql, params=()):
+    """`sql` run in a transaction of a connection of our own, held open for the block's length."""
+    conn = database(stack)
+    try:
+        with conn.cursor() as c:
+            c.execute(sql, params)  # psycopg2 has opened a transaction first
+        yield
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+def wait_until_a_request_waits_on_a_lock(stack, pending, timeout=15):
+    """Returns once one of the service's connections waits on a lock in the stack's database: the
+    request `pending` has reached the held lock."""
+    conn = database(stack)
+    conn.autocommit = True  # else pg_stat_activity would be read once per transaction
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            with conn.cursor() as c:
+                c.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                          "AND application_name = 'latchkey' AND wait_event_type = 'Lock'")
+                if c.fetchone()[0] > 0:
+                    return
+            assert not pending.done(), f"answered without waiting for the lock: {pending.result()}"
+            assert time.monotonic() < deadline, "no request waits on the held lock"
+            time.sleep(0.01)
+    finally:
+        conn.close()

@@ -8,7 +8,8 @@ a newer request superseding the older link; a wrong password counted by the gues
 import pytest
 
 from account_support import ADAPTERS, FOREIGN, FREE, OLD, fresh_ip, password_throttle
-from conftest import mailed_link, mailed_token, running, unique
+from conftest import mailed_link, mailed_token, postgresql_only, running, unique
+from postgres_support import held
 
 LINK_SUBJECT = "Confirm your new email address"
 CHANGED_SUBJECT = "Your email address was changed"
@@ -303,3 +304,27 @@ def test_the_notice_switches_off_send_no_notices():
         assert site.login(new, OLD).status == 200  # the change itself went through
         assert "notice_email_change_attempt" not in outbox_kinds(s, theirs)
         assert "notice_email_changed" not in outbox_kinds(s, mine)
+
+
+@postgresql_only
+def test_a_link_that_meets_a_busy_database_is_not_a_guess_and_still_works():
+    """The account's row held by another transaction: the change waits database_busy_ms, then the
+    contract's 503. That is not a guess heard, so the token throttle's count is taken back (after
+    the change's transaction has ended, which would otherwise undo that too), and the link, still
+    unused, works once the row is free."""
+    for s in running(password_throttle(database_busy_ms="300")):
+        site = ADAPTERS["fastapi"](s)
+        mine = site.new_account()
+        account_id = site.account_id(mine)
+        new = new_address()
+        request_change(site, site.sign_in(mine), new)
+        token = mailed_token(s.wait_for_mail(new, subject=LINK_SUBJECT)[0])
+        counts = guess_counts(s)
+        with held(s, "SELECT 1 FROM accounts WHERE id = %s FOR UPDATE", (account_id,)):
+            r = site.confirm_email(token)
+        assert r.status == 503 and r.header("Retry-After") == "1", r
+        assert guess_counts(s) == counts
+        assert email_of(s, account_id)[0] == mine and pending_changes(s, account_id) == 1
+        r = site.confirm_email(token)
+        assert r.status == 200 and r.json() == site.email_changed_body, r
+        assert email_of(s, account_id) == (new, 1)

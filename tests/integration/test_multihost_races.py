@@ -34,6 +34,7 @@ import time
 import pytest
 
 from conftest import BIN, Stack, mailed_token, postgresql_only, unique
+from postgres_support import database, held, wait_until_a_request_waits_on_a_lock
 from test_multihost import call, refresh_cookie, second_host
 
 pytestmark = postgresql_only
@@ -355,44 +356,6 @@ def test_one_reset_link_redeemed_at_once_on_both_hosts_resets_once(hosts):
 
 
 # --- 5. a held row stalls its own account or family, never another -------------------------------
-
-def database(stack):
-    import psycopg2
-    return psycopg2.connect(stack.settings["database"])
-
-
-@contextlib.contextmanager
-def held(stack, sql, params=()):
-    """`sql` run in a transaction of a connection of our own, held open for the block's length."""
-    conn = database(stack)
-    try:
-        with conn.cursor() as c:
-            c.execute(sql, params)  # psycopg2 has opened a transaction first
-        yield
-    finally:
-        conn.rollback()
-        conn.close()
-
-
-def wait_until_a_request_waits_on_a_lock(stack, pending, timeout=15):
-    """Returns once one of the service's connections waits on a lock in the stack's database: the
-    request `pending` has reached the held lock."""
-    conn = database(stack)
-    conn.autocommit = True  # else pg_stat_activity would be read once per transaction
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            with conn.cursor() as c:
-                c.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                          "AND application_name = 'latchkey' AND wait_event_type = 'Lock'")
-                if c.fetchone()[0] > 0:
-                    return
-            assert not pending.done(), f"answered without waiting for the lock: {pending.result()}"
-            assert time.monotonic() < deadline, "no request waits on the held lock"
-            time.sleep(0.01)
-    finally:
-        conn.close()
-
 
 def other_accounts_work(a, b):
     """A refresh of another family, a login of another account, a registration of a new email and
