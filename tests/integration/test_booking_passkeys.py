@@ -8,9 +8,17 @@ import json
 import pytest
 
 from booking_support import cognito, sign_in
-from conftest import unique
+from conftest import running, unique
 from passkey_support import Authenticator, b64url, unb64url
 from test_booking import assert_aws_error, claims, fresh_user
+
+
+@pytest.fixture(scope="module")
+def stack():
+    """A lock lasts a minute: a locked client's next ceremony (two round trips, a signature) is
+    still inside it however slow the run; with the default one-second first lock a busy machine
+    let it expire between the refusal and the right passkey."""
+    yield from running({"throttle_first_lock": "60", "throttle_max_lock": "60"})
 
 
 def origin_of(stack):
