@@ -178,9 +178,9 @@ Outcome confirm_email_change(Context& c, const EmailConfirmation& confirmation) 
     }
     auto move = move_email(c, confirmation, *pass);
     if (!move) {
-        // Any failure other than a wrong token is not a guess heard: it counts nothing. Taken
+        // A failure that never heard the token (a busy or failed store) counts nothing. Taken
         // back once the transaction has ended, so that its rollback cannot undo that too.
-        if (move.error().code != Errc::invalid_token) (void)services.guesses.cancel(*pass);
+        if (!was_checked(move.error().code)) (void)services.guesses.cancel(*pass);
         return move.error();
     }
     const Account& moved = move->moved;

@@ -61,8 +61,17 @@ Result<std::int64_t> GuessBudget::network_wait(std::int64_t now) {
     return std::max<std::int64_t>(stmt->column_int(0) - now, 0);
 }
 
-Result<GuessPass> GuessBudget::reserve(std::string_view account, std::int64_t now) {
+Result<void> GuessBudget::ready() const {
     if (!armed()) return make_error(Errc::invalid_argument, "no throttle declared for this route");
+    // Inside a caller's transaction its rollback would undo what this writes: a count that never
+    // lands is a free guess, a cancel that never lands charges a guess nobody made.
+    if (store_->in_transaction())
+        return make_error(Errc::invalid_argument, "guesses are counted outside any transaction");
+    return {};
+}
+
+Result<GuessPass> GuessBudget::reserve(std::string_view account, std::int64_t now) {
+    if (auto usable = ready(); !usable) return usable.error();
     const bool has_account = !account.empty();
     std::vector<Bucket> counted;
     counted.push_back(
@@ -210,7 +219,7 @@ Result<void> GuessBudget::restore(const GuessPass::Counted& c) {
 }
 
 Result<void> GuessBudget::cancel(const GuessPass& pass) {
-    if (!armed()) return make_error(Errc::invalid_argument, "no throttle declared for this route");
+    if (auto usable = ready(); !usable) return usable.error();
     auto tx = store_->begin();
     if (!tx) return tx.error();
     {
@@ -225,7 +234,7 @@ Result<void> GuessBudget::cancel(const GuessPass& pass) {
 }
 
 Result<void> GuessBudget::succeeded(const GuessPass& pass, std::int64_t now) {
-    if (!armed()) return make_error(Errc::invalid_argument, "no throttle declared for this route");
+    if (auto usable = ready(); !usable) return usable.error();
     auto tx = store_->begin();
     if (!tx) return tx.error();
     // A right guess takes back its own count on the network, lock and expiry included (a busy

@@ -89,7 +89,8 @@ class GuessBudget {
 
     // Counts one guess at `account` (empty: a secret of no account, such as a mailed token; the
     // network alone is counted). Errc::rate_limited, nothing counted, while a bucket is locked
-    // (retry_after() says for how long); Errc::invalid_argument when unarmed.
+    // (retry_after() says for how long); Errc::invalid_argument when unarmed or called inside a
+    // transaction (as are succeeded and cancel): the caller's rollback would undo the count.
     Result<GuessPass> reserve(std::string_view account, std::int64_t now);
 
     // The guess was right: the account's failure counts go and the network becomes known for it.
@@ -105,6 +106,9 @@ class GuessBudget {
     const std::string& klass() const { return klass_; }
 
   private:
+    // Armed, and not inside a transaction of the store: each guess's count is its own, committed
+    // whatever the caller's work does.
+    Result<void> ready() const;
     std::string bucket(std::string_view scope, std::string_view account) const;
     // Puts one counted bucket back; a bucket another guess has counted since keeps that count.
     Result<void> restore(const GuessPass::Counted& counted);

@@ -164,6 +164,28 @@ TEST_F(Budget, AGuessThatWasNeverCheckedIsNotCounted) {
     EXPECT_EQ(buckets(*store), before);
 }
 
+TEST_F(Budget, GuessesAreCountedOutsideAnyTransactionOnly) {
+    // Inside a caller's transaction, the caller's rollback would undo the count (a free guess) or
+    // the taking back (a guess charged that nobody made): refused, and nothing written.
+    GuessBudget b = from("192.0.2.1");
+    auto pass = b.reserve("user:a@example.com", now);
+    ASSERT_TRUE(pass.ok());
+    const auto before = buckets(*store);
+    {
+        auto tx = store->begin();
+        ASSERT_TRUE(tx.ok());
+        auto nested = b.reserve("user:a@example.com", now);
+        ASSERT_FALSE(nested.ok());
+        EXPECT_EQ(nested.error().code, Errc::invalid_argument);
+        EXPECT_FALSE(b.cancel(*pass).ok());
+        EXPECT_FALSE(b.succeeded(*pass, now).ok());
+        ASSERT_TRUE(tx->commit().ok());
+    }
+    EXPECT_EQ(buckets(*store), before);
+    ASSERT_TRUE(b.cancel(*pass).ok());  // outside, it works
+    EXPECT_TRUE(buckets(*store).empty());
+}
+
 TEST_F(Budget, TakingBackOneGuessKeepsTheGuessesCountedSince) {
     GuessBudget first = from("192.0.2.1"), second = from("192.0.2.1");
     auto mine = first.reserve("user:a@example.com", now);
