@@ -17,7 +17,7 @@ from conftest import running
 def stack():
     # Room in the hash queue for every racing change (two hashes each): the race is the subject,
     # not the service's load shedding.
-    yield from running({"hash_queue_max": "16"})
+    yield from running({"hash_queue_max": "16", "hash_queue_ms": "12000"})
 
 
 @pytest.fixture(params=list(ADAPTERS))

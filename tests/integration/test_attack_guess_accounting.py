@@ -28,10 +28,10 @@ def fresh_ip():
 
 @pytest.fixture(scope="module")
 def nat():
-    """A network locks after 3 failures, first for 6 s (long enough that the lock is still on
+    """A network locks after 3 failures, first for 20 s (long enough that the lock is still on
     when the next request arrives, however slow a hash is beside other suites); accounts never
     lock."""
-    yield from running({"throttle_network_free": "3", "throttle_first_lock": "6",
+    yield from running({"throttle_network_free": "3", "throttle_first_lock": "20",
                         "throttle_max_lock": "900", "throttle_pair_free": "1000",
                         "throttle_account_free": "1000"})
 

@@ -5,7 +5,7 @@ per account, with temporary exponential locks that never lock the owner out on t
 
 Two stacks with small policies, so locks are seen in seconds: `strict` (3 free guesses per account
 and network, 30 s locks, account-wide locks capped at 20 s, networks never locked) and `quick`
-(2 s locks, 4 free guesses per network). Every attacker and owner address is its own loopback
+(20 s locks, 4 free guesses per network). Every attacker and owner address is its own loopback
 address, so nginx's per-address limits and other tests never interfere."""
 import concurrent.futures
 import itertools
@@ -29,7 +29,7 @@ STRICT = {"throttle_pair_free": "3", "throttle_first_lock": "30", "throttle_max_
           "throttle_network_free": "100000"}
 # Locks long enough to still hold when the next request comes, however slow a hash is beside
 # other suites (a lock set before a hash could otherwise end before its answer is read).
-QUICK = {"throttle_pair_free": "3", "throttle_first_lock": "6", "throttle_max_lock": "12",
+QUICK = {"throttle_pair_free": "3", "throttle_first_lock": "20", "throttle_max_lock": "40",
          "throttle_network_free": "4", "throttle_account_free": "1000"}
 
 
@@ -137,16 +137,22 @@ def test_guessing_one_password_from_one_address_locks_even_the_right_password(st
 @each_login_path
 def test_guessing_an_unknown_email_is_throttled_exactly_like_a_real_one(strict, way):
     known, ghost = way.register(strict), f"{unique('ghost')}@example.com"
-    answers = {}
+    answers, spans = {}, {}
     for email in (known, ghost):
         ip = fresh_ip()
-        replies = [way.login(strict, email, WRONG, ip) for _ in range(4)]
+        replies = [way.login(strict, email, WRONG, ip) for _ in range(2)]
+        started = time.monotonic()  # the third guess starts the lock; the fourth reads it
+        replies += [way.login(strict, email, WRONG, ip) for _ in range(2)]
+        spans[email] = time.monotonic() - started
         answers[email] = [(r.status, r.body) for r in replies]
         answers[email + "429"] = shape(replies[-1])
     assert answers[known] == answers[ghost]
     assert [s for s, _ in answers[known]] == [401, 401, 401, 429]
     k, g = answers[known + "429"], answers[ghost + "429"]
-    assert k[:3] == g[:3] and abs(int(k[3]) - int(g[3])) <= 1
+    # The same lock: Retry-After differs only by how much longer one pair of requests took on a
+    # busy machine (plus whole-second rounding on each side).
+    assert k[:3] == g[:3], (k, g)
+    assert abs(int(k[3]) - int(g[3])) <= 2 + abs(spans[known] - spans[ghost]), (k, g, spans)
 
 
 @each_login_path
@@ -222,7 +228,7 @@ def test_a_lock_expires_and_the_owner_signs_in_after_retry_after(quick):
     for _ in range(3):
         assert way.login(quick, email, WRONG, ip).status == 401
     refused = way.login(quick, email, PASSWORD, ip)
-    assert_throttled(way, refused, 6)
+    assert_throttled(way, refused, 20)
     time.sleep(int(refused.header("Retry-After")) + 0.5)
     assert way.login(quick, email, PASSWORD, ip).status == 200
 
@@ -252,7 +258,7 @@ def test_guessing_reset_tokens_is_throttled_per_network(quick):
                                               "confirmPassword": "NewPassword1!"}, source=ip)
     assert refused.status == 429, refused
     assert refused.json() == {"message": "Too many attempts, try again later"}
-    assert 0 < int(refused.header("Retry-After")) <= 12
+    assert 0 < int(refused.header("Retry-After")) <= 40
     r = c.post("/api/auth/reset", json={"token": token, "password": "NewPassword1!",
                                         "confirmPassword": "NewPassword1!"}, source=fresh_ip())
     assert r.status == 200, r  # the real token was not spent by the refusal
@@ -463,14 +469,26 @@ NGINX_FLOODS = [
 ]
 
 
+def flood(send, count, rounds=4):
+    """`count` requests at once from 40 threads, again until nginx refuses some (at most `rounds`
+    times): a busy machine may send one round more slowly than the zone's rate drains it, but the
+    excess of each round stays in nginx's bucket for the next."""
+    replies = []
+    for _ in range(rounds):
+        with concurrent.futures.ThreadPoolExecutor(40) as pool:
+            replies += list(pool.map(send, range(count)))
+        if any(r.status == 429 for r in replies):
+            break
+    return replies
+
+
 @pytest.mark.parametrize("site,path,count,body", NGINX_FLOODS, ids=lambda v: str(v))
 def test_a_flood_from_one_address_meets_nginx_in_the_contract_shape(strict, site, path, count, body):
     """Bodies the service refuses cheaply (no hash, no mail), so only nginx's limit is measured."""
     c, ip = strict.client(site), fresh_ip()
     send = lambda _: c.request("POST", path, body="{}", source=ip,  # noqa: E731
                                headers={"Content-Type": "application/json"})
-    with concurrent.futures.ThreadPoolExecutor(40) as pool:
-        replies = list(pool.map(send, range(count)))
+    replies = flood(send, count)
     refused = [r for r in replies if r.status == 429]
     assert refused, sorted(r.status for r in replies)
     assert all(r.status < 500 for r in replies), sorted(r.status for r in replies)

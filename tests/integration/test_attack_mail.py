@@ -137,11 +137,10 @@ def test_a_day_of_strangers_mails_one_address_at_most_the_daily_ceiling():
         c = s.client("verified")
         email, _ = verified_owner(s, c)
         strangers = [network() for _ in range(LINK_PER_ADDRESS + 2)]
-        deadline = time.time() + 4
-        while time.time() < deadline:
+        for _ in range(3):  # each round in a window of its own: two reach the ceiling
             for net in strangers:
                 ask(c, "/api/auth/forgot", email, net)
-            time.sleep(0.3)
+            time.sleep(1.1)
         assert queued(s, email, "reset_password") == LINK_PER_DAY
         owner = network()
         for _ in range(2):
@@ -332,11 +331,10 @@ def test_a_day_of_strangers_sends_one_address_at_most_the_daily_code_ceiling():
         email, _ = booking_owner(s, c)
         before = code_mail_count(s, email)
         strangers = [network() for _ in range(CODE_PER_ADDRESS + 2)]
-        deadline = time.time() + 4
-        while time.time() < deadline:
+        for _ in range(3):  # each round in a window of its own: two reach the ceiling
             for net in strangers:
                 otp_start(c, email, net)
-            time.sleep(0.3)
+            time.sleep(1.1)
         assert code_mail_count(s, email) - before == CODE_PER_DAY - 1
         late = network()
         assert otp_start(c, email, late).status == 200

@@ -8,7 +8,6 @@ scripts/render-nginx-conf writes into nginx.conf. Who answered is told by Cache-
 service marks every answer no-store, nginx's pages carry none. The only allowed difference is the
 time in the gateway's 503, which each side writes when it answers.
 """
-import concurrent.futures
 import itertools
 import json
 import os
@@ -18,9 +17,9 @@ import subprocess
 
 import pytest
 
-from booking_support import AMZ_JSON, cognito, sign_in, sign_up
+from booking_support import cognito, sign_in, sign_up
 from conftest import BACKEND, BIN, FRONTEND_ORIGIN, NGINX_SITES, ROOT, SITE_CONTRACT, Stack, running, unique
-from test_attack_guessing import NGINX_FLOODS
+from test_attack_guessing import NGINX_FLOODS, flood
 
 PAGES = {(p["contract"], p["status"]): p for p in json.loads(subprocess.run(
     [BIN, "error-pages", "--json"], check=True, stdout=subprocess.PIPE, text=True).stdout)}
@@ -212,8 +211,7 @@ def test_429_a_flood_meets_nginxs_page(stack, site, path, count):
     if contract == "gateway":
         headers["Origin"] = GATEWAY_FRONTEND  # a browser reads the 429 only with its CORS headers
     send = lambda _: c.request("POST", path, body="{}", source=ip, headers=headers)  # noqa: E731
-    with concurrent.futures.ThreadPoolExecutor(40) as pool:
-        replies = list(pool.map(send, range(count)))
+    replies = flood(send, count)
     refused = [r for r in replies if r.status == 429 and r.header("Cache-Control") is None]
     assert refused, sorted(r.status for r in replies)
     for r in refused:

@@ -114,23 +114,32 @@ def test_what_one_host_issues_the_other_honours_and_losing_a_host_loses_no_retry
         c = s.client("fastapi")
         stop = threading.Event()
 
-        def reader():
-            statuses = []
+        reads = [[] for _ in range(4)]  # each reader's statuses, in order
+
+        def reader(statuses):
             while not stop.is_set():
                 statuses.append(c.get("/api/auth/me", headers=bearer).status)
-            return statuses
+
+        def every_reader_reads_three_more():
+            wanted = [len(r) + 3 for r in reads]
+            deadline = time.monotonic() + 30
+            while any(len(r) < n for r, n in zip(reads, wanted)):
+                assert time.monotonic() < deadline, [len(r) for r in reads]
+                time.sleep(0.05)
 
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            readers = [pool.submit(reader) for _ in range(4)]
-            time.sleep(1.0)
+            readers = [pool.submit(reader, r) for r in reads]
+            every_reader_reads_three_more()  # through both hosts
             s.proc.send_signal(signal.SIGKILL)
             s.proc.wait()
             s.log.close()
             s.proc = None
-            time.sleep(1.0)
+            every_reader_reads_three_more()  # and on, with A gone
             stop.set()
-            statuses = [x for f in readers for x in f.result()]
-        assert len(statuses) > 20 and set(statuses) == {200}, sorted(set(statuses))
+            for f in readers:
+                f.result()
+        statuses = [x for r in reads for x in r]
+        assert len(statuses) >= 24 and set(statuses) == {200}, sorted(set(statuses))
         after = f"{unique('mhafter')}@example.com"
         r = c.post("/api/auth/register", json={"username": after.split("@")[0][:40], "email": after,
                                                 "password": PASSWORD})

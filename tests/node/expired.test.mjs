@@ -1,4 +1,4 @@
-// Run against a stack whose codes live 2 seconds (tests/integration/test_booking_clients.py).
+// Run against a stack whose codes live LATCHKEY_CODE_TTL seconds (tests/integration/test_booking_clients.py).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -17,7 +17,7 @@ Amplify.configure({ Auth: { Cognito: {
 test('an expired code is refused with ExpiredCodeException', async () => {
   const email = process.env.LATCHKEY_CONFIRMED_EMAIL;
   await signIn({ username: email, options: { authFlowType: 'USER_AUTH', preferredChallenge: 'EMAIL_OTP' } });
-  await new Promise((resolve) => setTimeout(resolve, 3000));
+  await new Promise((resolve) => setTimeout(resolve, (Number(process.env.LATCHKEY_CODE_TTL) + 1) * 1000));
   await assert.rejects(confirmSignIn({ challengeResponse: '12345678' }), { name: 'ExpiredCodeException' });
 });
 
