@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/base/log.hpp"
+
 namespace latchkey {
 namespace {
 
@@ -65,8 +67,11 @@ Result<void> GuessBudget::ready() const {
     if (!armed()) return make_error(Errc::invalid_argument, "no throttle declared for this route");
     // Inside a caller's transaction its rollback would undo what this writes: a count that never
     // lands is a free guess, a cancel that never lands charges a guess nobody made.
-    if (store_->in_transaction())
+    if (store_->in_transaction()) {
+        // A handler's mistake, not a client's: said in the log, since callers of cancel ignore it.
+        log_event(LogLevel::error, "guess throttle used inside a transaction", {{"class", klass_}});
         return make_error(Errc::invalid_argument, "guesses are counted outside any transaction");
+    }
     return {};
 }
 

@@ -120,22 +120,27 @@ def test_what_one_host_issues_the_other_honours_and_losing_a_host_loses_no_retry
             while not stop.is_set():
                 statuses.append(c.get("/api/auth/me", headers=bearer).status)
 
-        def every_reader_reads_three_more():
+        def every_reader_reads_three_more(readers):
             wanted = [len(r) + 3 for r in reads]
             deadline = time.monotonic() + 30
             while any(len(r) < n for r, n in zip(reads, wanted)):
+                for f in readers:
+                    if f.done():
+                        f.result()  # a reader that failed says why
                 assert time.monotonic() < deadline, [len(r) for r in reads]
                 time.sleep(0.05)
 
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
             readers = [pool.submit(reader, r) for r in reads]
-            every_reader_reads_three_more()  # through both hosts
-            s.proc.send_signal(signal.SIGKILL)
-            s.proc.wait()
-            s.log.close()
-            s.proc = None
-            every_reader_reads_three_more()  # and on, with A gone
-            stop.set()
+            try:
+                every_reader_reads_three_more(readers)  # through both hosts
+                s.proc.send_signal(signal.SIGKILL)
+                s.proc.wait()
+                s.log.close()
+                s.proc = None
+                every_reader_reads_three_more(readers)  # and on, with A gone
+            finally:
+                stop.set()  # the readers end however the waiting ended
             for f in readers:
                 f.result()
         statuses = [x for r in reads for x in r]

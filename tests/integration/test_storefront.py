@@ -170,6 +170,9 @@ def test_refresh_rotates_the_cookie_and_the_old_token_stops_working_after_the_gr
     assert me.status == 200
     r3 = refresh(storefront, second)
     assert r3.status == 200
+    assert refresh(storefront, first).status == 200  # inside the grace (10 s): the one successor
+    age_rotations(stack, 3600)
+    assert refresh(storefront, first).status == 401  # after it, never again
 
 
 def test_refresh_without_a_cookie_or_with_garbage_is_401(storefront):
@@ -250,6 +253,9 @@ def test_a_family_dies_at_its_absolute_lifetime_whatever_the_rotations(short_liv
     # Rotated on every half second, and still it ended (the lifetime counts in whole seconds).
     assert statuses[0] == 200 and statuses[-1] == 401, statuses
     assert statuses.count(200) >= 2 and lived >= REFRESH_LIFETIME - 1, (statuses, lived)
+    with short_lived.db() as db:  # ended by its lifetime, not revoked; and the lifetime is the setting
+        rows = db.execute("SELECT revoked_at, expires_at - created_at FROM refresh_families").fetchall()
+    assert [tuple(r) for r in rows] == [(None, REFRESH_LIFETIME)], [tuple(r) for r in rows]
 
 
 def test_logout_revokes_the_family_and_clears_the_cookie(storefront):
