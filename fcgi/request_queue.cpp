@@ -93,7 +93,11 @@ void RequestQueue::serve(Services& services) {
             process_request(router_, services, next.request, next.arrived, next.route));
         const double took = std::chrono::duration<double>(Clock::now() - started).count();
         lock.lock();
-        service_seconds_ = service_seconds_ == 0 ? took : 0.9 * service_seconds_ + 0.1 * took;
+        // From 0, each request a tenth: one slow request (the first on a cold connection, the
+        // one hash among a burst of duplicates) cannot by itself make the queue refuse the cheap
+        // ones behind it; a run of slow ones can. Those admitted meanwhile that then wait past
+        // the deadline are still refused when their turn comes.
+        service_seconds_ = 0.9 * service_seconds_ + 0.1 * took;
     }
 }
 

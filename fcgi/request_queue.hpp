@@ -62,7 +62,7 @@ class RequestQueue {
     std::condition_variable arrived_;
     std::deque<Waiting> waiting_;
     int idle_ = 0;
-    // Moving average of one request's time on a queue thread, in seconds; 0 until one finished.
+    // Moving average of one request's time on a queue thread, in seconds, from 0 at start.
     double service_seconds_ = 0;
     bool stopping_ = false;
     std::vector<std::thread> threads_;

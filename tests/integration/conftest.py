@@ -542,6 +542,11 @@ def verify_call(message):
 _counter = [0]
 
 
+def refusals(stack):
+    """What the process logged for its 503s (the first three): why a test's request was refused."""
+    return [line for line in stack.read_log().splitlines() if "503" in line][:3]
+
+
 def age_rotations(stack, seconds):
     """Every refresh rotation the stack's database holds happened `seconds` earlier: a reuse
     grace passes without waiting for it (a test that slept past a short grace instead needed

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from booking_support import cognito
-from conftest import Stack, unique
+from conftest import Stack, refusals, unique
 from test_attack_catalogue import PASSWORD_CONTRACTS, Fastapi, Gateway, Storefront, Verified, _race, fresh_ip
 
 CROWD = 200
@@ -46,7 +46,7 @@ def test_a_burst_of_registrations_of_one_email_is_one_success_and_duplicates_nev
     replies = _race([lambda i=i: contract.register(email.upper() if i % 2 else email)
                      for i in range(CROWD)], workers=CROWD)
     statuses = [r.status for r in replies]
-    assert statuses.count(503) == 0, _statuses(replies)
+    assert statuses.count(503) == 0, (_statuses(replies), refusals(stack))
     assert statuses.count(201) == 1, _statuses(replies)
     assert statuses.count(contract.duplicate_status) == CROWD - 1, _statuses(replies)
     for r in replies:
@@ -72,7 +72,7 @@ def test_a_burst_of_cognito_sign_ups_of_one_email_is_one_success_and_never_503(s
                                                    "UserAttributes": [{"Name": "email", "Value": email}]})
                      for _ in range(CROWD)], workers=CROWD)
     statuses = [r.status for r in replies]
-    assert statuses.count(200) == 1, _statuses(replies)
+    assert statuses.count(200) == 1, (_statuses(replies), refusals(stack))
     losers = [r.json().get("__type", "") for r in replies if r.status != 200]
     assert all(t.endswith("UsernameExistsException") for t in losers), set(losers)
     with stack.db() as db:

@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from conftest import BIN, running, unique
+from conftest import BIN, refusals, running, unique
 from test_attack_catalogue import Fastapi, Gateway, _race
 
 BURST = 200
@@ -36,11 +36,6 @@ def two_workers():
     # hashing thread is at nice 10): inside the deadline either way.
     yield from running({"threads": "2", "hash_concurrency": "1", "argon2_opslimit": "4",
                         "hash_queue_ms": "12000"})
-
-
-def refusals(stack):
-    """What the process logged for its 503s: why a test's request was refused."""
-    return [line for line in stack.read_log().splitlines() if "503" in line][:3]
 
 
 def test_every_route_that_hashes_a_password_is_queued():
